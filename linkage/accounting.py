@@ -1,0 +1,749 @@
+"""Exact CAFC and NEV credit accounting, vectorised over models and enterprises.
+
+Pure rule functions come first (one per formula of the Measures, each with its source in the
+Notes); :func:`model_credits` applies them to a validated fleet table and
+:func:`enterprise_statements` aggregates per enterprise and compliance year. Every parameter
+is read from the year's :class:`~linkage.rules.Rulebook`; nothing here branches on the year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from linkage.errors import FleetError
+from linkage.fleet import read_enterprises, read_fleet
+from linkage.rules import Rulebook, RuleSet, default_rules
+from linkage.rules.loader import RulebookError
+
+__all__ = [
+    "STATEMENT_COLUMNS",
+    "CreditResult",
+    "bev_consumption_factor",
+    "bev_consumption_target",
+    "bev_density_factor",
+    "bev_range_factor",
+    "bev_standard_credit",
+    "cafc_model_target",
+    "compute_credits",
+    "enterprise_statements",
+    "fcev_standard_credit",
+    "low_fc_threshold",
+    "model_credits",
+    "round_half_up",
+]
+
+#: Columns of the statement file written by ``linkage credits --out``.
+STATEMENT_COLUMNS = [
+    "enterprise",
+    "year",
+    "volume",
+    "conventional_volume",
+    "nev_volume",
+    "low_fc_volume",
+    "cafc_target_value",
+    "cafc_compliance_value",
+    "cafc_actual",
+    "cafc_credits",
+    "nev_credits_earned",
+    "nev_requirement",
+    "nev_credits",
+    "provisional_parameters",
+]
+
+
+# --------------------------------------------------------------------------- pure functions
+
+
+def round_half_up(x: np.ndarray | float, decimals: int = 0) -> np.ndarray:
+    """Round half away from zero (四舍五入) to ``decimals`` decimals.
+
+    Parameters
+    ----------
+    x : array-like
+        Values.
+    decimals : int
+        Decimals to keep.
+
+    Returns
+    -------
+    ndarray of float
+
+    Notes
+    -----
+    Binary floating point stores 2.675 as 2.67499999...; the scaled value is first rounded to
+    6 decimals so that such representation errors do not flip a half.
+    """
+    x = np.asarray(x, dtype=float)
+    scale = 10.0**decimals
+    mag = np.floor(np.round(np.abs(x) * scale, 6) + 0.5) / scale
+    return np.copysign(mag, x) + 0.0
+
+
+def cafc_model_target(
+    curb_mass_kg: np.ndarray, seat_rows: np.ndarray, rulebook: Rulebook
+) -> np.ndarray:
+    """Per-model fuel-consumption target T.
+
+    Parameters
+    ----------
+    curb_mass_kg : array-like
+        Curb mass [kg].
+    seat_rows : array-like
+        Seat rows [-].
+    rulebook : Rulebook
+        Rules of the compliance year (keys ``cafc_target.*``).
+
+    Returns
+    -------
+    ndarray
+        Target T [L/100 km], unrounded.
+
+    Notes
+    -----
+    GB 27999-2019 (WLTC) as reconstructed (``provisional``)::
+
+        T = 4.02                              CM <= 1090
+        T = 0.0018 (CM - 1415) + 4.60         1090 < CM <= 2510
+        T = 6.57                              CM > 2510
+
+    plus 0.20 on every branch for three or more seat rows.
+    """
+    m = np.asarray(curb_mass_kg, dtype=float)
+    rows = np.asarray(seat_rows)
+    r = rulebook
+    middle = r["cafc_target.slope"] * (m - r["cafc_target.pivot_mass"]) + r[
+        "cafc_target.pivot_value"
+    ]
+    t = np.where(
+        m <= r["cafc_target.low_mass"],
+        r["cafc_target.low_value"],
+        np.where(m <= r["cafc_target.high_mass"], middle, r["cafc_target.high_value"]),
+    )
+    many = rows >= r["cafc_target.many_rows_seat_rows"]
+    return t + np.where(many, r["cafc_target.many_rows_addition"], 0.0)
+
+
+def low_fc_threshold(target_l_per_100km: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+    """Fuel consumption at or below which a conventional model is "low fuel consumption".
+
+    Parameters
+    ----------
+    target_l_per_100km : array-like
+        Per-model target T [L/100 km].
+    rulebook : Rulebook
+
+    Returns
+    -------
+    ndarray
+        round_half_up(T x requirement, 2) [L/100 km].
+
+    Notes
+    -----
+    Order No. 53 (2020), definition of a low-fuel-consumption passenger car (``official``).
+    """
+    decimals = int(rulebook["rounding.low_fc_threshold_decimals"])
+    return round_half_up(
+        np.asarray(target_l_per_100km) * rulebook["cafc.requirement"], decimals
+    )
+
+
+def _segments(x: np.ndarray, bounds: Sequence[float], slopes, intercepts) -> np.ndarray:
+    """Piecewise-linear on [bounds[i], bounds[i+1]); 0 below bounds[0]."""
+    seg = np.searchsorted(np.asarray(bounds), x, side="right") - 1
+    safe = np.clip(seg, 0, len(bounds) - 1)
+    val = np.asarray(slopes)[safe] * x + np.asarray(intercepts)[safe]
+    return np.where(seg >= 0, val, 0.0)
+
+
+def _bands(x: np.ndarray, bounds: Sequence[float], values: Sequence[float]) -> np.ndarray:
+    """values[0] below bounds[0], values[i] on [bounds[i-1], bounds[i])."""
+    return np.asarray(values)[np.searchsorted(np.asarray(bounds), x, side="right")]
+
+
+def bev_standard_credit(electric_range_km: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+    """Standard NEV credit of a BEV, capped, before adjustment factors.
+
+    Parameters
+    ----------
+    electric_range_km : array-like
+        Electric range R [km].
+    rulebook : Rulebook
+
+    Returns
+    -------
+    ndarray
+        Standard credit [credit/vehicle]; 0 below the eligibility range.
+
+    Notes
+    -----
+    2021-2023 (Order No. 53): min(0.0056 R + 0.4, 3.4) for R >= 100 km. 2024-2025 (Order
+    No. 64): min(0.0034 R + 0.2, 2.3). 2026-2027 (notice 294): 0.3 for 100 <= R < 150,
+    min(0.0017 R + 0.15, 1.2) from 150 km. Encoded as segments in ``bev.standard_*``.
+    """
+    r = np.asarray(electric_range_km, dtype=float)
+    std = _segments(
+        r,
+        rulebook["bev.standard_range_bounds"],
+        rulebook["bev.standard_slopes"],
+        rulebook["bev.standard_intercepts"],
+    )
+    return np.minimum(std, rulebook["bev.standard_cap"])
+
+
+def bev_range_factor(electric_range_km: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+    """BEV range adjustment factor [-] (R < 150: 0.7; 150-200: 0.8; 200-300: 0.9; >= 300: 1.0).
+
+    Parameters
+    ----------
+    electric_range_km : array-like
+        Electric range [km].
+    rulebook : Rulebook
+    """
+    return _bands(
+        np.asarray(electric_range_km, dtype=float),
+        rulebook["bev.range_factor_bounds"],
+        rulebook["bev.range_factor_values"],
+    )
+
+
+def bev_density_factor(energy_density_wh_per_kg: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+    """BEV battery energy-density factor [-] (< 90: 0; 90-105: 0.8; 105-125: 0.9; >= 125: 1).
+
+    Parameters
+    ----------
+    energy_density_wh_per_kg : array-like
+        Battery-system energy density [Wh/kg].
+    rulebook : Rulebook
+    """
+    return _bands(
+        np.asarray(energy_density_wh_per_kg, dtype=float),
+        rulebook["bev.density_factor_bounds"],
+        rulebook["bev.density_factor_values"],
+    )
+
+
+def bev_consumption_target(curb_mass_kg: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+    """Electric energy consumption target Y(m) of a BEV.
+
+    Parameters
+    ----------
+    curb_mass_kg : array-like
+        Curb mass m [kg].
+    rulebook : Rulebook
+
+    Returns
+    -------
+    ndarray
+        Y [kWh/100 km]: 0.0112 m + 0.4 (m <= 1000), 0.0078 m + 3.8 (<= 1600),
+        0.0048 m + 8.6 (> 1600).
+    """
+    m = np.asarray(curb_mass_kg, dtype=float)
+    branch = np.searchsorted(np.asarray(rulebook["bev.consumption_mass_bounds"]), m, side="left")
+    return (
+        np.asarray(rulebook["bev.consumption_slopes"])[branch] * m
+        + np.asarray(rulebook["bev.consumption_intercepts"])[branch]
+    )
+
+
+def bev_consumption_factor(
+    energy_consumption_kwh_per_100km: np.ndarray, curb_mass_kg: np.ndarray, rulebook: Rulebook
+) -> np.ndarray:
+    """BEV energy-consumption factor [-]: min(Y/EC, 1.5) if EC <= Y(m), else 0.5.
+
+    Parameters
+    ----------
+    energy_consumption_kwh_per_100km : array-like
+        Electric energy consumption EC [kWh/100 km].
+    curb_mass_kg : array-like
+        Curb mass [kg].
+    rulebook : Rulebook
+    """
+    ec = np.asarray(energy_consumption_kwh_per_100km, dtype=float)
+    y = bev_consumption_target(curb_mass_kg, rulebook)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.minimum(y / ec, rulebook["bev.consumption_factor_cap"])
+    return np.where(ec <= y, ratio, rulebook["bev.consumption_factor_above_target"])
+
+
+def fcev_standard_credit(fuel_cell_power_kw: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+    """FCEV credit [credit/vehicle]: min(0.08 P, 6) (2021-23), min(0.05 P, 4) (2024+).
+
+    Parameters
+    ----------
+    fuel_cell_power_kw : array-like
+        Rated fuel-cell power P [kW].
+    rulebook : Rulebook
+    """
+    p = np.asarray(fuel_cell_power_kw, dtype=float)
+    return np.minimum(rulebook["fcev.credit_per_kw"] * p, rulebook["fcev.cap"])
+
+
+# --------------------------------------------------------------------------- per model
+
+
+def _year_books(years: np.ndarray, rules: RuleSet, fleet: pd.DataFrame) -> dict[int, Rulebook]:
+    books = {}
+    for y in np.unique(years):
+        try:
+            books[int(y)] = rules.for_year(int(y))
+        except RulebookError as exc:
+            i = int(np.flatnonzero(years == y)[0])
+            raise FleetError(
+                exc.rule, file=fleet.attrs.get("source", "<DataFrame>"),
+                row=int(fleet["row"].to_numpy()[i]), column="year",
+            ) from None
+    return books
+
+
+def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataFrame:
+    """Per-model accounting: target, low-FC flag, CAFC multiplier, NEV credit with each factor.
+
+    Parameters
+    ----------
+    fleet : DataFrame
+        Validated fleet from :func:`~linkage.fleet.read_fleet`.
+    rules : RuleSet, optional
+        Default: the shipped rules.
+
+    Returns
+    -------
+    DataFrame
+        The fleet's columns plus ``target_l_per_100km``, ``low_fc_threshold_l_per_100km``,
+        ``conventional``, ``low_fc``, ``cafc_multiplier``,
+        ``fuel_consumption_accounted_l_per_100km``, ``nev_requirement_weight``,
+        ``nev_standard_credit``, ``nev_range_factor``, ``nev_density_factor``,
+        ``nev_consumption_factor``, ``nev_cs_factor`` (each [credit/vehicle] or [-]),
+        ``nev_credit_per_vehicle`` (the value used [credit/vehicle]), ``nev_credit_source``
+        (``official``, ``computed``, ``neutral`` or empty for conventional models) and
+        ``neutral_factors``.
+    """
+    rules = rules or default_rules()
+    n = len(fleet)
+    year = fleet["year"].to_numpy()
+    books = _year_books(year, rules, fleet)
+    pt = fleet["powertrain"].to_numpy()
+    mass = fleet["curb_mass_kg"].to_numpy(dtype=float)
+    seats = fleet["seat_rows"].to_numpy()
+    fc = fleet["fuel_consumption_l_per_100km"].to_numpy(dtype=float)
+    offc = fleet["off_cycle_reduction_l_per_100km"].to_numpy(dtype=float)
+    rng = fleet["electric_range_km"].to_numpy(dtype=float)
+    ec = fleet["energy_consumption_kwh_per_100km"].to_numpy(dtype=float)
+    dens = fleet["battery_energy_density_wh_per_kg"].to_numpy(dtype=float)
+    power = fleet["fuel_cell_power_kw"].to_numpy(dtype=float)
+    official = fleet["nev_credit_per_vehicle"].to_numpy(dtype=float)
+    cs = fleet["phev_cs_condition_met"].to_numpy(dtype=float)
+
+    is_bev, is_phev, is_fcev = pt == "BEV", pt == "PHEV", pt == "FCEV"
+    is_conv = ~(is_bev | is_phev | is_fcev)
+
+    cols = {
+        k: np.zeros(n)
+        for k in (
+            "target_l_per_100km", "low_fc_threshold_l_per_100km", "cafc_multiplier",
+            "nev_requirement_weight", "nev_standard_credit", "nev_range_factor",
+            "nev_density_factor", "nev_consumption_factor", "nev_cs_factor",
+            "nev_credit_per_vehicle",
+        )
+    }
+    low_fc = np.zeros(n, dtype=bool)
+    for y, rb in books.items():
+        sel = np.flatnonzero(year == y)
+        t = cafc_model_target(mass[sel], seats[sel], rb)
+        thr = low_fc_threshold(t, rb)
+        conv = is_conv[sel]
+        low = conv & (fc[sel] <= thr)
+        w = np.where(
+            ~conv,
+            rb["cafc.multiplier_nev"],
+            np.where(fc[sel] <= rb["cafc.multiplier_low_fc_threshold"],
+                     rb["cafc.multiplier_low_fc"], 1.0),
+        )
+        f = np.where(conv, np.where(low, rb["nev.low_fc_factor"], 1.0), 0.0)
+
+        b, p, fcv = is_bev[sel], is_phev[sel], is_fcev[sel]
+        r = rng[sel]
+        std = np.where(b, bev_standard_credit(r, rb), 0.0)
+        std = np.where(p, np.where(r >= rb["phev.min_range"], rb["phev.credit"], 0.0), std)
+        std = np.where(fcv, fcev_standard_credit(power[sel], rb), std)
+        rf = np.where(b, bev_range_factor(r, rb), 1.0)
+        df = np.where(b & ~np.isnan(dens[sel]), bev_density_factor(dens[sel], rb), 1.0)
+        cf = np.where(b & ~np.isnan(ec[sel]),
+                      bev_consumption_factor(ec[sel], mass[sel], rb), 1.0)
+        csf = np.where(p & (cs[sel] == 0.0), rb["phev.cs_fail_factor"], 1.0)
+        credit = std * rf * df * cf * csf
+        if rb["rounding.enabled"]:
+            credit = round_half_up(credit, 2)
+        credit = np.where(np.isnan(official[sel]), credit, official[sel])
+        credit = np.where(conv, 0.0, credit)
+
+        low_fc[sel] = low
+        for k, v in (
+            ("target_l_per_100km", t), ("low_fc_threshold_l_per_100km", thr),
+            ("cafc_multiplier", w), ("nev_requirement_weight", f),
+            ("nev_standard_credit", std), ("nev_range_factor", rf),
+            ("nev_density_factor", df), ("nev_consumption_factor", cf),
+            ("nev_cs_factor", csf), ("nev_credit_per_vehicle", credit),
+        ):
+            cols[k][sel] = v
+
+    has_official = ~np.isnan(official)
+    neutral_parts = np.full(n, "", dtype=object)
+    miss_ec = is_bev & ~has_official & np.isnan(ec)
+    miss_d = is_bev & ~has_official & np.isnan(dens)
+    miss_cs = is_phev & ~has_official & np.isnan(cs)
+    neutral_parts[miss_ec] = "consumption"
+    neutral_parts[miss_d] = np.where(neutral_parts[miss_d] == "", "density",
+                                     neutral_parts[miss_d] + ";density")
+    neutral_parts[miss_cs] = "charge_sustaining"
+    is_neutral = miss_ec | miss_d | miss_cs
+    if is_neutral.any() and fleet.attrs.get("adjustments", "strict") != "neutral":
+        i = int(np.flatnonzero(is_neutral)[0])
+        raise FleetError(
+            "an adjustment-factor input is missing and adjustments='neutral' was not chosen",
+            file=fleet.attrs.get("source", "<DataFrame>"), row=int(fleet["row"].iloc[i]),
+        )
+    source = np.where(is_conv, "", np.where(has_official, "official",
+                                            np.where(is_neutral, "neutral", "computed")))
+    out = fleet.copy()
+    out["target_l_per_100km"] = cols["target_l_per_100km"]
+    out["low_fc_threshold_l_per_100km"] = np.where(is_conv, cols["low_fc_threshold_l_per_100km"],
+                                                   np.nan)
+    out["conventional"] = is_conv
+    out["low_fc"] = low_fc
+    out["cafc_multiplier"] = cols["cafc_multiplier"]
+    out["fuel_consumption_accounted_l_per_100km"] = np.where(
+        is_bev | is_fcev, 0.0, fc - offc
+    )
+    for k in ("nev_requirement_weight", "nev_standard_credit", "nev_range_factor",
+              "nev_density_factor", "nev_consumption_factor", "nev_cs_factor",
+              "nev_credit_per_vehicle"):
+        out[k] = cols[k]
+    out["nev_credit_source"] = source
+    out["neutral_factors"] = neutral_parts
+    return out
+
+
+# --------------------------------------------------------------------------- per enterprise
+
+_BASE_KEYS = (
+    "cafc_target.low_mass", "cafc_target.high_mass", "cafc_target.low_value",
+    "cafc_target.slope", "cafc_target.pivot_mass", "cafc_target.pivot_value",
+    "cafc_target.high_value", "cafc_target.many_rows_seat_rows",
+    "cafc_target.many_rows_addition", "cafc.requirement", "cafc.multiplier_nev",
+    "cafc.multiplier_low_fc", "cafc.multiplier_low_fc_threshold", "nev.ratio",
+    "nev.low_fc_factor", "nev.exemption_conventional_volume", "rounding.enabled",
+    "rounding.low_fc_threshold_decimals",
+)
+_FAMILY_KEYS = {
+    "bev": ("bev.standard_range_bounds", "bev.standard_slopes", "bev.standard_intercepts",
+            "bev.standard_cap", "bev.range_factor_bounds", "bev.range_factor_values",
+            "bev.density_factor_bounds", "bev.density_factor_values",
+            "bev.consumption_mass_bounds", "bev.consumption_slopes",
+            "bev.consumption_intercepts", "bev.consumption_factor_cap",
+            "bev.consumption_factor_above_target"),
+    "phev": ("phev.credit", "phev.min_range", "phev.cs_fail_factor"),
+    "fcev": ("fcev.credit_per_kw", "fcev.cap"),
+    "small": ("small_enterprise.volume_limit", "small_enterprise.fall_thresholds",
+              "small_enterprise.requirement_factors"),
+}
+
+
+def _group_sum(gid: np.ndarray, n: int, w: np.ndarray) -> np.ndarray:
+    return np.bincount(gid, weights=w, minlength=n)
+
+
+def enterprise_statements(
+    models: pd.DataFrame,
+    enterprises: pd.DataFrame | None = None,
+    rules: RuleSet | None = None,
+) -> pd.DataFrame:
+    """Per enterprise and year: CAFC values and credits, NEV credits earned and required.
+
+    Parameters
+    ----------
+    models : DataFrame
+        Output of :func:`model_credits`.
+    enterprises : DataFrame, optional
+        Output of :func:`~linkage.fleet.read_enterprises` (groups, relief requests).
+    rules : RuleSet, optional
+
+    Returns
+    -------
+    DataFrame
+        One row per enterprise and year, sorted, with the :data:`STATEMENT_COLUMNS` plus
+        ``group``, ``cafc_requirement`` (effective share, relief included [-]),
+        ``small_enterprise_relief_factor`` [-], ``nev_exempt`` and
+        ``provisional_parameter_keys`` (``;``-separated). ``cafc_*`` values are in
+        [L/100 km], credits in [credit], volumes in [vehicle].
+
+    Notes
+    -----
+    - Target value ``T_ent = Σ T_i V_i / Σ V_i`` over all models (NEVs included).
+    - Compliance value ``C = T_ent x requirement x relief``.
+    - Actual ``A = Σ FC_i V_i / Σ V_i W_i`` (FC after off-cycle reductions; 0 for BEV/FCEV).
+    - CAFC credits ``(C - A) x Σ V_i``; NEV requirement ``ratio x Σ_conv V_j f_j`` (0 below
+      the exemption volume); NEV credits = earned - requirement.
+    - With ``rounding.enabled``: T_ent, C and A round half up to 2 decimals (C from the rounded
+      T_ent), credit totals to whole credits.
+    """
+    rules = rules or default_rules()
+    ent = models["enterprise"].to_numpy()
+    year = models["year"].to_numpy()
+    key = pd.MultiIndex.from_arrays([ent, year])
+    gid, uniq = pd.factorize(key, sort=True)
+    ng = len(uniq)
+    g_ent = uniq.get_level_values(0).to_numpy(dtype=object)
+    g_year = uniq.get_level_values(1).to_numpy().astype(np.int64)
+
+    v = models["volume"].to_numpy(dtype=float)
+    conv = models["conventional"].to_numpy()
+    pt = models["powertrain"].to_numpy()
+    computed = (models["nev_credit_source"].to_numpy() == "computed") | (
+        models["nev_credit_source"].to_numpy() == "neutral"
+    )
+    vol = _group_sum(gid, ng, v)
+    conv_vol = _group_sum(gid, ng, v * conv)
+    low_vol = _group_sum(gid, ng, v * models["low_fc"].to_numpy())
+    tv = _group_sum(gid, ng, models["target_l_per_100km"].to_numpy() * v)
+    fcv = _group_sum(gid, ng, models["fuel_consumption_accounted_l_per_100km"].to_numpy() * v)
+    vw = _group_sum(gid, ng, v * models["cafc_multiplier"].to_numpy())
+    earned = _group_sum(gid, ng, v * models["nev_credit_per_vehicle"].to_numpy())
+    base = _group_sum(gid, ng, v * models["nev_requirement_weight"].to_numpy())
+    has = {
+        fam: _group_sum(gid, ng, (computed & (pt == fam.upper())).astype(float)) > 0
+        for fam in ("bev", "phev", "fcev")
+    }
+
+    books = {int(y): rules.for_year(int(y)) for y in np.unique(g_year)}
+    rounding = np.array([bool(books[y]["rounding.enabled"]) for y in g_year])
+
+    def rnd(x: np.ndarray, d: int) -> np.ndarray:
+        return np.where(rounding, round_half_up(x, d), x)
+
+    target = rnd(tv / vol, 2)
+    actual = rnd(fcv / vw, 2)
+
+    # enterprise table: groups and relief requests
+    group = np.full(ng, None, dtype=object)
+    small = np.zeros(ng, dtype=bool)
+    prev_given = np.full(ng, np.nan)
+    if enterprises is not None and len(enterprises):
+        e = enterprises
+        generic = e[e["year"].isna()].set_index("enterprise")
+        specific = e[e["year"].notna()].set_index(["enterprise", "year"])
+        first_year = pd.Series(g_year).groupby(g_ent).transform("min").to_numpy()
+        for i in range(ng):
+            row = None
+            if (g_ent[i], g_year[i]) in specific.index:
+                row = specific.loc[(g_ent[i], g_year[i])]
+                prev = row["previous_cafc_actual_l_per_100km"]
+            elif g_ent[i] in generic.index:
+                row = generic.loc[g_ent[i]]
+                prev = (row["previous_cafc_actual_l_per_100km"]
+                        if g_year[i] == first_year[i] else np.nan)
+            if row is not None:
+                group[i] = row["group"]
+                small[i] = bool(row["small_independent"])
+                prev_given[i] = prev
+    # previous year's actual from the fleet itself where the table gives none
+    prev_idx = pd.MultiIndex.from_arrays([g_ent, g_year - 1])
+    pos = uniq.get_indexer(prev_idx)
+    prev_fleet = np.where(pos >= 0, actual[np.clip(pos, 0, None)], np.nan)
+    prev_actual = np.where(np.isnan(prev_given), prev_fleet, prev_given)
+
+    requirement = np.empty(ng)
+    relief = np.ones(ng)
+    exempt_limit = np.empty(ng)
+    ratio = np.empty(ng)
+    for y, rb in books.items():
+        sel = g_year == y
+        requirement[sel] = rb["cafc.requirement"]
+        exempt_limit[sel] = rb["nev.exemption_conventional_volume"]
+        ratio[sel] = rb["nev.ratio"]
+        asks = sel & small & (vol < rb["small_enterprise.volume_limit"])
+        lacking = asks & np.isnan(prev_actual)
+        if lacking.any():
+            i = int(np.flatnonzero(lacking)[0])
+            raise FleetError(
+                f"{g_ent[i]!r} asks for small-enterprise relief in {y} but its actual CAFC of "
+                f"{y - 1} is unknown: give previous_cafc_actual_l_per_100km",
+                file=enterprises.attrs.get("source") if enterprises is not None else None,
+                column="previous_cafc_actual_l_per_100km",
+            )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fall = 1.0 - actual / prev_actual
+        thresholds = np.asarray(rb["small_enterprise.fall_thresholds"])
+        factors = np.asarray(rb["small_enterprise.requirement_factors"])
+        step = np.searchsorted(thresholds, np.where(asks, fall, -np.inf) + 1e-9, side="right")
+        relief[asks] = np.where(step[asks] > 0, factors[np.clip(step[asks] - 1, 0, None)], 1.0)
+
+    compliance = rnd(target * requirement * relief, 2)
+    cafc_credits = rnd((compliance - actual) * vol, 0)
+    earned = rnd(earned, 0)
+    exempt = conv_vol < exempt_limit
+    nev_req = np.where(exempt, 0.0, rnd(ratio * base, 0))
+    nev_credits = earned - nev_req
+
+    # provisional parameters each statement relied on
+    flags = pd.DataFrame({"year": g_year, "bev": has["bev"], "phev": has["phev"],
+                          "fcev": has["fcev"], "small": small})
+    combo, combos = pd.factorize(pd.MultiIndex.from_frame(flags))
+    key_lists = []
+    for y, b, p, f, s in combos:
+        keys = list(_BASE_KEYS)
+        for fam, on in (("bev", b), ("phev", p), ("fcev", f), ("small", s)):
+            if on:
+                keys += _FAMILY_KEYS[fam]
+        key_lists.append(";".join(books[int(y)].unverified(keys)))
+    prov_keys = np.asarray(key_lists, dtype=object)[combo]
+    prov_count = np.array([len(k.split(";")) if k else 0 for k in key_lists])[combo]
+
+    out = pd.DataFrame(
+        {
+            "enterprise": g_ent,
+            "year": g_year,
+            "group": group,
+            "volume": vol.astype(np.int64),
+            "conventional_volume": conv_vol.astype(np.int64),
+            "nev_volume": (vol - conv_vol).astype(np.int64),
+            "low_fc_volume": low_vol.astype(np.int64),
+            "cafc_target_value": target,
+            "cafc_requirement": requirement * relief,
+            "small_enterprise_relief_factor": relief,
+            "cafc_compliance_value": compliance,
+            "cafc_actual": actual,
+            "cafc_credits": cafc_credits,
+            "nev_credits_earned": earned,
+            "nev_requirement": nev_req,
+            "nev_credits": nev_credits,
+            "nev_exempt": exempt,
+            "provisional_parameters": prov_count,
+            "provisional_parameter_keys": prov_keys,
+        }
+    )
+    if rounding.all():
+        for c in ("cafc_credits", "nev_credits_earned", "nev_requirement", "nev_credits"):
+            out[c] = out[c].astype(np.int64)
+    return out
+
+
+# --------------------------------------------------------------------------- orchestration
+
+
+@dataclass
+class CreditResult:
+    """Result of :func:`compute_credits`.
+
+    Attributes
+    ----------
+    statements : DataFrame
+        One row per enterprise and year (see :func:`enterprise_statements`).
+    models : DataFrame
+        One row per model (see :func:`model_credits`).
+    adjustments : str
+        ``"strict"`` or ``"neutral"``.
+    rules : RuleSet
+        Rules used.
+    """
+
+    statements: pd.DataFrame
+    models: pd.DataFrame
+    adjustments: str
+    rules: RuleSet = field(repr=False)
+
+    @property
+    def neutral_models(self) -> pd.DataFrame:
+        """Models whose missing factor inputs were replaced by a factor of 1.0."""
+        m = self.models
+        return m.loc[m["nev_credit_source"] == "neutral",
+                     ["enterprise", "year", "model", "powertrain", "neutral_factors"]]
+
+    @property
+    def official_overrides(self) -> pd.DataFrame:
+        """Models whose per-vehicle NEV credit is the official value given in the input."""
+        m = self.models
+        return m.loc[m["nev_credit_source"] == "official",
+                     ["enterprise", "year", "model", "powertrain", "nev_credit_per_vehicle"]]
+
+    def provisional_parameters(self) -> pd.DataFrame:
+        """Tidy table of every provisional or scenario parameter the statements relied on.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``year, key, value, unit, status, source, enterprises`` (how many
+            statements of the year relied on it).
+        """
+        rows = []
+        st = self.statements
+        for y, keys in st.groupby("year")["provisional_parameter_keys"]:
+            book = self.rules.for_year(int(y))
+            counts: dict[str, int] = {}
+            for ks in keys:
+                for k in filter(None, ks.split(";")):
+                    counts[k] = counts.get(k, 0) + 1
+            for k, c in sorted(counts.items()):
+                p = book.parameter(k)
+                value = list(p.value) if isinstance(p.value, tuple) else p.value
+                rows.append({"year": int(y), "key": k, "value": value, "unit": p.unit,
+                             "status": p.status, "source": p.source, "enterprises": c})
+        return pd.DataFrame(
+            rows, columns=["year", "key", "value", "unit", "status", "source", "enterprises"]
+        )
+
+
+def compute_credits(
+    fleet: str | Path | pd.DataFrame,
+    enterprises: str | Path | pd.DataFrame | None = None,
+    *,
+    rules: RuleSet | None = None,
+    year: int | None = None,
+    adjustments: str = "strict",
+) -> CreditResult:
+    """Credit statements of every enterprise and year of a fleet.
+
+    Parameters
+    ----------
+    fleet : str, Path or DataFrame
+        Fleet table (CSV, XLSX or DataFrame); see :func:`~linkage.fleet.read_fleet`.
+    enterprises : str, Path or DataFrame, optional
+        Enterprise table; see :func:`~linkage.fleet.read_enterprises`.
+    rules : RuleSet, optional
+        Default: the shipped rules (2021-2027 law, 2028-2030 scenario).
+    year : int, optional
+        Keep only this compliance year (the previous year, when present, still feeds the
+        small-enterprise relief).
+    adjustments : {"strict", "neutral"}
+        See :func:`~linkage.fleet.read_fleet`.
+
+    Returns
+    -------
+    CreditResult
+
+    Examples
+    --------
+    >>> res = compute_credits("examples/data/demo_fleet.csv")  # doctest: +SKIP
+    >>> res.statements[["enterprise", "year", "cafc_credits", "nev_credits"]]  # doctest: +SKIP
+    """
+    rules = rules or default_rules()
+    fl = read_fleet(fleet, adjustments=adjustments)
+    ents = read_enterprises(enterprises) if enterprises is not None else None
+    if year is not None:
+        keep = fl["year"].isin([year, year - 1]).to_numpy()
+        if not (fl["year"] == year).any():
+            raise FleetError(f"the fleet has no row for year {year}",
+                             file=fl.attrs.get("source"), column="year")
+        attrs = dict(fl.attrs)
+        fl = fl.loc[keep].reset_index(drop=True)
+        fl.attrs.update(attrs)
+    models = model_credits(fl, rules)
+    statements = enterprise_statements(models, ents, rules)
+    if year is not None:
+        statements = statements[statements["year"] == year].reset_index(drop=True)
+        models = models[models["year"] == year].reset_index(drop=True)
+    return CreditResult(statements, models, adjustments, rules)

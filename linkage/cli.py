@@ -1,0 +1,150 @@
+"""The ``linkage`` command line: a thin shell over the Python API.
+
+Exit codes: 0 success, 2 bad input (one line naming file, row and column), 1 unexpected error.
+Files are written atomically: nothing is left behind when a command fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from linkage.accounting import STATEMENT_COLUMNS, compute_credits
+from linkage.errors import InputError
+from linkage.rules import RuleSet, default_rules, load_rules
+
+__all__ = ["main", "write_atomically"]
+
+
+def write_atomically(targets: dict[Path, Callable[[Path], None]]) -> None:
+    """Write several files so that either all appear or none does.
+
+    Parameters
+    ----------
+    targets : dict
+        Final path -> function writing the content to the (temporary) path it receives.
+    """
+    temps: dict[Path, Path] = {}
+    try:
+        for final, writer in targets.items():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", dir=final.parent)
+            os.close(fd)
+            temps[final] = Path(tmp)
+            writer(Path(tmp))
+        for final, tmp in temps.items():
+            os.replace(tmp, final)
+    finally:
+        for tmp in temps.values():
+            if tmp.exists():
+                tmp.unlink()
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _rules(files: tuple[str, ...]) -> RuleSet:
+    return load_rules(*files) if files else default_rules()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dualcredit-linkage")
+def main() -> None:
+    """China's passenger-car dual-credit policy and its link to the carbon market."""
+
+
+@main.command()
+@click.argument("fleet", type=click.Path(dir_okay=False))
+@click.option("--enterprises", type=click.Path(dir_okay=False),
+              help="Enterprise table (groups, small-enterprise relief).")
+@click.option("--year", type=int, help="Only this compliance year.")
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Extra rulebook file (TOML), loaded after the shipped ones; repeatable.")
+@click.option("--adjustments", type=click.Choice(["strict", "neutral"]), default="strict",
+              show_default=True,
+              help="Missing NEV adjustment-factor inputs: error (strict) or factor 1.0 (neutral).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the statements (CSV).")
+@click.option("--detail", type=click.Path(dir_okay=False), help="Write the per-model table (CSV).")
+def credits(
+    fleet: str,
+    enterprises: str | None,
+    year: int | None,
+    rule_files: tuple[str, ...],
+    adjustments: str,
+    out: str | None,
+    detail: str | None,
+) -> None:
+    """Credit statements (CAFC and NEV) per enterprise and year of a FLEET table."""
+    try:
+        rules = _rules(rule_files)
+        res = compute_credits(fleet, enterprises, rules=rules, year=year, adjustments=adjustments)
+    except InputError as exc:
+        _fail(str(exc))
+        return
+    st = res.statements
+    shown = st[STATEMENT_COLUMNS].rename(columns={"provisional_parameters": "provisional"})
+    with pd.option_context("display.width", 200, "display.max_columns", 30,
+                           "display.max_rows", 500):
+        click.echo(shown.to_string(index=False))
+    n_prov = int(st["provisional_parameters"].max()) if len(st) else 0
+    click.echo(
+        f"\n{len(st)} statement(s). Up to {n_prov} provisional or scenario rule parameter(s) per "
+        "statement; list them with `linkage rules --year Y` or CreditResult."
+        "provisional_parameters()."
+    )
+    if len(res.official_overrides):
+        click.echo(f"{len(res.official_overrides)} model row(s) use the official per-vehicle NEV "
+                   "credit given in the input.")
+    if adjustments == "neutral":
+        nm = res.neutral_models
+        click.echo(f"adjustments=neutral: {len(nm)} model row(s) had a missing factor input "
+                   "replaced by a factor of 1.0 (see nev_credit_source in --detail).")
+    targets: dict[Path, Callable[[Path], None]] = {}
+    if out:
+        targets[Path(out)] = lambda p: st[STATEMENT_COLUMNS].to_csv(p, index=False)
+    if detail:
+        targets[Path(detail)] = lambda p: res.models.to_csv(p, index=False)
+    if targets:
+        write_atomically(targets)
+
+
+@main.command()
+@click.option("--year", type=int, help="Compliance year (default: every covered year).")
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Extra rulebook file (TOML); repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def rules(year: int | None, rule_files: tuple[str, ...], fmt: str) -> None:
+    """Every rule parameter of a year with its unit, status and source."""
+    try:
+        rs = _rules(rule_files)
+        years = [year] if year is not None else rs.years
+        frame = rs.to_frame(years)
+    except InputError as exc:
+        _fail(str(exc))
+        return
+    if fmt == "json":
+        click.echo(json.dumps(frame.drop(columns=["file"]).to_dict(orient="records"),
+                              indent=2, ensure_ascii=False))
+        return
+    shown = frame.drop(columns=["file"]).copy()
+    shown["years"] = shown["first_year"].astype(str) + "-" + shown["last_year"].astype(str)
+    shown = shown[["year", "key", "value", "unit", "years", "status", "source"]]
+    with pd.option_context("display.width", 250, "display.max_colwidth", 90,
+                           "display.max_rows", 10_000):
+        click.echo(shown.to_string(index=False))
+    prov = frame[frame["status"].isin(["provisional", "scenario"])]
+    click.echo(f"\n{len(frame)} parameter(s); {len(prov)} provisional or scenario.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,451 @@
+"""Reading and validating fleet and enterprise tables.
+
+A fleet table has one row per vehicle model, enterprise and compliance year. It comes from a
+CSV file, an XLSX file (first sheet) or a :class:`pandas.DataFrame`. Validation is vectorised and
+strict: the first broken rule raises :class:`~linkage.errors.FleetError` naming the file, the
+row (as a spreadsheet shows it: the header is row 1), the column and the rule. Nothing is
+clamped, defaulted silently or dropped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from linkage.errors import FleetError
+
+__all__ = [
+    "ADJUSTMENT_MODES",
+    "ENTERPRISE_COLUMNS",
+    "FLEET_COLUMNS",
+    "POWERTRAINS",
+    "read_enterprises",
+    "read_fleet",
+]
+
+#: Powertrain classes. Conventional = ICE + HEV; NEV = PHEV + BEV + FCEV.
+POWERTRAINS = ("ICE", "HEV", "PHEV", "BEV", "FCEV")
+_ALIASES = {"EREV": "PHEV", "REEV": "PHEV"}
+CONVENTIONAL = ("ICE", "HEV")
+NEV = ("PHEV", "BEV", "FCEV")
+ADJUSTMENT_MODES = ("strict", "neutral")
+
+
+@dataclass(frozen=True)
+class _Col:
+    kind: str  # "text", "int", "float", "bool", "powertrain"
+    required: bool
+    unit: str
+    description: str
+
+
+#: Columns of a fleet table: name -> (kind, required, unit, description).
+FLEET_COLUMNS: dict[str, _Col] = {
+    "enterprise": _Col("text", True, "", "Enterprise name"),
+    "year": _Col("int", True, "year", "Compliance year"),
+    "model": _Col("text", True, "", "Model name, unique within an enterprise and year"),
+    "powertrain": _Col("powertrain", True, "", "ICE, HEV, PHEV, BEV or FCEV"),
+    "volume": _Col("int", True, "vehicle", "Domestic production or imports, exports excluded"),
+    "curb_mass_kg": _Col("float", True, "kg", "Curb mass"),
+    "seat_rows": _Col("int", False, "seat_row", "Seat rows (default 2)"),
+    "fuel_consumption_l_per_100km": _Col(
+        "float", False, "L/100km", "Certified WLTC combined fuel consumption (ICE, HEV, PHEV)"
+    ),
+    "off_cycle_reduction_l_per_100km": _Col(
+        "float", False, "L/100km", "Off-cycle technology reduction (default 0)"
+    ),
+    "electric_range_km": _Col("float", False, "km", "Electric range (BEV, PHEV)"),
+    "energy_consumption_kwh_per_100km": _Col(
+        "float", False, "kWh/100km", "Electric energy consumption (BEV)"
+    ),
+    "battery_energy_density_wh_per_kg": _Col(
+        "float", False, "Wh/kg", "Battery-system energy density (BEV)"
+    ),
+    "fuel_cell_power_kw": _Col("float", False, "kW", "Rated fuel-cell power (FCEV)"),
+    "nev_credit_per_vehicle": _Col(
+        "float", False, "credit/vehicle", "Official per-vehicle NEV credit; overrides the computed one"
+    ),
+    "phev_cs_condition_met": _Col(
+        "bool", False, "", "Whether the PHEV meets the charge-sustaining fuel-consumption condition"
+    ),
+}
+
+#: Columns of an enterprise table.
+ENTERPRISE_COLUMNS: dict[str, _Col] = {
+    "enterprise": _Col("text", True, "", "Enterprise name, as in the fleet table"),
+    "year": _Col("int", False, "year", "Compliance year the row applies to (default: all)"),
+    "group": _Col("text", False, "", "Affiliate group (for CAFC transfers)"),
+    "small_independent": _Col(
+        "bool", False, "", "Independent small maker or authorised small importer (asks for relief)"
+    ),
+    "previous_cafc_actual_l_per_100km": _Col(
+        "float", False, "L/100km", "Actual CAFC of the year before (for the relief)"
+    ),
+}
+
+# Plausibility bounds (inclusive) of numeric inputs: outside them the value is rejected.
+_BOUNDS: dict[str, tuple[float, float]] = {
+    "year": (2016, 2100),
+    "curb_mass_kg": (300.0, 6000.0),
+    "seat_rows": (1, 4),
+    "fuel_consumption_l_per_100km": (0.0, 30.0),
+    "off_cycle_reduction_l_per_100km": (0.0, 2.0),
+    "electric_range_km": (0.0, 2000.0),
+    "energy_consumption_kwh_per_100km": (0.0, 100.0),
+    "battery_energy_density_wh_per_kg": (0.0, 1000.0),
+    "fuel_cell_power_kw": (0.0, 1000.0),
+    "nev_credit_per_vehicle": (0.0, 10.0),
+    "previous_cafc_actual_l_per_100km": (0.0, 30.0),
+}
+
+_TRUE = {"true", "1", "yes", "y", "t", "1.0"}
+_FALSE = {"false", "0", "no", "n", "f", "0.0"}
+
+
+class _Checker:
+    """Raises FleetError for the first row of a mask, naming file, row and column."""
+
+    def __init__(self, file: str, rows: np.ndarray) -> None:
+        self.file = file
+        self.rows = rows
+
+    def fail(self, mask: np.ndarray, column: str | None, rule: str | Callable[[int], str]) -> None:
+        bad = np.flatnonzero(mask)
+        if bad.size == 0:
+            return
+        i = int(bad[0])
+        text = rule(i) if callable(rule) else rule
+        if bad.size > 1:
+            text += f" ({bad.size - 1} more row(s) break the same rule)"
+        raise FleetError(text, file=self.file, row=int(self.rows[i]), column=column)
+
+
+def _read_table(source: str | Path | pd.DataFrame, what: str) -> tuple[pd.DataFrame, str, bool]:
+    """Read CSV/XLSX/DataFrame into a DataFrame of raw values; return (df, name, from_file)."""
+    if isinstance(source, pd.DataFrame):
+        return source.copy(), "<DataFrame>", False
+    path = Path(source)
+    name = str(source)
+    if not path.exists():
+        raise FleetError(f"{what} file not found", file=name)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt"):
+            df = pd.read_csv(path, dtype=str, skipinitialspace=True)
+        elif suffix in (".xlsx", ".xlsm"):
+            df = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+        else:
+            raise FleetError(
+                f"unsupported file type '{suffix}': use .csv or .xlsx", file=name
+            )
+    except pd.errors.EmptyDataError:
+        raise FleetError(f"the {what} file is empty", file=name) from None
+    except pd.errors.ParserError as exc:
+        raise FleetError(f"not a readable CSV file: {exc}", file=name) from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        if isinstance(exc, FleetError):
+            raise
+        raise FleetError(f"cannot read the file as {suffix[1:].upper()}: {exc}", file=name) from None
+    except UnicodeDecodeError as exc:
+        raise FleetError(f"not a UTF-8 text file: {exc}", file=name) from None
+    return df, name, True
+
+
+def _normalise_columns(df: pd.DataFrame, spec: dict[str, _Col], check: _Checker) -> pd.DataFrame:
+    df = df.rename(columns=lambda c: str(c).strip().lower())
+    dup = df.columns[df.columns.duplicated()]
+    if len(dup):
+        raise FleetError(f"column '{dup[0]}' appears more than once", file=check.file)
+    unknown = [c for c in df.columns if c not in spec]
+    if unknown:
+        hint = difflib.get_close_matches(unknown[0], list(spec), n=1)
+        more = f"; did you mean '{hint[0]}'?" if hint else ""
+        raise FleetError(
+            f"unknown column{more} (known columns: {', '.join(spec)})",
+            file=check.file,
+            column=unknown[0],
+        )
+    missing = [c for c, s in spec.items() if s.required and c not in df.columns]
+    if missing:
+        raise FleetError(
+            f"required column missing (required: "
+            f"{', '.join(c for c, s in spec.items() if s.required)})",
+            file=check.file,
+            column=missing[0],
+        )
+    return df
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    """True where a raw cell is empty: NaN/None or whitespace-only text."""
+    isna = values.isna().to_numpy()
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        text = values.astype(str).str.strip()
+        isna = isna | (text == "").to_numpy()
+    return isna
+
+
+def _to_numeric(values: pd.Series, column: str, check: _Checker) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        check.fail(np.ones(len(values), bool), column, "expected a number, got true/false")
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    blank = _blank(values)
+    num = pd.to_numeric(values.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    check.fail(
+        ~blank & np.isnan(num),
+        column,
+        lambda i: f"expected a number, got {values.iloc[i]!r}",
+    )
+    return num
+
+
+def _to_bool(values: pd.Series, column: str, check: _Checker) -> np.ndarray:
+    """Parse a boolean column: float array with 1.0, 0.0 or NaN (blank)."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=float)
+    blank = _blank(values)
+    text = values.astype(str).str.strip().str.lower()
+    is_true = text.isin(_TRUE).to_numpy()
+    is_false = text.isin(_FALSE).to_numpy()
+    check.fail(
+        ~blank & ~is_true & ~is_false,
+        column,
+        lambda i: f"expected true or false, got {values.iloc[i]!r}",
+    )
+    out = np.full(len(values), np.nan)
+    out[is_true & ~blank] = 1.0
+    out[is_false & ~blank] = 0.0
+    return out
+
+
+def _to_text(values: pd.Series, column: str, check: _Checker, required: bool) -> np.ndarray:
+    blank = _blank(values)
+    if required:
+        check.fail(blank, column, "must not be empty")
+    text = values.astype(str).str.strip().to_numpy(dtype=object)
+    text[blank] = None
+    return text
+
+
+def _check_bounds(num: np.ndarray, column: str, check: _Checker, *, lower_open: bool) -> None:
+    lo, hi = _BOUNDS[column]
+    ok_lo = num > lo if lower_open else num >= lo
+    bad = ~np.isnan(num) & ~(ok_lo & (num <= hi))
+    op = ">" if lower_open else ">="
+    check.fail(bad, column, lambda i: f"value {num[i]:g} outside the accepted range "
+               f"({op} {lo:g} and <= {hi:g})")
+
+
+def read_fleet(
+    source: str | Path | pd.DataFrame, *, adjustments: str = "strict"
+) -> pd.DataFrame:
+    """Read and validate a fleet table.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        CSV or XLSX file, or a DataFrame, one row per model, enterprise and year. Columns are
+        listed in :data:`FLEET_COLUMNS`; names are case-insensitive.
+    adjustments : {"strict", "neutral"}, default "strict"
+        What to do when an input of a NEV adjustment factor (BEV energy consumption or energy
+        density, PHEV charge-sustaining condition) is missing: ``"strict"`` raises, ``"neutral"``
+        applies a factor of 1.0, which every result then reports.
+
+    Returns
+    -------
+    DataFrame
+        Canonical columns with clean dtypes (every column of :data:`FLEET_COLUMNS`, missing
+        optional values as NaN) plus ``row`` (the row in the source). ``attrs["source"]`` names
+        the source.
+
+    Raises
+    ------
+    FleetError
+        Naming file, row and column of the first broken rule.
+    """
+    if adjustments not in ADJUSTMENT_MODES:
+        raise FleetError(f"adjustments must be one of {ADJUSTMENT_MODES}, got {adjustments!r}")
+    raw, name, from_file = _read_table(source, "fleet")
+    if from_file:
+        rows = np.arange(len(raw)) + 2
+    else:
+        idx = raw.index.to_numpy()
+        rows = idx if np.issubdtype(idx.dtype, np.integer) else np.arange(len(raw))
+    check = _Checker(name, rows)
+    raw = _normalise_columns(raw, FLEET_COLUMNS, check)
+    if len(raw) == 0:
+        raise FleetError("the fleet table has no data rows", file=name)
+
+    n = len(raw)
+    out: dict[str, np.ndarray] = {}
+    for col, spec in FLEET_COLUMNS.items():
+        if col not in raw.columns:
+            if spec.kind == "text":
+                out[col] = np.full(n, None, dtype=object)
+            else:
+                out[col] = np.full(n, np.nan)
+            continue
+        values = raw[col]
+        if spec.kind == "text":
+            out[col] = _to_text(values, col, check, spec.required)
+        elif spec.kind == "powertrain":
+            blank = _blank(values)
+            check.fail(blank, col, "must not be empty (ICE, HEV, PHEV, BEV or FCEV)")
+            pt = values.astype(str).str.strip().str.upper().replace(_ALIASES)
+            ok = pt.isin(POWERTRAINS).to_numpy()
+            check.fail(~ok, col, lambda i: f"unknown powertrain {values.iloc[i]!r}: use "
+                       "ICE, HEV, PHEV, BEV or FCEV")
+            out[col] = pt.to_numpy(dtype=object)
+        elif spec.kind == "bool":
+            out[col] = _to_bool(values, col, check)
+        else:
+            num = _to_numeric(values, col, check)
+            if spec.required:
+                check.fail(np.isnan(num), col, "must not be empty")
+            if spec.kind == "int":
+                frac = ~np.isnan(num) & (num != np.round(num))
+                check.fail(frac, col, lambda i: f"must be a whole number, got {num[i]:g}")
+            out[col] = num
+
+    pt = out["powertrain"]
+    is_conv = (pt == "ICE") | (pt == "HEV")
+    is_bev, is_phev, is_fcev = pt == "BEV", pt == "PHEV", pt == "FCEV"
+
+    check.fail(out["volume"] < 0, "volume",
+               lambda i: f"volume must not be negative, got {out['volume'][i]:g}")
+    _check_bounds(out["year"], "year", check, lower_open=False)
+    _check_bounds(out["curb_mass_kg"], "curb_mass_kg", check, lower_open=False)
+    out["seat_rows"] = np.where(np.isnan(out["seat_rows"]), 2.0, out["seat_rows"])
+    _check_bounds(out["seat_rows"], "seat_rows", check, lower_open=False)
+
+    fc = out["fuel_consumption_l_per_100km"]
+    has_fc = ~np.isnan(fc) & (fc != 0)
+    check.fail((is_bev | is_fcev) & has_fc, "fuel_consumption_l_per_100km",
+               lambda i: f"a {pt[i]} burns no fuel: leave empty or 0 (got {fc[i]:g})")
+    check.fail((is_conv | is_phev) & np.isnan(fc), "fuel_consumption_l_per_100km",
+               lambda i: f"required for a {pt[i]} model")
+    _check_bounds(np.where(is_conv | is_phev, fc, np.nan), "fuel_consumption_l_per_100km",
+                  check, lower_open=True)
+    out["fuel_consumption_l_per_100km"] = np.where(is_bev | is_fcev, 0.0, fc)
+
+    oc = out["off_cycle_reduction_l_per_100km"]
+    _check_bounds(oc, "off_cycle_reduction_l_per_100km", check, lower_open=False)
+    check.fail((is_bev | is_fcev) & ~np.isnan(oc) & (oc != 0), "off_cycle_reduction_l_per_100km",
+               lambda i: f"a {pt[i]} burns no fuel: no off-cycle reduction")
+    oc = np.where(np.isnan(oc), 0.0, oc)
+    check.fail((is_conv | is_phev) & (oc >= out["fuel_consumption_l_per_100km"]),
+               "off_cycle_reduction_l_per_100km",
+               lambda i: f"reduction {oc[i]:g} is not below the fuel consumption")
+    out["off_cycle_reduction_l_per_100km"] = oc
+
+    for col in ("electric_range_km", "energy_consumption_kwh_per_100km",
+                "battery_energy_density_wh_per_kg", "fuel_cell_power_kw",
+                "nev_credit_per_vehicle"):
+        lower_open = col not in ("electric_range_km", "nev_credit_per_vehicle")
+        _check_bounds(out[col], col, check, lower_open=lower_open)
+    given = {c: ~np.isnan(out[c]) for c in out if out[c].dtype != object}
+
+    for col in ("electric_range_km", "energy_consumption_kwh_per_100km",
+                "battery_energy_density_wh_per_kg", "fuel_cell_power_kw",
+                "nev_credit_per_vehicle", "phev_cs_condition_met"):
+        check.fail(is_conv & given[col], col,
+                   lambda i, col=col: f"a conventional {pt[i]} model cannot have {col}")
+    check.fail(~is_fcev & given["fuel_cell_power_kw"], "fuel_cell_power_kw",
+               lambda i: f"only FCEV models have a fuel cell (this is a {pt[i]})")
+    check.fail(~is_phev & given["phev_cs_condition_met"], "phev_cs_condition_met",
+               lambda i: f"only PHEV models have this condition (this is a {pt[i]})")
+
+    computed = ~given["nev_credit_per_vehicle"]
+    check.fail((is_bev | is_phev) & computed & ~given["electric_range_km"], "electric_range_km",
+               lambda i: f"required for a {pt[i]} model without nev_credit_per_vehicle "
+               f"(model {out['model'][i]!r})")
+    check.fail(is_fcev & computed & ~given["fuel_cell_power_kw"], "fuel_cell_power_kw",
+               lambda i: f"required for a FCEV model without nev_credit_per_vehicle "
+               f"(model {out['model'][i]!r})")
+    if adjustments == "strict":
+        hint = " (or choose adjustments='neutral' to apply a factor of 1.0, reported)"
+        for col, mask in (
+            ("energy_consumption_kwh_per_100km", is_bev),
+            ("battery_energy_density_wh_per_kg", is_bev),
+            ("phev_cs_condition_met", is_phev),
+        ):
+            check.fail(mask & computed & ~given[col], col,
+                       lambda i, col=col: f"the {pt[i]} model {out['model'][i]!r} needs {col} "
+                       f"for an adjustment factor{hint}")
+
+    frame = pd.DataFrame(out)
+    for col in ("year", "volume", "seat_rows"):
+        frame[col] = frame[col].astype(np.int64)
+    frame["row"] = rows
+    dup = frame.duplicated(["enterprise", "year", "model"]).to_numpy()
+    check.fail(dup, "model", lambda i: f"model {out['model'][i]!r} appears twice for "
+               f"{out['enterprise'][i]!r} in {int(out['year'][i])}")
+    totals = frame.groupby(["enterprise", "year"], sort=False)["volume"].transform("sum")
+    check.fail(totals.to_numpy() == 0, "volume",
+               lambda i: f"{out['enterprise'][i]!r} has a total volume of 0 in "
+               f"{int(out['year'][i])}: remove the enterprise-year or give volumes")
+    frame.attrs["source"] = name
+    frame.attrs["adjustments"] = adjustments
+    return frame
+
+
+def read_enterprises(source: str | Path | pd.DataFrame) -> pd.DataFrame:
+    """Read and validate an enterprise table.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        Columns ``enterprise`` (required), ``year`` (optional: the row applies to that year
+        only), ``group``, ``small_independent``, ``previous_cafc_actual_l_per_100km``.
+
+    Returns
+    -------
+    DataFrame
+        Canonical columns plus ``row``; ``small_independent`` defaults to False.
+
+    Raises
+    ------
+    FleetError
+    """
+    raw, name, from_file = _read_table(source, "enterprise")
+    rows = np.arange(len(raw)) + 2 if from_file else np.arange(len(raw))
+    check = _Checker(name, rows)
+    raw = _normalise_columns(raw, ENTERPRISE_COLUMNS, check)
+    if len(raw) == 0:
+        raise FleetError("the enterprise table has no data rows", file=name)
+    n = len(raw)
+    out: dict[str, np.ndarray] = {}
+    for col, spec in ENTERPRISE_COLUMNS.items():
+        if col not in raw.columns:
+            out[col] = np.full(n, None, dtype=object) if spec.kind == "text" else np.full(n, np.nan)
+            continue
+        values = raw[col]
+        if spec.kind == "text":
+            out[col] = _to_text(values, col, check, spec.required)
+        elif spec.kind == "bool":
+            out[col] = _to_bool(values, col, check)
+        else:
+            num = _to_numeric(values, col, check)
+            if spec.kind == "int":
+                frac = ~np.isnan(num) & (num != np.round(num))
+                check.fail(frac, col, lambda i, num=num: f"must be a whole number, got {num[i]:g}")
+            out[col] = num
+    _check_bounds(out["year"], "year", check, lower_open=False)
+    _check_bounds(out["previous_cafc_actual_l_per_100km"], "previous_cafc_actual_l_per_100km",
+                  check, lower_open=True)
+    frame = pd.DataFrame(out)
+    frame["small_independent"] = frame["small_independent"].fillna(0.0).astype(bool)
+    frame["year"] = frame["year"].astype("Int64")
+    frame["row"] = rows
+    dup = frame.duplicated(["enterprise", "year"]).to_numpy()
+    check.fail(dup, "enterprise", lambda i: f"enterprise {out['enterprise'][i]!r} appears twice"
+               + ("" if np.isnan(out["year"][i]) else f" for {int(out['year'][i])}"))
+    frame.attrs["source"] = name
+    return frame

@@ -1,0 +1,521 @@
+"""Rulebooks as data: load, validate and query the dual-credit rules year by year.
+
+Every parameter of the policy lives in a TOML file under ``linkage/rules/data`` with its value,
+unit, valid years, status (``official``, ``secondary``, ``provisional``, ``scenario``) and
+source. The code never branches on the year: it asks the :class:`RuleSet` for the
+:class:`Rulebook` of a year and reads parameters by key.
+
+File format::
+
+    [rulebook]
+    family = "nev_requirement"      # free text
+    title = "..."                    # free text
+    # optional, for scenario files: copy every parameter of `based_on` into `years`,
+    # marked "scenario", then apply the parameters below
+    years = [2028, 2030]
+    based_on = 2027
+
+    [[parameter]]
+    key = "nev.ratio"
+    years = 2024                     # one year, or [first, last] inclusive
+    value = 0.28                     # number, integer, true/false or a list of numbers
+    unit = "1"                       # must equal the unit of the key in schema.toml
+    status = "official"
+    source = "Order No. 64 (2023)"
+
+Files loaded later override earlier ones for the years they name, so a user file only needs the
+parameters it changes (plus ``based_on`` for a year with no rulebook yet).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from linkage.errors import RulebookError
+
+__all__ = [
+    "STATUSES",
+    "UNVERIFIED_STATUSES",
+    "Parameter",
+    "RuleSet",
+    "Rulebook",
+    "default_rule_files",
+    "load_rules",
+    "schema",
+]
+
+STATUSES = ("official", "secondary", "provisional", "scenario")
+#: Statuses counted as "provisional parameters" in every result: not verified law.
+UNVERIFIED_STATUSES = frozenset({"provisional", "scenario"})
+
+ParamValue = float | int | bool | tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One rule parameter valid over an inclusive range of compliance years.
+
+    Attributes
+    ----------
+    key : str
+        Canonical name, e.g. ``"nev.ratio"``.
+    value : float, int, bool or tuple of float
+        Value in ``unit``.
+    unit : str
+        Unit, as in ``schema.toml`` (``"1"`` for dimensionless shares and factors).
+    first_year, last_year : int
+        Compliance years the value applies to [year].
+    status : str
+        One of ``official``, ``secondary``, ``provisional``, ``scenario``.
+    source : str
+        Where the value comes from.
+    file : str
+        File the parameter was read from.
+    """
+
+    key: str
+    value: ParamValue
+    unit: str
+    first_year: int
+    last_year: int
+    status: str
+    source: str
+    file: str
+
+    def covers(self, year: int) -> bool:
+        """Whether ``year`` lies in the parameter's valid years."""
+        return self.first_year <= year <= self.last_year
+
+    @property
+    def provisional(self) -> bool:
+        """True when the status is ``provisional`` or ``scenario`` (not verified law)."""
+        return self.status in UNVERIFIED_STATUSES
+
+
+def _schema_path() -> Path:
+    return Path(str(resources.files("linkage.rules").joinpath("data", "schema.toml")))
+
+
+_SCHEMA_CACHE: dict[str, dict[str, Any]] = {}
+
+
+def schema() -> dict[str, dict[str, Any]]:
+    """The rulebook schema: key -> ``{"kind", "unit", "description"}``."""
+    if not _SCHEMA_CACHE:
+        with open(_schema_path(), "rb") as fh:
+            _SCHEMA_CACHE.update(tomllib.load(fh)["keys"])
+    return _SCHEMA_CACHE
+
+
+def default_rule_files(*, scenarios: bool = True) -> list[Path]:
+    """Rulebook files shipped with the package, in load order.
+
+    Parameters
+    ----------
+    scenarios : bool, default True
+        Include the shipped ``scenario`` rulebooks (2028-2030).
+    """
+    base = Path(str(resources.files("linkage.rules").joinpath("data")))
+    files = sorted(p for p in base.glob("*.toml") if p.name != "schema.toml")
+    if scenarios:
+        files += sorted((base / "scenario").glob("*.toml"))
+    return files
+
+
+class Rulebook(Mapping[str, ParamValue]):
+    """The complete, validated rules of one compliance year.
+
+    Behaves as a read-only mapping from key to value; :meth:`parameter` gives the full
+    :class:`Parameter` with unit, status and source.
+    """
+
+    def __init__(self, year: int, parameters: Mapping[str, Parameter]) -> None:
+        self.year = int(year)
+        self._params = dict(parameters)
+
+    def __getitem__(self, key: str) -> ParamValue:
+        try:
+            return self._params[key].value
+        except KeyError:
+            raise KeyError(f"rulebook {self.year} has no parameter '{key}'") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._params)
+
+    def __len__(self) -> int:
+        return len(self._params)
+
+    def parameter(self, key: str) -> Parameter:
+        """The :class:`Parameter` behind ``key``."""
+        return self._params[key]
+
+    def unverified(self, keys: Iterable[str] | None = None) -> list[str]:
+        """Keys (of ``keys``, default all) whose status is ``provisional`` or ``scenario``."""
+        pool = self._params if keys is None else keys
+        return sorted(k for k in pool if self._params[k].provisional)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per parameter: key, value, unit, years, status, source, file."""
+        return _params_frame(self._params.values(), year=self.year)
+
+    def __repr__(self) -> str:
+        n = len(self.unverified())
+        return f"<Rulebook {self.year}: {len(self)} parameters, {n} provisional or scenario>"
+
+
+def _params_frame(params: Iterable[Parameter], year: int | None = None) -> pd.DataFrame:
+    rows = []
+    for p in params:
+        value = list(p.value) if isinstance(p.value, tuple) else p.value
+        rows.append(
+            {
+                **({"year": year} if year is not None else {}),
+                "key": p.key,
+                "value": value,
+                "unit": p.unit,
+                "first_year": p.first_year,
+                "last_year": p.last_year,
+                "status": p.status,
+                "source": p.source,
+                "file": p.file,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+class RuleSet:
+    """All loaded rule parameters; gives the :class:`Rulebook` of any covered year.
+
+    Parameters
+    ----------
+    parameters : iterable of Parameter
+        In load order: for a key and year, the last parameter covering the year wins.
+    """
+
+    def __init__(self, parameters: Iterable[Parameter]) -> None:
+        self._params: list[Parameter] = list(parameters)
+        self._cache: dict[int, Rulebook] = {}
+
+    @property
+    def parameters(self) -> tuple[Parameter, ...]:
+        """Every loaded parameter in load order."""
+        return tuple(self._params)
+
+    @property
+    def years(self) -> list[int]:
+        """Compliance years for which at least one parameter exists."""
+        ys: set[int] = set()
+        for p in self._params:
+            ys.update(range(p.first_year, p.last_year + 1))
+        return sorted(ys)
+
+    def _resolve(self, year: int) -> dict[str, Parameter]:
+        out: dict[str, Parameter] = {}
+        for p in self._params:
+            if p.covers(year):
+                out[p.key] = p
+        return out
+
+    def for_year(self, year: int) -> Rulebook:
+        """The complete rulebook of ``year``.
+
+        Raises
+        ------
+        RulebookError
+            When no rulebook covers the year, a key is missing or parameters are inconsistent.
+        """
+        year = int(year)
+        if year in self._cache:
+            return self._cache[year]
+        params = self._resolve(year)
+        if not params:
+            covered = self.years
+            span = f"{covered[0]}-{covered[-1]}" if covered else "none"
+            raise RulebookError(
+                f"no rulebook for compliance year {year} (rules cover {span}); "
+                "pass a scenario rulebook file for it (see based_on)"
+            )
+        missing = [k for k in schema() if k not in params]
+        if missing:
+            files = sorted({p.file for p in params.values()})
+            raise RulebookError(
+                f"the rulebook for {year} lacks {len(missing)} parameter(s): "
+                f"{', '.join(missing)} (files: {', '.join(files)})",
+                key=missing[0],
+            )
+        _check_consistency(year, params)
+        rb = Rulebook(year, params)
+        self._cache[year] = rb
+        return rb
+
+    def __contains__(self, year: object) -> bool:
+        try:
+            self.for_year(int(year))  # type: ignore[call-overload]
+        except (RulebookError, TypeError, ValueError):
+            return False
+        return True
+
+    def to_frame(self, years: Iterable[int] | None = None) -> pd.DataFrame:
+        """Tidy table of the resolved parameters of ``years`` (default: every covered year)."""
+        frames = [self.for_year(y).to_frame() for y in (years or self.years)]
+        return pd.concat(frames, ignore_index=True)
+
+    def __repr__(self) -> str:
+        ys = self.years
+        span = f"{ys[0]}-{ys[-1]}" if ys else "empty"
+        return f"<RuleSet {span}: {len(self._params)} parameter entries>"
+
+
+def _check_consistency(year: int, params: Mapping[str, Parameter]) -> None:
+    """Cross-key checks of one year's piecewise tables."""
+
+    def fail(key: str, rule: str) -> None:
+        raise RulebookError(f"rulebook {year}: {rule}", file=params[key].file, key=key)
+
+    def increasing(key: str) -> tuple[float, ...]:
+        v = params[key].value
+        assert isinstance(v, tuple)
+        if len(v) == 0:
+            fail(key, "the list must not be empty")
+        if any(b <= a for a, b in zip(v, v[1:], strict=False)):
+            fail(key, f"the list must be strictly increasing, got {list(v)}")
+        return v
+
+    def length(key: str, n: int) -> None:
+        v = params[key].value
+        assert isinstance(v, tuple)
+        if len(v) != n:
+            fail(key, f"expected {n} values to match the bounds, got {len(v)}")
+
+    nb = len(increasing("bev.standard_range_bounds"))
+    length("bev.standard_slopes", nb)
+    length("bev.standard_intercepts", nb)
+    length("bev.range_factor_values", len(increasing("bev.range_factor_bounds")) + 1)
+    length("bev.density_factor_values", len(increasing("bev.density_factor_bounds")) + 1)
+    nm = len(increasing("bev.consumption_mass_bounds"))
+    length("bev.consumption_slopes", nm + 1)
+    length("bev.consumption_intercepts", nm + 1)
+    length(
+        "small_enterprise.requirement_factors",
+        len(increasing("small_enterprise.fall_thresholds")),
+    )
+    if params["cafc_target.low_mass"].value >= params["cafc_target.high_mass"].value:  # type: ignore[operator]
+        fail("cafc_target.low_mass", "low_mass must be below high_mass")
+
+
+def _parse_years(raw: Any, file: str, key: str) -> tuple[int, int]:
+    if isinstance(raw, bool):
+        raise RulebookError("years must be a year or [first, last]", file=file, key=key)
+    if isinstance(raw, int):
+        return raw, raw
+    if (
+        isinstance(raw, list)
+        and len(raw) == 2
+        and all(isinstance(y, int) and not isinstance(y, bool) for y in raw)
+    ):
+        first, last = raw
+        if first > last:
+            raise RulebookError(
+                f"years [{first}, {last}]: first year after last year", file=file, key=key
+            )
+        return first, last
+    raise RulebookError(
+        f"years must be a year (2024) or an inclusive range [2024, 2025], got {raw!r}",
+        file=file,
+        key=key,
+    )
+
+
+def _parse_value(raw: Any, kind: str, file: str, key: str) -> ParamValue:
+    def bad(expected: str) -> RulebookError:
+        return RulebookError(f"value must be {expected}, got {raw!r}", file=file, key=key)
+
+    def number(x: Any) -> float:
+        if isinstance(x, bool) or not isinstance(x, int | float):
+            raise bad("a number" if kind == "number" else "a list of numbers")
+        if not math.isfinite(x) or x < 0:
+            raise RulebookError(
+                f"value must be finite and non-negative, got {x!r}", file=file, key=key
+            )
+        return float(x)
+
+    if kind == "bool":
+        if not isinstance(raw, bool):
+            raise bad("true or false")
+        return raw
+    if kind == "integer":
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise bad("an integer")
+        if raw < 0:
+            raise RulebookError(f"value must be non-negative, got {raw}", file=file, key=key)
+        return raw
+    if kind == "number":
+        return number(raw)
+    if kind == "number_list":
+        if not isinstance(raw, list):
+            raise bad("a list of numbers")
+        return tuple(number(x) for x in raw)
+    raise AssertionError(kind)  # pragma: no cover - schema kinds are fixed
+
+
+_PARAM_FIELDS = ("key", "years", "value", "unit", "status", "source")
+
+
+def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
+    """Parse and validate one rulebook file; ``loaded`` resolves ``based_on``."""
+    file = str(path)
+    try:
+        with open(path, "rb") as fh:
+            doc = tomllib.load(fh)
+    except FileNotFoundError:
+        raise RulebookError("rulebook file not found", file=file) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulebookError(f"not valid TOML: {exc}", file=file) from None
+    unknown_top = set(doc) - {"rulebook", "parameter"}
+    if unknown_top:
+        raise RulebookError(
+            f"unknown top-level table(s) {sorted(unknown_top)}; expected [rulebook] and "
+            "[[parameter]]",
+            file=file,
+        )
+    head = doc.get("rulebook", {})
+    if not isinstance(head, dict):
+        raise RulebookError("[rulebook] must be a table", file=file, key="rulebook")
+    raw_params = doc.get("parameter", [])
+    if not isinstance(raw_params, list):
+        raise RulebookError("parameters must be [[parameter]] tables", file=file, key="parameter")
+    known = schema()
+    out: list[Parameter] = []
+
+    if "based_on" in head:
+        base_year = head["based_on"]
+        if isinstance(base_year, bool) or not isinstance(base_year, int):
+            raise RulebookError("based_on must be a year", file=file, key="rulebook.based_on")
+        if "years" not in head:
+            raise RulebookError(
+                "based_on needs years = [first, last] in [rulebook]", file=file,
+                key="rulebook.years",
+            )
+        first, last = _parse_years(head["years"], file, "rulebook.years")
+        base = RuleSet(loaded)
+        try:
+            base_book = base.for_year(base_year)
+        except RulebookError as exc:
+            raise RulebookError(
+                f"based_on = {base_year}: {exc.rule}", file=file, key="rulebook.based_on"
+            ) from None
+        for key in base_book:
+            p = base_book.parameter(key)
+            out.append(
+                replace(
+                    p,
+                    first_year=first,
+                    last_year=last,
+                    status="scenario",
+                    source=f"copied from the {base_year} rulebook ({p.status}: {p.source})",
+                    file=file,
+                )
+            )
+    elif not raw_params:
+        raise RulebookError("the file defines no [[parameter]]", file=file)
+
+    own: list[Parameter] = []
+    for i, raw in enumerate(raw_params, start=1):
+        where = f"parameter #{i}"
+        if not isinstance(raw, dict):
+            raise RulebookError("must be a table", file=file, key=where)
+        missing = [f for f in _PARAM_FIELDS if f not in raw]
+        if missing:
+            raise RulebookError(
+                f"missing field(s) {', '.join(missing)}", file=file,
+                key=str(raw.get("key", where)),
+            )
+        extra = set(raw) - set(_PARAM_FIELDS) - {"note"}
+        if extra:
+            raise RulebookError(f"unknown field(s) {sorted(extra)}", file=file, key=raw["key"])
+        key = raw["key"]
+        if key not in known:
+            hint = difflib.get_close_matches(str(key), list(known), n=1)
+            more = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise RulebookError(f"unknown parameter{more}", file=file, key=str(key))
+        spec = known[key]
+        if raw["unit"] != spec["unit"]:
+            raise RulebookError(
+                f"unit must be '{spec['unit']}', got '{raw['unit']}'", file=file, key=key
+            )
+        if raw["status"] not in STATUSES:
+            raise RulebookError(
+                f"status must be one of {', '.join(STATUSES)}, got '{raw['status']}'",
+                file=file, key=key,
+            )
+        if not isinstance(raw["source"], str) or not raw["source"].strip():
+            raise RulebookError("source must be a non-empty text", file=file, key=key)
+        first, last = _parse_years(raw["years"], file, key)
+        value = _parse_value(raw["value"], spec["kind"], file, key)
+        p = Parameter(key, value, raw["unit"], first, last, raw["status"], raw["source"], file)
+        for q in own:
+            if q.key == key and q.first_year <= last and first <= q.last_year:
+                raise RulebookError(
+                    f"years {first}-{last} overlap another entry of the same key "
+                    f"({q.first_year}-{q.last_year}) in the same file",
+                    file=file, key=key,
+                )
+        own.append(p)
+    return out + own
+
+
+def load_rules(
+    *files: str | Path, defaults: bool = True, scenarios: bool = True
+) -> RuleSet:
+    """Load rulebooks: the shipped ones, then the user's files in order.
+
+    Parameters
+    ----------
+    *files : str or Path
+        User rulebook files. Their parameters override the defaults for the years they name.
+    defaults : bool, default True
+        Load the shipped rulebooks (2021-2027 law) first.
+    scenarios : bool, default True
+        With ``defaults``, also load the shipped 2028-2030 ``scenario`` rulebook.
+
+    Returns
+    -------
+    RuleSet
+
+    Raises
+    ------
+    RulebookError
+        Naming the file and key of a missing or malformed parameter.
+
+    Examples
+    --------
+    >>> rules = load_rules()
+    >>> rules.for_year(2024)["nev.ratio"]
+    0.28
+    """
+    paths = default_rule_files(scenarios=scenarios) if defaults else []
+    paths += [Path(f) for f in files]
+    loaded: list[Parameter] = []
+    for path in paths:
+        loaded.extend(_read_file(path, loaded))
+    return RuleSet(loaded)
+
+
+_DEFAULT: RuleSet | None = None
+
+
+def default_rules() -> RuleSet:
+    """The shipped rules (law 2021-2027 and the 2028-2030 scenario), loaded once."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = load_rules()
+    return _DEFAULT
