@@ -494,11 +494,14 @@ def enterprise_statements(
     rules = rules or default_rules()
     ent = models["enterprise"].to_numpy()
     year = models["year"].to_numpy()
-    key = pd.MultiIndex.from_arrays([ent, year])
-    gid, uniq = pd.factorize(key, sort=True)
-    ng = len(uniq)
-    g_ent = uniq.get_level_values(0).to_numpy(dtype=object)
-    g_year = uniq.get_level_values(1).to_numpy().astype(np.int64)
+    ecode, euniq = pd.factorize(ent, sort=True)
+    ycode, yuniq = pd.factorize(year, sort=True)
+    combined = ecode.astype(np.int64) * len(yuniq) + ycode
+    guniq, gid = np.unique(combined, return_inverse=True)
+    ng = len(guniq)
+    g_ent = np.asarray(euniq, dtype=object)[guniq // len(yuniq)]
+    g_year = np.asarray(yuniq, dtype=np.int64)[guniq % len(yuniq)]
+    uniq = pd.MultiIndex.from_arrays([g_ent, g_year])
 
     v = models["volume"].to_numpy(dtype=float)
     conv = models["conventional"].to_numpy()

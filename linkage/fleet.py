@@ -69,7 +69,8 @@ FLEET_COLUMNS: dict[str, _Col] = {
     ),
     "fuel_cell_power_kw": _Col("float", False, "kW", "Rated fuel-cell power (FCEV)"),
     "nev_credit_per_vehicle": _Col(
-        "float", False, "credit/vehicle", "Official per-vehicle NEV credit; overrides the computed one"
+        "float", False, "credit/vehicle",
+        "Official per-vehicle NEV credit; overrides the computed one",
     ),
     "phev_cs_condition_met": _Col(
         "bool", False, "", "Whether the PHEV meets the charge-sustaining fuel-consumption condition"
@@ -151,7 +152,9 @@ def _read_table(source: str | Path | pd.DataFrame, what: str) -> tuple[pd.DataFr
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         if isinstance(exc, FleetError):
             raise
-        raise FleetError(f"cannot read the file as {suffix[1:].upper()}: {exc}", file=name) from None
+        raise FleetError(
+            f"cannot read the file as {suffix[1:].upper()}: {exc}", file=name
+        ) from None
     except UnicodeDecodeError as exc:
         raise FleetError(f"not a UTF-8 text file: {exc}", file=name) from None
     return df, name, True
@@ -184,11 +187,13 @@ def _normalise_columns(df: pd.DataFrame, spec: dict[str, _Col], check: _Checker)
 
 def _blank(values: pd.Series) -> np.ndarray:
     """True where a raw cell is empty: NaN/None or whitespace-only text."""
-    isna = values.isna().to_numpy()
-    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        text = values.astype(str).str.strip()
-        isna = isna | (text == "").to_numpy()
-    return isna
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+        return values.isna().to_numpy()
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    blank_u = np.array([str(u).strip() == "" for u in uniques], dtype=bool)
+    if not len(blank_u):
+        return codes < 0
+    return (codes < 0) | blank_u[np.clip(codes, 0, None)]
 
 
 def _to_numeric(values: pd.Series, column: str, check: _Checker) -> np.ndarray:
@@ -197,7 +202,8 @@ def _to_numeric(values: pd.Series, column: str, check: _Checker) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(values.dtype):
         return values.to_numpy(dtype=float, na_value=np.nan)
     blank = _blank(values)
-    num = pd.to_numeric(values.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    num = pd.to_numeric(values.where(~blank), errors="coerce")
+    num = num.to_numpy(dtype=float, na_value=np.nan)
     check.fail(
         ~blank & np.isnan(num),
         column,
@@ -210,6 +216,11 @@ def _to_bool(values: pd.Series, column: str, check: _Checker) -> np.ndarray:
     """Parse a boolean column: float array with 1.0, 0.0 or NaN (blank)."""
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.to_numpy(dtype=float)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        num = values.to_numpy(dtype=float, na_value=np.nan)
+        check.fail(~np.isnan(num) & (num != 0) & (num != 1), column,
+                   lambda i: f"expected true or false, got {num[i]!r}")
+        return num
     blank = _blank(values)
     text = values.astype(str).str.strip().str.lower()
     is_true = text.isin(_TRUE).to_numpy()
@@ -225,11 +236,28 @@ def _to_bool(values: pd.Series, column: str, check: _Checker) -> np.ndarray:
     return out
 
 
-def _to_text(values: pd.Series, column: str, check: _Checker, required: bool) -> np.ndarray:
-    blank = _blank(values)
+def _to_text(
+    values: pd.Series, column: str, check: _Checker, required: bool, *, strip: bool = True
+) -> np.ndarray:
+    """Text column as an object array (None where blank); works on unique values."""
+    if not strip:
+        arr = values.to_numpy(dtype=object).copy()
+        blank = pd.isna(arr) | (arr == "")
+        if required:
+            check.fail(blank, column, "must not be empty")
+        arr[blank] = None
+        return arr
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    if strip:
+        u = np.array([str(x).strip() for x in uniques], dtype=object)
+    else:
+        u = np.asarray(uniques, dtype=object).astype(str).astype(object)
+    blank_u = np.array([x == "" for x in u], dtype=bool)
+    blank = (codes < 0) | blank_u[np.clip(codes, 0, None)] if len(u) else codes < 0
     if required:
         check.fail(blank, column, "must not be empty")
-    text = values.astype(str).str.strip().to_numpy(dtype=object)
+    text = u[np.clip(codes, 0, None)] if len(u) else np.full(len(values), None, dtype=object)
+    text = np.asarray(text, dtype=object)
     text[blank] = None
     return text
 
@@ -294,15 +322,18 @@ def read_fleet(
             continue
         values = raw[col]
         if spec.kind == "text":
-            out[col] = _to_text(values, col, check, spec.required)
+            # model names are identifiers: kept as given (no stripping of 1 M unique strings)
+            out[col] = _to_text(values, col, check, spec.required, strip=col != "model")
         elif spec.kind == "powertrain":
-            blank = _blank(values)
-            check.fail(blank, col, "must not be empty (ICE, HEV, PHEV, BEV or FCEV)")
-            pt = values.astype(str).str.strip().str.upper().replace(_ALIASES)
-            ok = pt.isin(POWERTRAINS).to_numpy()
-            check.fail(~ok, col, lambda i: f"unknown powertrain {values.iloc[i]!r}: use "
-                       "ICE, HEV, PHEV, BEV or FCEV")
-            out[col] = pt.to_numpy(dtype=object)
+            text = _to_text(values, col, check, required=False)
+            check.fail(pd.isna(text), col, "must not be empty (ICE, HEV, PHEV, BEV or FCEV)")
+            codes, uniques = pd.factorize(text)
+            upper = np.array([_ALIASES.get(u.upper(), u.upper()) for u in uniques], dtype=object)
+            ok_u = np.isin(upper, POWERTRAINS)
+            check.fail(~ok_u[codes], col,
+                       lambda i, values=values: f"unknown powertrain {values.iloc[i]!r}: "
+                       "use ICE, HEV, PHEV, BEV or FCEV")
+            out[col] = upper[codes]
         elif spec.kind == "bool":
             out[col] = _to_bool(values, col, check)
         else:
@@ -311,7 +342,7 @@ def read_fleet(
                 check.fail(np.isnan(num), col, "must not be empty")
             if spec.kind == "int":
                 frac = ~np.isnan(num) & (num != np.round(num))
-                check.fail(frac, col, lambda i: f"must be a whole number, got {num[i]:g}")
+                check.fail(frac, col, lambda i, num=num: f"must be a whole number, got {num[i]:g}")
             out[col] = num
 
     pt = out["powertrain"]
@@ -384,11 +415,17 @@ def read_fleet(
     for col in ("year", "volume", "seat_rows"):
         frame[col] = frame[col].astype(np.int64)
     frame["row"] = rows
-    dup = frame.duplicated(["enterprise", "year", "model"]).to_numpy()
+    ent_codes = pd.factorize(out["enterprise"])[0].astype(np.int64)
+    year_codes = (out["year"] - _BOUNDS["year"][0]).astype(np.int64)
+    group = ent_codes * 100 + year_codes
+    gcodes, guniq = pd.factorize(group)
+    model_codes = pd.factorize(out["model"])[0].astype(np.int64)
+    dup = pd.Series(gcodes.astype(np.int64) * (int(model_codes.max()) + 1) + model_codes
+                    ).duplicated().to_numpy()
     check.fail(dup, "model", lambda i: f"model {out['model'][i]!r} appears twice for "
                f"{out['enterprise'][i]!r} in {int(out['year'][i])}")
-    totals = frame.groupby(["enterprise", "year"], sort=False)["volume"].transform("sum")
-    check.fail(totals.to_numpy() == 0, "volume",
+    totals = np.bincount(gcodes, weights=out["volume"], minlength=len(guniq))[gcodes]
+    check.fail(totals == 0, "volume",
                lambda i: f"{out['enterprise'][i]!r} has a total volume of 0 in "
                f"{int(out['year'][i])}: remove the enterprise-year or give volumes")
     frame.attrs["source"] = name

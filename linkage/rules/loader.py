@@ -30,6 +30,7 @@ parameters it changes (plus ``based_on`` for a year with no rulebook yet).
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
@@ -286,7 +287,7 @@ def _check_consistency(year: int, params: Mapping[str, Parameter]) -> None:
         assert isinstance(v, tuple)
         if len(v) == 0:
             fail(key, "the list must not be empty")
-        if any(b <= a for a, b in zip(v, v[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(v)):
             fail(key, f"the list must be strictly increasing, got {list(v)}")
         return v
 
