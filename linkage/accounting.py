@@ -267,7 +267,9 @@ def bev_consumption_factor(
     y = bev_consumption_target(curb_mass_kg, rulebook)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.minimum(y / ec, rulebook["bev.consumption_factor_cap"])
-    return np.where(ec <= y, ratio, rulebook["bev.consumption_factor_above_target"])
+    # Y(m) is a decimal formula: 0.0078 * 1100 + 3.8 evaluates to 12.379999...; compare with a
+    # tolerance far below the 0.01 kWh/100 km resolution of certified values
+    return np.where(ec <= y + 1e-9, ratio, rulebook["bev.consumption_factor_above_target"])
 
 
 def fcev_standard_credit(fuel_cell_power_kw: np.ndarray, rulebook: Rulebook) -> np.ndarray:
@@ -535,6 +537,7 @@ def enterprise_statements(
     group = np.full(ng, None, dtype=object)
     small = np.zeros(ng, dtype=bool)
     prev_given = np.full(ng, np.nan)
+    ent_row = np.full(ng, -1, dtype=np.int64)
     if enterprises is not None and len(enterprises):
         e = enterprises
         generic = e[e["year"].isna()].set_index("enterprise")
@@ -553,6 +556,7 @@ def enterprise_statements(
                 group[i] = row["group"]
                 small[i] = bool(row["small_independent"])
                 prev_given[i] = prev
+                ent_row[i] = int(row["row"])
     # previous year's actual from the fleet itself where the table gives none
     prev_idx = pd.MultiIndex.from_arrays([g_ent, g_year - 1])
     pos = uniq.get_indexer(prev_idx)
@@ -576,6 +580,7 @@ def enterprise_statements(
                 f"{g_ent[i]!r} asks for small-enterprise relief in {y} but its actual CAFC of "
                 f"{y - 1} is unknown: give previous_cafc_actual_l_per_100km",
                 file=enterprises.attrs.get("source") if enterprises is not None else None,
+                row=int(ent_row[i]) if ent_row[i] >= 0 else None,
                 column="previous_cafc_actual_l_per_100km",
             )
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -9,8 +9,8 @@ clamped, defaulted silently or dropped.
 
 from __future__ import annotations
 
+import csv
 import difflib
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +93,7 @@ ENTERPRISE_COLUMNS: dict[str, _Col] = {
 # Plausibility bounds (inclusive) of numeric inputs: outside them the value is rejected.
 _BOUNDS: dict[str, tuple[float, float]] = {
     "year": (2016, 2100),
+    "volume": (0, 100_000_000),
     "curb_mass_kg": (300.0, 6000.0),
     "seat_rows": (1, 4),
     "fuel_consumption_l_per_100km": (0.0, 30.0),
@@ -105,6 +106,8 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "previous_cafc_actual_l_per_100km": (0.0, 30.0),
 }
 
+#: Cell texts read as a missing value in CSV files (as pandas does).
+_NA_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a", "<na>"})
 _TRUE = {"true", "1", "yes", "y", "t", "1.0"}
 _FALSE = {"false", "0", "no", "n", "f", "0.0"}
 
@@ -127,44 +130,111 @@ class _Checker:
         raise FleetError(text, file=self.file, row=int(self.rows[i]), column=column)
 
 
-def _read_table(source: str | Path | pd.DataFrame, what: str) -> tuple[pd.DataFrame, str, bool]:
-    """Read CSV/XLSX/DataFrame into a DataFrame of raw values; return (df, name, from_file)."""
+def _frame_rows(df: pd.DataFrame) -> np.ndarray:
+    idx = df.index.to_numpy()
+    return idx if np.issubdtype(idx.dtype, np.integer) else np.arange(len(df))
+
+
+def _from_records(
+    header: list[object], records: list[list[object]], rows: list[int], name: str
+) -> pd.DataFrame:
+    """Build the raw frame; the header must be unique after normalisation."""
+    names = [str(c).strip().lower() for c in header]
+    seen: set[str] = set()
+    for c in names:
+        if c in seen:
+            raise FleetError("column appears more than once in the header", file=name, row=1,
+                             column=c)
+        seen.add(c)
+    df = pd.DataFrame(records, columns=names, dtype=object)
+    df.index = pd.Index(rows, dtype=np.int64)
+    return df
+
+
+def _read_csv(path: Path, name: str, what: str) -> pd.DataFrame:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh, skipinitialspace=True)
+            header: list[object] | None = None
+            records: list[list[object]] = []
+            rows: list[int] = []
+            for fields in reader:
+                line = reader.line_num
+                if header is None:
+                    if not fields or all(not f.strip() for f in fields):
+                        raise FleetError(f"the {what} file has no header on its first line",
+                                         file=name, row=line)
+                    header = list(fields)
+                    continue
+                if not fields or all(not f.strip() for f in fields):
+                    continue  # blank line: no data, later rows keep their true line numbers
+                if len(fields) != len(header):
+                    raise FleetError(
+                        f"{len(fields)} fields where the header has {len(header)} (a comma "
+                        "inside an unquoted value, such as 40,000?)", file=name, row=line,
+                    )
+                records.append([None if f.strip().lower() in _NA_TEXT else f for f in fields])
+                rows.append(line)
+    except UnicodeDecodeError as exc:
+        raise FleetError(f"not a UTF-8 text file: {exc}", file=name) from None
+    except csv.Error as exc:
+        raise FleetError(f"not a readable CSV file: {exc}", file=name) from None
+    if header is None:
+        raise FleetError(f"the {what} file is empty", file=name)
+    return _from_records(header, records, rows, name)
+
+
+def _read_xlsx(path: Path, name: str) -> pd.DataFrame:
+    try:
+        sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds for a corrupt file
+        raise FleetError(f"cannot read the file as XLSX: {exc}", file=name) from None
+    if sheet.empty:
+        raise FleetError("the first sheet is empty", file=name)
+    values = sheet.to_numpy(dtype=object)
+    header = list(values[0])
+    body = values[1:]
+    keep = ~pd.isna(body).all(axis=1) if len(body) else np.zeros(0, bool)
+    rows = (np.arange(len(body)) + 2)[keep].tolist()
+    return _from_records(header, body[keep].tolist(), rows, name)
+
+
+def _read_table(
+    source: str | Path | pd.DataFrame, what: str
+) -> tuple[pd.DataFrame, str, np.ndarray]:
+    """Read CSV/XLSX/DataFrame into raw values; return (frame, source name, row numbers).
+
+    Row numbers are the file's line (CSV) or sheet row (XLSX), header = 1; for a DataFrame,
+    the index label.
+    """
     if isinstance(source, pd.DataFrame):
-        return source.copy(), "<DataFrame>", False
+        df = source.copy()
+        names = [str(c).strip().lower() for c in df.columns]
+        dup = [c for i, c in enumerate(names) if c in names[:i]]
+        if dup:
+            raise FleetError("column appears more than once", file="<DataFrame>", column=dup[0])
+        df.columns = names
+        return df, "<DataFrame>", _frame_rows(df)
     path = Path(source)
     name = str(source)
     if not path.exists():
         raise FleetError(f"{what} file not found", file=name)
     suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ".txt"):
-            df = pd.read_csv(path, dtype=str, skipinitialspace=True)
-        elif suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
-        else:
-            raise FleetError(
-                f"unsupported file type '{suffix}': use .csv or .xlsx", file=name
-            )
-    except pd.errors.EmptyDataError:
-        raise FleetError(f"the {what} file is empty", file=name) from None
-    except pd.errors.ParserError as exc:
-        raise FleetError(f"not a readable CSV file: {exc}", file=name) from None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        if isinstance(exc, FleetError):
-            raise
-        raise FleetError(
-            f"cannot read the file as {suffix[1:].upper()}: {exc}", file=name
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise FleetError(f"not a UTF-8 text file: {exc}", file=name) from None
-    return df, name, True
+    if suffix in (".csv", ".txt"):
+        df = _read_csv(path, name, what)
+    elif suffix in (".xlsx", ".xlsm"):
+        df = _read_xlsx(path, name)
+    else:
+        raise FleetError(f"unsupported file type '{suffix}': use .csv or .xlsx", file=name)
+    return df, name, df.index.to_numpy()
 
 
 def _normalise_columns(df: pd.DataFrame, spec: dict[str, _Col], check: _Checker) -> pd.DataFrame:
     df = df.rename(columns=lambda c: str(c).strip().lower())
     dup = df.columns[df.columns.duplicated()]
     if len(dup):
-        raise FleetError(f"column '{dup[0]}' appears more than once", file=check.file)
+        raise FleetError("column appears more than once", file=check.file, row=1,
+                         column=str(dup[0]))
     unknown = [c for c in df.columns if c not in spec]
     if unknown:
         hint = difflib.get_close_matches(unknown[0], list(spec), n=1)
@@ -172,6 +242,7 @@ def _normalise_columns(df: pd.DataFrame, spec: dict[str, _Col], check: _Checker)
         raise FleetError(
             f"unknown column{more} (known columns: {', '.join(spec)})",
             file=check.file,
+            row=1,
             column=unknown[0],
         )
     missing = [c for c, s in spec.items() if s.required and c not in df.columns]
@@ -180,9 +251,11 @@ def _normalise_columns(df: pd.DataFrame, spec: dict[str, _Col], check: _Checker)
             f"required column missing (required: "
             f"{', '.join(c for c, s in spec.items() if s.required)})",
             file=check.file,
+            row=1,
             column=missing[0],
         )
     return df
+
 
 
 def _blank(values: pd.Series) -> np.ndarray:
@@ -300,12 +373,7 @@ def read_fleet(
     """
     if adjustments not in ADJUSTMENT_MODES:
         raise FleetError(f"adjustments must be one of {ADJUSTMENT_MODES}, got {adjustments!r}")
-    raw, name, from_file = _read_table(source, "fleet")
-    if from_file:
-        rows = np.arange(len(raw)) + 2
-    else:
-        idx = raw.index.to_numpy()
-        rows = idx if np.issubdtype(idx.dtype, np.integer) else np.arange(len(raw))
+    raw, name, rows = _read_table(source, "fleet")
     check = _Checker(name, rows)
     raw = _normalise_columns(raw, FLEET_COLUMNS, check)
     if len(raw) == 0:
@@ -322,8 +390,7 @@ def read_fleet(
             continue
         values = raw[col]
         if spec.kind == "text":
-            # model names are identifiers: kept as given (no stripping of 1 M unique strings)
-            out[col] = _to_text(values, col, check, spec.required, strip=col != "model")
+            out[col] = _to_text(values, col, check, spec.required)
         elif spec.kind == "powertrain":
             text = _to_text(values, col, check, required=False)
             check.fail(pd.isna(text), col, "must not be empty (ICE, HEV, PHEV, BEV or FCEV)")
@@ -351,6 +418,7 @@ def read_fleet(
 
     check.fail(out["volume"] < 0, "volume",
                lambda i: f"volume must not be negative, got {out['volume'][i]:g}")
+    _check_bounds(out["volume"], "volume", check, lower_open=False)
     _check_bounds(out["year"], "year", check, lower_open=False)
     _check_bounds(out["curb_mass_kg"], "curb_mass_kg", check, lower_open=False)
     out["seat_rows"] = np.where(np.isnan(out["seat_rows"]), 2.0, out["seat_rows"])
@@ -451,8 +519,7 @@ def read_enterprises(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     ------
     FleetError
     """
-    raw, name, from_file = _read_table(source, "enterprise")
-    rows = np.arange(len(raw)) + 2 if from_file else np.arange(len(raw))
+    raw, name, rows = _read_table(source, "enterprise")
     check = _Checker(name, rows)
     raw = _normalise_columns(raw, ENTERPRISE_COLUMNS, check)
     if len(raw) == 0:

@@ -274,6 +274,8 @@ CASES = [
                  id="enterprise_name_empty"),
     pytest.param(cells((3, "model", "ice-1")), "read", "model", 3,
                  "'ice-1' appears twice for 'E1' in 2024", id="duplicate_model_enterprise_year"),
+    pytest.param(cells((3, "model", "ice-1 ")), "read", "model", 3, "appears twice",
+                 id="duplicate_model_trailing_space"),
     # --- fuel consumption
     pytest.param(cells((5, FC, "5.0")), "read", FC, 5, "burns no fuel",
                  id="bev_with_fuel_consumption"),
@@ -431,6 +433,15 @@ def test_dataframe_infinite_volume_is_a_fleet_error():
         compute_credits(df)
     assert info.value.column == "volume"
     assert info.value.row == 2
+
+
+def test_dataframe_blank_model_name():
+    df = base_frame()
+    df.loc[1, "model"] = "   "
+    with pytest.raises(FleetError, match="must not be empty") as info:
+        read_fleet(df)
+    assert info.value.column == "model"
+    assert info.value.row == 1
 
 
 def test_dataframe_boolean_in_numeric_column():
