@@ -439,7 +439,7 @@ _BASE_KEYS = (
     "cafc_target.many_rows_addition", "cafc.requirement", "cafc.multiplier_nev",
     "cafc.multiplier_low_fc", "cafc.multiplier_low_fc_threshold", "nev.ratio",
     "nev.low_fc_factor", "nev.exemption_conventional_volume", "rounding.enabled",
-    "rounding.low_fc_threshold_decimals",
+    "rounding.low_fc_threshold_decimals", "nev.carry_threshold_ratio",
 )
 _FAMILY_KEYS = {
     "bev": ("bev.standard_range_bounds", "bev.standard_slopes", "bev.standard_intercepts",
@@ -479,7 +479,11 @@ def enterprise_statements(
     DataFrame
         One row per enterprise and year, sorted, with the :data:`STATEMENT_COLUMNS` plus
         ``group``, ``cafc_requirement`` (effective share, relief included [-]),
-        ``small_enterprise_relief_factor`` [-], ``nev_exempt`` and
+        ``small_enterprise_relief_factor`` [-], ``nev_exempt``,
+        ``conventional_target_value`` and ``conventional_cafc_actual`` [L/100 km] (the same
+        formulas over conventional models only; NaN without conventional models),
+        ``nev_carry_eligible`` (the conventional fleet met ``nev.carry_threshold_ratio``, so
+        the year's NEV surplus may be carried forward; True without conventional models) and
         ``provisional_parameter_keys`` (``;``-separated). ``cafc_*`` values are in
         [L/100 km], credits in [credit], volumes in [vehicle].
 
@@ -517,6 +521,11 @@ def enterprise_statements(
     tv = _group_sum(gid, ng, models["target_l_per_100km"].to_numpy() * v)
     fcv = _group_sum(gid, ng, models["fuel_consumption_accounted_l_per_100km"].to_numpy() * v)
     vw = _group_sum(gid, ng, v * models["cafc_multiplier"].to_numpy())
+    conv_tv = _group_sum(gid, ng, models["target_l_per_100km"].to_numpy() * v * conv)
+    conv_fcv = _group_sum(
+        gid, ng, models["fuel_consumption_accounted_l_per_100km"].to_numpy() * v * conv
+    )
+    conv_vw = _group_sum(gid, ng, v * models["cafc_multiplier"].to_numpy() * conv)
     earned = _group_sum(gid, ng, v * models["nev_credit_per_vehicle"].to_numpy())
     base = _group_sum(gid, ng, v * models["nev_requirement_weight"].to_numpy())
     has = {
@@ -591,6 +600,13 @@ def enterprise_statements(
         relief[asks] = np.where(step[asks] > 0, factors[np.clip(step[asks] - 1, 0, None)], 1.0)
 
     compliance = rnd(target * requirement * relief, 2)
+    # NEV carry-forward eligibility: the conventional fleet's actual / target <= threshold
+    carry_threshold = np.array([books[int(y)]["nev.carry_threshold_ratio"] for y in g_year])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        conv_target = rnd(conv_tv / conv_vol, 2)
+        conv_actual = rnd(conv_fcv / conv_vw, 2)
+    has_conv = conv_vol > 0
+    carry_ok = np.where(has_conv, conv_actual <= carry_threshold * conv_target + 1e-9, True)
     cafc_credits = rnd((compliance - actual) * vol, 0)
     earned = rnd(earned, 0)
     exempt = conv_vol < exempt_limit
@@ -630,6 +646,9 @@ def enterprise_statements(
             "nev_requirement": nev_req,
             "nev_credits": nev_credits,
             "nev_exempt": exempt,
+            "conventional_target_value": np.where(has_conv, conv_target, np.nan),
+            "conventional_cafc_actual": np.where(has_conv, conv_actual, np.nan),
+            "nev_carry_eligible": carry_ok,
             "provisional_parameters": prov_count,
             "provisional_parameter_keys": prov_keys,
         }

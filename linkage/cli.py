@@ -146,5 +146,104 @@ def rules(year: int | None, rule_files: tuple[str, ...], fmt: str) -> None:
     click.echo(f"\n{len(frame)} parameter(s); {len(prov)} provisional or scenario.")
 
 
+def _parse_years(text: str) -> list[int]:
+    try:
+        if "-" in text:
+            a, b = (int(x) for x in text.split("-", 1))
+            return list(range(a, b + 1))
+        return [int(x) for x in text.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"expected 2024-2027 or 2024,2025, got {text!r}") from None
+
+
+def _parse_ratios(items: tuple[str, ...]) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for item in items:
+        try:
+            y, r = item.split("=", 1)
+            out[int(y)] = float(r)
+        except ValueError:
+            raise click.BadParameter(f"expected YEAR=RATIO such as 2025=1.2, got {item!r}") \
+                from None
+    return out
+
+
+@main.command()
+@click.argument("credits_file", metavar="CREDITS.csv", type=click.Path(dir_okay=False))
+@click.option("--years", "years_text", required=True, help="Years, e.g. 2024-2027.")
+@click.option("--prices", type=click.Path(dir_okay=False),
+              help="CSV: year, nev_buy_price_cny_per_credit[, nev_sell_price_cny_per_credit].")
+@click.option("--pool-ratio", "pool_ratio", multiple=True,
+              help="Observed supply/demand ratio, YEAR=RATIO; repeatable.")
+@click.option("--reserve-price", type=float,
+              help="Turn the reserve policy variant on at this price [CNY/credit].")
+@click.option("--enterprises", type=click.Path(dir_okay=False),
+              help="Enterprise table: its `group` column sets the affiliates.")
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Extra rulebook file (TOML); repeatable.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the transaction log (CSV).")
+def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: tuple[str, ...],
+           reserve_price: float | None, enterprises: str | None, rule_files: tuple[str, ...],
+           out: str | None) -> None:
+    """Simulate the multi-year ledger of the statements in CREDITS.csv (from `credits --out`)."""
+    from linkage.fleet import read_enterprises
+    from linkage.ledger import mirror_rows, prepare_statements, simulate, verify_plan
+    from linkage.pool import ReserveVariant
+
+    years = _parse_years(years_text)
+    ratios = _parse_ratios(pool_ratio)
+    try:
+        rs = _rules(rule_files)
+        price_table = None
+        if prices:
+            try:
+                price_table = pd.read_csv(prices)
+            except (FileNotFoundError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+                raise InputError(f"cannot read prices: {exc}", file=prices) from None
+        reserve = ReserveVariant(reserve_price)
+        statements = prepare_statements(credits_file)[0]
+        if enterprises:
+            ents = read_enterprises(enterprises)
+            groups = ents.dropna(subset=["group"]).drop_duplicates("enterprise")
+            statements["group"] = statements["enterprise"].map(
+                dict(zip(groups["enterprise"], groups["group"], strict=False))
+            ).fillna(statements["enterprise"])
+        res = simulate(statements, years, rs, price_table, supply_demand_ratio=ratios,
+                       reserve=reserve)
+        res.assumptions[:0] = [a for a in prepare_statements(credits_file)[1]
+                               if a not in res.assumptions]
+        problems = verify_plan(res.transactions, statements, rs, years=years,
+                               supply_demand_ratio=ratios, reserve=reserve)
+    except InputError as exc:
+        _fail(str(exc))
+        return
+    if problems:  # pragma: no cover - the simulator follows the rules
+        raise click.ClickException("the simulated plan breaks a rule: " + str(problems[0]))
+    tx = res.transactions
+    summary = (
+        tx[~mirror_rows(tx)]
+        .pivot_table(index=["enterprise", "year"], columns="action", values="quantity",
+                     aggfunc="sum", fill_value=0.0)
+        .reindex(columns=["earn", "deficit", "offset_cafc", "offset_nev", "transfer_in", "buy",
+                          "withdraw", "deposit", "sell", "uncovered"], fill_value=0.0)
+    )
+    summary["cash_flow_cny"] = tx.groupby(["enterprise", "year"])["cash_flow_cny"].sum()
+    with pd.option_context("display.width", 220, "display.max_columns", 20,
+                           "display.max_rows", 500, "display.float_format", "{:,.0f}".format):
+        click.echo(summary.to_string())
+    click.echo("\nsupply/demand ratio: " + ", ".join(
+        f"{y} {r:.2f}" + (" (observed)" if y in ratios else "") for y, r in res.ratios.items()))
+    for note in res.assumptions:
+        click.echo(f"note: {note}")
+    unc = res.uncovered
+    if len(unc):
+        for r in unc.itertuples(index=False):
+            click.echo(f"WARNING: {r.enterprise} {r.year}: {r.quantity:,.0f} "
+                       f"{r.instrument.replace('_deficit', '')} deficit credits left uncovered",
+                       err=True)
+    if out:
+        write_atomically({Path(out): lambda p: tx.to_csv(p, index=False)})
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,100 @@
+"""The NEV credit market: the industry supply/demand ratio that opens and closes the pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from linkage.errors import InputError
+
+__all__ = ["resolve_ratios", "supply_demand_ratio"]
+
+
+def supply_demand_ratio(statements: pd.DataFrame) -> pd.DataFrame:
+    """Industry NEV credit supply/demand ratio of each year, from all enterprises' statements.
+
+    Parameters
+    ----------
+    statements : DataFrame
+        One row per enterprise and year with ``cafc_credits`` and ``nev_credits`` [credit]
+        (signed: negative is a deficit), e.g. ``CreditResult.statements``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by year: ``supply`` [credit], ``demand`` [credit], ``ratio`` [-] (inf when
+        demand is 0).
+
+    Notes
+    -----
+    Ratio = NEV positive credits available for trading / negative credits (NEV + CAFC)
+    awaiting external offset (Order No. 64 as summarised; ``secondary``). This library reads it
+    as: each enterprise first clears its own CAFC deficit with its own NEV surplus of the year
+    (one for one); what is left of NEV surpluses is the supply; NEV deficits plus the CAFC
+    deficits left after that internal offset are the demand. Carried-forward credits, pool
+    stocks and affiliate CAFC transfers are not counted (provisional reading). Pass an observed
+    ratio instead through :func:`resolve_ratios`.
+    """
+    cafc = statements["cafc_credits"].to_numpy(dtype=float)
+    nev = statements["nev_credits"].to_numpy(dtype=float)
+    nev_surplus = np.maximum(nev, 0.0)
+    cafc_deficit = np.maximum(-cafc, 0.0)
+    internal = np.minimum(nev_surplus, cafc_deficit)
+    frame = pd.DataFrame({
+        "year": statements["year"].to_numpy(),
+        "supply": nev_surplus - internal,
+        "demand": np.maximum(-nev, 0.0) + cafc_deficit - internal,
+    })
+    out = frame.groupby("year").sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["ratio"] = np.where(out["demand"] > 0, out["supply"] / out["demand"], np.inf)
+    return out
+
+
+def resolve_ratios(
+    years: Iterable[int],
+    statements: pd.DataFrame | None = None,
+    observed: Mapping[int, float] | None = None,
+) -> dict[int, float]:
+    """Supply/demand ratio of every year: observed where given, else computed.
+
+    Parameters
+    ----------
+    years : iterable of int
+        Compliance years needed.
+    statements : DataFrame, optional
+        All enterprises' statements (see :func:`supply_demand_ratio`).
+    observed : mapping year -> ratio, optional
+        Observed or assumed ratios [-]; they take precedence.
+
+    Returns
+    -------
+    dict
+        year -> ratio [-].
+
+    Raises
+    ------
+    InputError
+        A year has neither an observed ratio nor statements, or a ratio is negative.
+    """
+    observed = dict(observed or {})
+    for y, r in observed.items():
+        if not r >= 0:  # also catches NaN
+            raise InputError(f"supply/demand ratio of {y} must be >= 0, got {r}",
+                             key=f"supply_demand_ratio.{y}")
+    computed = supply_demand_ratio(statements)["ratio"] if statements is not None else None
+    out: dict[int, float] = {}
+    for y in years:
+        y = int(y)
+        if y in observed:
+            out[y] = float(observed[y])
+        elif computed is not None and y in computed.index:
+            out[y] = float(computed.loc[y])
+        else:
+            raise InputError(
+                f"no supply/demand ratio for {y}: give statements of that year or an observed "
+                "ratio", key=f"supply_demand_ratio.{y}"
+            )
+    return out
