@@ -190,6 +190,10 @@ def verify_plan(
                     float(r.quantity) * float(book[f"{r.instrument}.carry_factor"]) ** age)
 
     rows_by_year = {y: g for y, g in p.groupby("year")}
+    cols = ["enterprise", "year", "instrument", "vintage", "action", "quantity", "counterparty"]
+    by_ent_year: dict[tuple[int, str], list] = defaultdict(list)
+    for r in p[cols].itertuples(index=False):
+        by_ent_year[(int(r.year), r.enterprise)].append(r)
     for y in years:
         rb = rules.for_year(y)
         ratio = ratios[y]
@@ -216,7 +220,7 @@ def verify_plan(
             s = stmt.get((e, y))
             c = float(s.cafc_credits) if s is not None else 0.0
             n = float(s.nev_credits) if s is not None else 0.0
-            mine = g[g["enterprise"] == e]
+            mine = by_ent_year.get((y, e), [])
             stored_start = sum(q for (i, _v), q in h.items() if i == "pool")
             if c > 0:
                 h[("cafc", y)] += c
@@ -224,24 +228,23 @@ def verify_plan(
                 h[("nev", y)] += n
             deficit = {"cafc": max(-c, 0.0), "nev": max(-n, 0.0)}
 
-            def total(action: str, instrument: str | None = None, vintage: int | None = None,
-                      frame: pd.DataFrame = mine) -> float:
-                m = frame["action"] == action
-                if instrument is not None:
-                    m &= frame["instrument"] == instrument
-                if vintage is not None:
-                    m &= frame["vintage"] == vintage
-                return float(frame.loc[m, "quantity"].sum())
+            def total(action: str, instrument: str | None = None,
+                      vintage: int | None = None, rows: list = mine) -> float:
+                return float(sum(r.quantity for r in rows if r.action == action
+                                 and (instrument is None or r.instrument == instrument)
+                                 and (vintage is None or int(r.vintage) == vintage)))
+
+            actions = {r.action for r in mine}
 
             # bookkeeping rows, when present
             for inst, amount in (("cafc", max(c, 0.0)), ("nev", max(n, 0.0))):
-                if (mine["action"] == "earn").any():
+                if "earn" in actions:
                     got = total("earn", inst)
                     if abs(got - amount) > _tol(amount):
                         bad(e, y, y, "earn_mismatch", got - amount,
                             f"plan earns {got:g} {inst} credits, statements give {amount:g}")
             for inst in ("cafc", "nev"):
-                if (mine["action"] == "deficit").any():
+                if "deficit" in actions:
                     got = total("deficit", f"{inst}_deficit")
                     if abs(got - deficit[inst]) > _tol(deficit[inst]):
                         bad(e, y, y, "deficit_mismatch", got - deficit[inst],
@@ -249,7 +252,7 @@ def verify_plan(
                             f"{deficit[inst]:g}")
 
             # decisions that bring credits in
-            for r in mine.itertuples(index=False):
+            for r in mine:
                 v, q = int(r.vintage), float(r.quantity)
                 if r.action == "buy":
                     if r.instrument != "nev_market" or v != y:
@@ -273,7 +276,7 @@ def verify_plan(
                     h[("reserve", y)] += q
             # withdrawals
             withdrawn = 0.0
-            for r in mine[mine["action"] == "withdraw"].itertuples(index=False):
+            for r in (r for r in mine if r.action == "withdraw"):
                 v, q = int(r.vintage), float(r.quantity)
                 if r.instrument != "pool":
                     bad(e, y, v, "bad_withdrawal", q, "withdrawals are from the pool")
@@ -295,7 +298,7 @@ def verify_plan(
 
             # uses
             used = {"cafc": 0.0, "nev": 0.0}
-            for r in mine.itertuples(index=False):
+            for r in mine:
                 v, q, inst = int(r.vintage), float(r.quantity), r.instrument
                 if r.action not in ("offset_cafc", "offset_nev", "sell", "deposit",
                                     "transfer_out"):
