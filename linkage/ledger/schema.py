@@ -21,13 +21,18 @@ pool_release   credits withdrawn from the pool this year (vintage = deposit year
 reserve        credits bought from the reserve (policy variant) this year
 cafc_deficit   the year's CAFC deficit to clear
 nev_deficit    the year's NEV deficit to clear
+cea            carbon allowances bought (``buy``, unit t_CO2e) and surrendered against a
+               deficit (``offset_*``, unit credit) under a linkage design
 ============== ===============================================================================
 
 Actions: bookkeeping ``earn``, ``deficit``, ``discount`` (carry-forward loss at year end),
 ``expire``, ``return`` (unused pool withdrawals going back); decisions ``buy``, ``sell``,
 ``buy_reserve``, ``transfer_out``, ``transfer_in``, ``deposit`` (instrument nev: own credits of
 the year into the pool), ``withdraw`` (instrument pool), ``offset_cafc`` and ``offset_nev``
-(instrument = the bucket used), ``uncovered`` (deficit left uncovered, reported loudly).
+(instrument = the bucket used), ``uncovered`` (deficit left uncovered, reported loudly),
+``abate`` (extra own credits of the year from abatement, instrument cafc or nev, added to the
+statement) and ``sell_offset`` (own surplus credits sold into the ETS as carbon offsets under a
+linkage design).
 """
 
 from __future__ import annotations
@@ -52,12 +57,12 @@ TRANSACTION_COLUMNS = [
 
 INSTRUMENTS = (
     "cafc", "nev", "nev_market", "affiliate_cafc", "pool", "pool_release", "reserve",
-    "cafc_deficit", "nev_deficit",
+    "cafc_deficit", "nev_deficit", "cea",
 )
 BOOKKEEPING_ACTIONS = ("earn", "deficit", "discount", "expire", "return")
 DECISION_ACTIONS = (
     "buy", "sell", "buy_reserve", "transfer_out", "transfer_in", "deposit", "withdraw",
-    "offset_cafc", "offset_nev", "uncovered",
+    "offset_cafc", "offset_nev", "uncovered", "abate", "sell_offset",
 )
 ACTIONS = BOOKKEEPING_ACTIONS + DECISION_ACTIONS
 

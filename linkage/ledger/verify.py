@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from linkage.carbon_link import CarbonLink
 from linkage.ledger.schema import ACTIONS, INSTRUMENTS
 from linkage.ledger.statements import prepare_statements
 from linkage.market import resolve_ratios
@@ -24,7 +25,8 @@ from linkage.rules import RuleSet, default_rules
 __all__ = ["Violation", "verify_plan"]
 
 _USE_ACTIONS = ("offset_cafc", "offset_nev", "sell", "deposit", "transfer_out", "withdraw")
-_SAME_YEAR = ("nev_market", "affiliate_cafc", "reserve", "pool_release")
+_SAME_YEAR = ("nev_market", "affiliate_cafc", "reserve", "pool_release", "cea")
+EXTERNAL_AFFILIATES = "<affiliates>"
 _MIRRORS = (("deposit", "pool"), ("withdraw", "pool_release"), ("offset_cafc", "cafc_deficit"),
             ("offset_nev", "nev_deficit"))
 
@@ -72,6 +74,8 @@ def verify_plan(
     supply_demand_ratio: Mapping[int, float] | None = None,
     reserve: ReserveVariant | None = None,
     opening: pd.DataFrame | None = None,
+    link: CarbonLink | None = None,
+    affiliate_supply: Mapping[tuple[str, int], float] | None = None,
 ) -> list[Violation]:
     """Check a plan against every dual-credit rule; an empty list means the plan is legal.
 
@@ -96,6 +100,11 @@ def verify_plan(
         The reserve policy variant the plan may use (off by default).
     opening : DataFrame, optional
         Opening holdings (face values), as given to :func:`~linkage.ledger.simulate`.
+    link : CarbonLink, optional
+        The linkage design the plan may use (CEA surrender, credit offsets); None: no linkage.
+    affiliate_supply : mapping (enterprise, year) -> credits, optional
+        CAFC credits affiliates outside the plan can transfer in; such ``transfer_in`` rows
+        carry the counterparty ``"<affiliates>"`` and are not paired with a ``transfer_out``.
 
     Returns
     -------
@@ -167,6 +176,18 @@ def verify_plan(
         return out
     years = list(range(years[0], years[-1] + 1))
     ratios = resolve_ratios(years, st[st["year"].isin(years)], supply_demand_ratio)
+    abate = p[p["action"] == "abate"]
+    if len(abate):
+        st = st.copy()
+        for r in abate.itertuples(index=False):
+            col = {"cafc": "cafc_credits", "nev": "nev_credits"}.get(r.instrument)
+            m = ((st["enterprise"] == r.enterprise) & (st["year"] == int(r.year))).to_numpy()
+            if col is None or int(r.vintage) != int(r.year) or not m.any():
+                bad(r.enterprise, r.year, r.vintage, "bad_abatement", r.quantity,
+                    "abatement adds own cafc or nev credits of a statement's year")
+                continue
+            st.loc[m, col] += float(r.quantity)
+    supply = dict(affiliate_supply or {})
     stmt = {(r.enterprise, int(r.year)): r for r in st.itertuples(index=False)}
     group = dict(zip(st["enterprise"], st["group"], strict=False))
     enterprises = sorted(set(st["enterprise"]) | set(p["enterprise"]))
@@ -207,8 +228,15 @@ def verify_plan(
         # transfers must pair up: out of d to e == into e from d
         outs = g[g["action"] == "transfer_out"].groupby(["enterprise", "counterparty"],
                                                          dropna=False)["quantity"].sum()
-        ins = g[g["action"] == "transfer_in"].groupby(["counterparty", "enterprise"],
-                                                      dropna=False)["quantity"].sum()
+        tin = g[g["action"] == "transfer_in"]
+        external = (tin["counterparty"] == EXTERNAL_AFFILIATES).to_numpy()
+        for (e_, q_) in tin[external].groupby("enterprise")["quantity"].sum().items():
+            cap_ = float(supply.get((e_, y), 0.0))
+            if q_ > cap_ + _tol(cap_):
+                bad(e_, y, y, "affiliate_supply_exceeded", q_ - cap_,
+                    f"received {q_:g} from outside affiliates, {cap_:g} available")
+        ins = tin[~external].groupby(["counterparty", "enterprise"],
+                                     dropna=False)["quantity"].sum()
         for key in set(outs.index) | set(ins.index):
             a, b = float(outs.get(key, 0.0)), float(ins.get(key, 0.0))
             if abs(a - b) > _tol(a):
@@ -254,7 +282,12 @@ def verify_plan(
             # decisions that bring credits in
             for r in mine:
                 v, q = int(r.vintage), float(r.quantity)
-                if r.action == "buy":
+                if r.action == "buy" and r.instrument == "cea":
+                    if link is None or not link.allow_cea_for_deficits:
+                        bad(e, y, v, "cea_not_allowed", q, "this design has no CEA surrender")
+                        continue
+                    h[("cea", y)] += q * link.exchange_rate_credits_per_t
+                elif r.action == "buy":
                     if r.instrument != "nev_market" or v != y:
                         bad(e, y, v, "bad_purchase", q, "purchases are nev_market credits of "
                             "the year")
@@ -298,10 +331,12 @@ def verify_plan(
 
             # uses
             used = {"cafc": 0.0, "nev": 0.0}
+            cea_used = {"cafc": 0.0, "nev": 0.0}
+            offsets_t = 0.0
             for r in mine:
                 v, q, inst = int(r.vintage), float(r.quantity), r.instrument
                 if r.action not in ("offset_cafc", "offset_nev", "sell", "deposit",
-                                    "transfer_out"):
+                                    "transfer_out", "sell_offset"):
                     continue
                 if r.action in ("offset_cafc", "offset_nev"):
                     kind = r.action.split("_")[1]
@@ -309,11 +344,26 @@ def verify_plan(
                         bad(e, y, v, "cafc_for_nev_deficit", q,
                             "a NEV deficit may be cleared only with NEV credits")
                         continue
+                    if inst == "cea" and (link is None or kind not in link.cea_clears):
+                        bad(e, y, v, "cea_not_allowed", q,
+                            f"CEAs may not clear {kind} deficits in this design")
+                        continue
                     if inst not in ("cafc", "nev", "nev_market", "affiliate_cafc",
-                                    "pool_release", "reserve"):
+                                    "pool_release", "reserve", "cea"):
                         bad(e, y, v, "bad_offset_instrument", q, f"cannot offset with {inst}")
                         continue
                     used[kind] += q
+                    if inst == "cea":
+                        cea_used[kind] += q
+                elif r.action == "sell_offset":
+                    if link is None or not link.allow_credit_offsets:
+                        bad(e, y, v, "offsets_not_allowed", q,
+                            "this design does not let credits be sold as carbon offsets")
+                        continue
+                    if inst not in ("cafc", "nev"):
+                        bad(e, y, v, "bad_sale", q, f"only own credits become offsets, not {inst}")
+                        continue
+                    offsets_t += q / link.exchange_rate_credits_per_t
                 elif r.action == "sell":
                     if inst in ("cafc", "affiliate_cafc"):
                         bad(e, y, v, "cafc_sale", q,
@@ -370,6 +420,18 @@ def verify_plan(
                         rule = "withdrawal_above_stored"
                     bad(e, y, v, rule, -q, f"{inst} vintage {v} used beyond what is held")
                     h[(inst, v)] = 0.0
+            # linkage caps
+            if link is not None:
+                cap_t = link.offset_cap_t.get(y)
+                if cap_t is not None and offsets_t > cap_t + _tol(cap_t):
+                    bad(e, y, None, "offset_cap_exceeded", offsets_t - cap_t,
+                        f"{offsets_t:g} t CO2e of offsets, cap {cap_t:g} t")
+                for kind in ("cafc", "nev"):
+                    lim = link.max_cea_share_of_deficit * deficit[kind]
+                    if cea_used[kind] > lim + _tol(lim):
+                        bad(e, y, y, "cea_share_exceeded", cea_used[kind] - lim,
+                            f"CEAs clear {cea_used[kind]:g} of a {kind} deficit of "
+                            f"{deficit[kind]:g} (share {link.max_cea_share_of_deficit:g})")
             # deficits: covered, not over-covered, rest declared
             for kind in ("cafc", "nev"):
                 d = deficit[kind]
@@ -382,7 +444,7 @@ def verify_plan(
                     bad(e, y, y, "undeclared_uncovered_deficit", rest - declared,
                         f"{kind} deficit left {rest:g}, declared uncovered {declared:g}")
             # year end: bought credits must be used; withdrawals return; transfers lapse
-            for inst in ("nev_market", "reserve"):
+            for inst in ("nev_market", "reserve", "cea"):
                 left = sum(q for (i, _v), q in h.items() if i == inst)
                 if left > _tol(left):
                     bad(e, y, y, "bought_credits_not_used", left,
