@@ -245,5 +245,41 @@ def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: t
         write_atomically({Path(out): lambda p: tx.to_csv(p, index=False)})
 
 
+@main.command()
+@click.argument("scenario_file", metavar="SCENARIO.toml", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder for plan.csv and summary.json.")
+def optimize(scenario_file: str, out: str) -> None:
+    """Least-cost compliance plan of each enterprise of SCENARIO.toml (Pyomo + HiGHS)."""
+    from optimize import OptimizationError, load_scenario, optimize_scenario
+
+    try:
+        sc = load_scenario(scenario_file)
+        res = optimize_scenario(sc)
+    except InputError as exc:
+        _fail(str(exc))
+        return
+    except OptimizationError as exc:
+        _fail(str(exc))
+        return
+    click.echo(f"scenario {sc.name!r}, years {sc.years[0]}-{sc.years[-1]}: {res.status}, "
+               f"total cost {res.total_cost_cny:,.0f} CNY (discounted at "
+               f"{sc.discount_rate:.1%})")
+    for name, r in res.enterprises.items():
+        levers = ", ".join(f"{k} {v:,.0f}" for k, v in r.cost_by_instrument.items()
+                           if abs(v) > 0.5)
+        click.echo(f"  {name}: {r.total_cost_cny:,.0f} CNY ({levers or 'no cost'})")
+        sp = ", ".join(f"{y} {v:,.0f}" for y, v in r.shadow_price_nev_cny_per_credit.items())
+        click.echo(f"    NEV shadow price [CNY/credit]: {sp}")
+        if r.provisional_parameters:
+            click.echo(f"    relies on {len(r.provisional_parameters)} provisional rule "
+                       "parameter(s)")
+    for name, y, kind, q in res.uncovered:
+        click.echo(f"WARNING: {name} {y}: {q:,.0f} {kind.upper()} deficit credits left "
+                   "uncovered (penalty applied)", err=True)
+    paths = res.write(out)
+    click.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

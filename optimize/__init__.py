@@ -1,0 +1,43 @@
+"""Optimisation: each enterprise's least-cost compliance mix (Pyomo + HiGHS).
+
+- :func:`load_scenario` / :func:`parse_scenario`: scenario files (TOML) -> :class:`Scenario`;
+- :class:`EnterpriseModel`: build once, change prices, re-solve; every plan verified by
+  :func:`linkage.ledger.verify_plan`;
+- :func:`optimize_scenario`: every enterprise of a scenario -> :class:`ScenarioResult`.
+"""
+
+from optimize.enterprise import (
+    EnterpriseModel,
+    EnterpriseResult,
+    OptimizationError,
+    PlanVerificationError,
+    solve_enterprise,
+)
+from optimize.results import PLAN_COLUMNS, ScenarioResult, optimize_scenario
+from optimize.scenario import (
+    AbatementSegment,
+    EnterpriseInput,
+    MarketInput,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    parse_scenario,
+)
+
+__all__ = [
+    "PLAN_COLUMNS",
+    "AbatementSegment",
+    "EnterpriseInput",
+    "EnterpriseModel",
+    "EnterpriseResult",
+    "MarketInput",
+    "OptimizationError",
+    "PlanVerificationError",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioResult",
+    "load_scenario",
+    "optimize_scenario",
+    "parse_scenario",
+    "solve_enterprise",
+]

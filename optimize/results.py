@@ -1,0 +1,131 @@
+"""A scenario's optimisation over all its enterprises, and its output files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimize.enterprise import EnterpriseModel, EnterpriseResult
+from optimize.scenario import Scenario
+
+__all__ = ["PLAN_COLUMNS", "ScenarioResult", "optimize_scenario"]
+
+#: Columns of ``plan.csv``.
+PLAN_COLUMNS = ["enterprise", "year", "instrument", "vintage", "action", "quantity", "unit",
+                "cash_flow_cny", "counterparty"]
+
+
+@dataclass
+class ScenarioResult:
+    """Every enterprise of a scenario optimised separately at the scenario's prices.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    enterprises : dict name -> EnterpriseResult
+    """
+
+    scenario: Scenario
+    enterprises: dict[str, EnterpriseResult] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        """``"optimal"`` when every enterprise solved."""
+        return "optimal" if all(r.status == "optimal" for r in self.enterprises.values()) \
+            else "failed"
+
+    @property
+    def total_cost_cny(self) -> float:
+        """Sum of the enterprises' discounted costs [CNY]."""
+        return float(sum(r.total_cost_cny for r in self.enterprises.values()))
+
+    @property
+    def plan(self) -> pd.DataFrame:
+        """All enterprises' transactions (``PLAN_COLUMNS``)."""
+        frames = [r.plan for r in self.enterprises.values()]
+        if not frames:
+            return pd.DataFrame(columns=PLAN_COLUMNS)
+        return pd.concat(frames, ignore_index=True)[PLAN_COLUMNS]
+
+    @property
+    def uncovered(self) -> list[tuple[str, int, str, float]]:
+        """(enterprise, year, "cafc"|"nev", credits) left uncovered."""
+        out = []
+        for name, r in self.enterprises.items():
+            for y, d in r.uncovered_deficit.items():
+                for kind, q in d.items():
+                    if q > 0:
+                        out.append((name, y, kind, q))
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready summary (what ``summary.json`` holds)."""
+        sc = self.scenario
+        solver = next((r.solver for r in self.enterprises.values()), "")
+        return {
+            "scenario": sc.name,
+            "years": sc.years,
+            "status": self.status,
+            "total_cost_cny": self.total_cost_cny,
+            "discount_rate": sc.discount_rate,
+            "rules": sc.rules_label,
+            "linkage": None if sc.link is None else {
+                "basis": sc.link.basis,
+                "exchange_rate_credits_per_t": sc.link.exchange_rate_credits_per_t,
+                "allow_cea_for_deficits": sc.link.allow_cea_for_deficits,
+                "cea_clears": list(sc.link.cea_clears),
+                "max_cea_share_of_deficit": sc.link.max_cea_share_of_deficit,
+                "allow_credit_offsets": sc.link.allow_credit_offsets,
+                "offset_cap_t": {str(k): v for k, v in sc.link.offset_cap_t.items()},
+                "basis_assumptions": sc.basis_assumptions,
+            },
+            "enterprises": {n: r.summary() for n, r in self.enterprises.items()},
+            "solver": {"name": "highs (pyomo.contrib.solver)", "version": solver},
+            "verified": "every plan passed linkage.ledger.verify_plan",
+        }
+
+    def write(self, out: str | Path) -> list[Path]:
+        """Write ``plan.csv`` and ``summary.json`` into the folder ``out`` (atomically)."""
+        from linkage.cli import write_atomically
+
+        d = Path(out)
+        targets: dict[Path, Callable[[Path], None]] = {
+            d / "plan.csv": lambda p: self.plan.to_csv(p, index=False),
+            d / "summary.json": lambda p: p.write_text(
+                json.dumps(self.summary(), indent=2, ensure_ascii=False, default=float)),
+        }
+        write_atomically(targets)
+        return list(targets)
+
+
+def optimize_scenario(
+    scenario: Scenario,
+    *,
+    extra_functionality: Callable[..., None] | None = None,
+) -> ScenarioResult:
+    """Optimise every enterprise of ``scenario`` separately at its prices.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    extra_functionality : callable, optional
+        Passed to each :class:`~optimize.enterprise.EnterpriseModel`.
+
+    Returns
+    -------
+    ScenarioResult
+
+    Raises
+    ------
+    OptimizationError, PlanVerificationError
+    """
+    res = ScenarioResult(scenario)
+    for ent in scenario.enterprises:
+        model = EnterpriseModel(scenario, ent, extra_functionality=extra_functionality)
+        res.enterprises[ent.name] = model.solve()
+    return res
