@@ -93,7 +93,9 @@ class EnterpriseResult:
     provisional_parameters : list of str
     solver : str
     solve_seconds : float
-        Wall time of the last solve [s].
+        Wall time of the last solve, model update included [s].
+    highs_seconds : float
+        Time HiGHS itself reported for the solve [s].
     """
 
     enterprise: str
@@ -108,6 +110,7 @@ class EnterpriseResult:
     provisional_parameters: list[str] = field(default_factory=list)
     solver: str = ""
     solve_seconds: float = 0.0
+    highs_seconds: float = float("nan")
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -442,6 +445,7 @@ class EnterpriseModel:
         tc = str(res.termination_condition).split(".")[-1]
         if tc != "convergenceCriteriaSatisfied":
             raise OptimizationError(self._diagnose(tc))
+        self.last_highs_seconds = float(getattr(res.timing_info, "highs_time", float("nan")))
         res.solution_loader.load_vars()
         duals = res.solution_loader.get_duals([self.model.pos[i] for i in self.model.pos])
         if not self._version:
@@ -500,6 +504,7 @@ class EnterpriseModel:
             implied_carbon_price_cny_per_t={t: v / tpc for t, v in sp["nev"].items()},
             uncovered_deficit=unc, provisional_parameters=list(ent.provisional_parameters),
             solver=self._version, solve_seconds=seconds,
+            highs_seconds=self.last_highs_seconds,
         )
 
     def _default_tpc(self) -> float:
