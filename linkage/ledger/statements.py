@@ -75,9 +75,19 @@ def prepare_statements(
             "carry-forward (the conventional-fleet threshold is assumed met)"
         )
     else:
-        st["nev_carry_eligible"] = st["nev_carry_eligible"].astype(str).str.lower().isin(
-            ["true", "1", "1.0", "yes"]
-        )
+        raw = st["nev_carry_eligible"]
+        if pd.api.types.is_bool_dtype(raw.dtype):
+            st["nev_carry_eligible"] = raw.astype(bool)
+        else:
+            text = raw.astype(str).str.strip().str.lower()
+            yes = text.isin(["true", "1", "1.0", "yes"]).to_numpy()
+            no = text.isin(["false", "0", "0.0", "no"]).to_numpy()
+            bad = ~(yes | no)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise InputError(f"expected true or false, got {raw.iloc[i]!r}", file=name,
+                                 row=int(rows[i]), column="nev_carry_eligible")
+            st["nev_carry_eligible"] = yes
     dup = st.duplicated(["enterprise", "year"]).to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])

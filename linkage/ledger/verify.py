@@ -156,20 +156,25 @@ def verify_plan(
     p = p[keep]
     # mirror rows (the destination side of a movement) are bookkeeping: check they match the
     # source side, then drop them
+    act = p["action"].to_numpy(dtype=object)
+    ins_ = p["instrument"].to_numpy(dtype=object)
     mirror = np.zeros(len(p), dtype=bool)
     for action, dest in _MIRRORS:
-        m = ((p["action"] == action) & (p["instrument"] == dest)).to_numpy()
-        if m.any():
-            src = ((p["action"] == action) & (p["instrument"] != dest)).to_numpy()
-            a = p[m].groupby(["enterprise", "year"])["quantity"].sum()
-            b = p[src].groupby(["enterprise", "year"])["quantity"].sum()
-            for key in set(a.index) | set(b.index):
-                qa, qb = float(a.get(key, 0.0)), float(b.get(key, 0.0))
-                if abs(qa - qb) > _tol(qb):
-                    bad(key[0], key[1], None, "mirror_mismatch", qa - qb,
-                        f"{action}: {dest} side {qa:g} differs from the source side {qb:g}")
+        m = (act == action) & (ins_ == dest)
+        if not m.any():
+            continue
+        sums: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
+        src = (act == action) & (ins_ != dest)
+        for side, mask in ((0, m), (1, src)):
+            sub = p[mask]
+            for e_, y_, q_ in zip(sub["enterprise"], sub["year"], sub["quantity"], strict=True):
+                sums[(e_, int(y_))][side] += float(q_)
+        for key, (qa, qb) in sums.items():
+            if abs(qa - qb) > _tol(qb):
+                bad(key[0], key[1], None, "mirror_mismatch", qa - qb,
+                    f"{action}: {dest} side {qa:g} differs from the source side {qb:g}")
         mirror |= m
-    p = p[~mirror & (p["action"] != "return").to_numpy()]
+    p = p[~mirror & (act != "return")]
     plan_years = sorted({int(y) for y in p["year"]} | set())
     years = sorted(int(y) for y in years) if years is not None else plan_years
     if not years:
@@ -210,7 +215,6 @@ def verify_plan(
                 hold[r.enterprise][(r.instrument, v)] += (
                     float(r.quantity) * float(book[f"{r.instrument}.carry_factor"]) ** age)
 
-    rows_by_year = {y: g for y, g in p.groupby("year")}
     cols = ["enterprise", "year", "instrument", "vintage", "action", "quantity", "counterparty"]
     by_ent_year: dict[tuple[int, str], list] = defaultdict(list)
     for r in p[cols].itertuples(index=False):
@@ -222,23 +226,29 @@ def verify_plan(
         deposit_open = enabled and ratio > rb["pool.deposit_trigger_ratio"]
         release_open = enabled and ratio < rb["pool.release_trigger_ratio"]
         validity = int(rb["pool.validity_years"])
-        g = rows_by_year.get(y, p.iloc[0:0])
         reserve_bought_total = 0.0
 
         # transfers must pair up: out of d to e == into e from d
-        outs = g[g["action"] == "transfer_out"].groupby(["enterprise", "counterparty"],
-                                                         dropna=False)["quantity"].sum()
-        tin = g[g["action"] == "transfer_in"]
-        external = (tin["counterparty"] == EXTERNAL_AFFILIATES).to_numpy()
-        for (e_, q_) in tin[external].groupby("enterprise")["quantity"].sum().items():
+        outs: dict[tuple, float] = defaultdict(float)
+        ins: dict[tuple, float] = defaultdict(float)
+        external: dict[str, float] = defaultdict(float)
+        for (yy, _e), lst in by_ent_year.items():
+            if yy != y:
+                continue
+            for r in lst:
+                if r.action == "transfer_out":
+                    outs[(r.enterprise, r.counterparty)] += float(r.quantity)
+                elif r.action == "transfer_in" and r.counterparty == EXTERNAL_AFFILIATES:
+                    external[r.enterprise] += float(r.quantity)
+                elif r.action == "transfer_in":
+                    ins[(r.counterparty, r.enterprise)] += float(r.quantity)
+        for e_, q_ in external.items():
             cap_ = float(supply.get((e_, y), 0.0))
             if q_ > cap_ + _tol(cap_):
                 bad(e_, y, y, "affiliate_supply_exceeded", q_ - cap_,
                     f"received {q_:g} from outside affiliates, {cap_:g} available")
-        ins = tin[~external].groupby(["counterparty", "enterprise"],
-                                     dropna=False)["quantity"].sum()
-        for key in set(outs.index) | set(ins.index):
-            a, b = float(outs.get(key, 0.0)), float(ins.get(key, 0.0))
+        for key in set(outs) | set(ins):
+            a, b = outs.get(key, 0.0), ins.get(key, 0.0)
             if abs(a - b) > _tol(a):
                 bad(key[0], y, y, "unmatched_transfer", abs(a - b),
                     f"{key[0]} transfers {a:g} to {key[1]} which receives {b:g}")
