@@ -22,11 +22,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_accounting import synthetic_fleet  # noqa: E402
+from bench_accounting import synthetic_fleet
 
-from linkage import compute_credits  # noqa: E402
-from linkage.ledger import simulate, verify_plan  # noqa: E402
-from linkage.rules import default_rules  # noqa: E402
+from linkage import compute_credits
+from linkage.ledger import simulate, verify_plan
+from linkage.rules import default_rules
 
 
 def best_of(fn, repeat: int):

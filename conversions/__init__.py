@@ -1,0 +1,122 @@
+"""Unit-aware conversion of dual credits into CO2e and CNY, and carbon-market data.
+
+- :data:`ureg` / :data:`Q_`: the library's one pint registry, with the domain units of
+  ``units.txt`` (``vehicle``, ``cafc_credit``, ``nev_credit``, ``kg_CO2e``, ``t_CO2e``,
+  ``CNY``, ``L_per_100km``, ``kWh_per_100km``);
+- :class:`ConversionBasis` and the presets (:func:`list_bases`, :func:`get_basis`): named,
+  sourced assumptions; credit <-> CO2e conversions happen only inside a basis's pint context;
+- conversion functions (:func:`cafc_credits_to_co2e`, :func:`implied_carbon_price`, ...);
+- uncertainty (:func:`sample_bases`, :func:`exchange_rate_interval`);
+- the national carbon market's prices, grid factors and rules (:mod:`conversions.carbon_market`).
+
+``conversions`` imports neither :mod:`linkage` nor :mod:`optimize`.
+"""
+
+from conversions.basis import (
+    ASSUMPTIONS,
+    BOUNDARIES,
+    FUELS,
+    METHODS,
+    Assumption,
+    ConversionBasis,
+)
+from conversions.carbon_market import (
+    ccer_offset_limit,
+    ccer_price,
+    cea_price,
+    cea_prices,
+    ets_fact,
+    ets_facts,
+    ets_penalty,
+    grid_factor,
+    grid_factors,
+    nev_credit_price,
+    nev_credit_prices,
+    penalty_multiple_range,
+)
+from conversions.credits import (
+    CREDITS,
+    cafc_credits_to_co2e,
+    co2e_to_cafc_credits,
+    co2e_to_nev_credits,
+    convert,
+    credit_value_at_cea_price,
+    exchange_rate,
+    implied_carbon_price,
+    nev_avoided_emissions,
+    nev_credits_to_co2e,
+    tonnes_per_credit,
+)
+from conversions.errors import (
+    ArgumentError,
+    BasisError,
+    BasisUnitError,
+    BasisValueError,
+    ConversionError,
+    DataFileError,
+    PenaltyMultipleError,
+    SamplingError,
+    UnitExpressionError,
+    UnknownBasisError,
+)
+from conversions.presets import get_basis, list_bases, load_bases
+from conversions.registry import Q_, UNITS_FILE, parse_unit, ureg
+from conversions.uncertainty import (
+    default_ranges,
+    exchange_rate_interval,
+    format_interval,
+    sample_bases,
+)
+
+__all__ = [
+    "ASSUMPTIONS",
+    "BOUNDARIES",
+    "CREDITS",
+    "FUELS",
+    "METHODS",
+    "Q_",
+    "UNITS_FILE",
+    "ArgumentError",
+    "Assumption",
+    "BasisError",
+    "BasisUnitError",
+    "BasisValueError",
+    "ConversionBasis",
+    "ConversionError",
+    "DataFileError",
+    "PenaltyMultipleError",
+    "SamplingError",
+    "UnitExpressionError",
+    "UnknownBasisError",
+    "cafc_credits_to_co2e",
+    "ccer_offset_limit",
+    "ccer_price",
+    "cea_price",
+    "cea_prices",
+    "co2e_to_cafc_credits",
+    "co2e_to_nev_credits",
+    "convert",
+    "credit_value_at_cea_price",
+    "default_ranges",
+    "ets_fact",
+    "ets_facts",
+    "ets_penalty",
+    "exchange_rate",
+    "exchange_rate_interval",
+    "format_interval",
+    "get_basis",
+    "grid_factor",
+    "grid_factors",
+    "implied_carbon_price",
+    "list_bases",
+    "load_bases",
+    "nev_avoided_emissions",
+    "nev_credit_price",
+    "nev_credit_prices",
+    "nev_credits_to_co2e",
+    "parse_unit",
+    "penalty_multiple_range",
+    "sample_bases",
+    "tonnes_per_credit",
+    "ureg",
+]

@@ -281,5 +281,13 @@ def optimize(scenario_file: str, out: str) -> None:
     click.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
+def _register_convert() -> None:
+    from conversions.cli import convert
+
+    main.add_command(convert)
+
+
+_register_convert()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -39,5 +39,11 @@ def miit_annual() -> pd.DataFrame:
 
 
 def nev_credit_prices() -> pd.DataFrame:
-    """Average NEV credit prices [CNY/credit] by year with status and source."""
-    return _read("nev_credit_prices.csv", {"year": "int64"})
+    """Average NEV credit prices by year [CNY/credit] with status and source.
+
+    The data live with the carbon-market data in :func:`conversions.nev_credit_prices`; this is
+    the same table (column ``average_cny_per_credit``).
+    """
+    from conversions import nev_credit_prices as _prices
+
+    return _prices()
