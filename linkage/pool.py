@@ -83,9 +83,10 @@ class ReserveVariant:
     """Policy variant: a reserve that sells released pool credits at a set price.
 
     Off by default (``price_cny_per_credit=None``). When on, in years when the pool releases
-    (ratio below the release trigger) any enterprise may buy up to ``max_credits_per_year``
-    [credit] (None: unlimited) at ``price_cny_per_credit`` [CNY/credit], like a price
-    containment reserve. Not law: a design from the linkage reference.
+    (ratio below the release trigger) enterprises may buy, all together, up to
+    ``max_credits_per_year`` [credit] a year (None: unlimited; in the enterprise optimizer the
+    cap applies to the one enterprise modelled) at ``price_cny_per_credit`` [CNY/credit], like
+    a price containment reserve. Not law: a design from the linkage reference.
     """
 
     price_cny_per_credit: float | None = None

@@ -420,8 +420,8 @@ def simulate(
                     book.take(e, y, "pool", v, "expire", h[("pool", v)])
 
     tx = pd.DataFrame(book.rows, columns=TRANSACTION_COLUMNS)
-    tx["year"] = tx["year"].astype(np.int64)
-    tx["vintage"] = tx["vintage"].astype(np.int64)
+    tx = tx.astype({"year": np.int64, "vintage": np.int64, "quantity": float,
+                    "balance_after": float, "cash_flow_cny": float})
     bal = pd.DataFrame(balances, columns=["enterprise", "year", "instrument", "vintage",
                                           "quantity"])
     return LedgerResult(tx, bal, ratios, notes)

@@ -112,8 +112,10 @@ def verify_plan(
 
     Notes
     -----
-    Rules checked: non-negative finite quantities and known actions/instruments; bookkeeping
-    rows match the statements and the carry-forward arithmetic; no bucket is overdrawn (this
+    Rules checked: non-negative finite quantities and known actions/instruments; every row
+    lies in ``years``; ``earn``/``deficit`` rows match the statements and mirror rows their
+    source rows (discounts, expiry and returns are recomputed, not read); no bucket is
+    overdrawn (this
     catches expired or never-held vintages); NEV deficits are cleared only with NEV credits;
     offsets do not exceed the deficit; every remaining deficit is declared ``uncovered``; CAFC
     credits are never sold and are transferred only to affiliates, only the year's own surplus
@@ -180,6 +182,11 @@ def verify_plan(
     if not years:
         return out
     years = list(range(years[0], years[-1] + 1))
+    outside = ~p["year"].isin(years).to_numpy()
+    for r in p[outside].itertuples(index=False):
+        bad(r.enterprise, r.year, r.vintage, "row_outside_years", r.quantity,
+            f"the plan has a {r.action} row in {r.year}, outside the years verified "
+            f"({years[0]}-{years[-1]})")
     ratios = resolve_ratios(years, st[st["year"].isin(years)], supply_demand_ratio)
     abate = p[p["action"] == "abate"]
     if len(abate):
