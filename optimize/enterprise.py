@@ -19,11 +19,19 @@ cleared, "cafc" or "nev"; delta_t = (1 + r)^-(t - t0))::
                + ce[t,g] + unc[t,g] = dfc[g,t]           (CAFC credits never clear g = nev)
     caps       sum_g b[t,g] <= buy limit; tr[t] <= affiliates; ce[t,g] <= share x dfc[g,t];
                sum so[.,.,t] / rate <= offset cap; a[j,t] <= segment size
-    objective  min sum_t delta_t ( p_buy b + p_reserve rs + p_cea ce / rate - p_sell sell
+    objective  min sum_t delta_t ( (p_buy + tc) b + p_reserve rs + p_cea ce / rate - p_sell sell
                - p_cea so / rate + c_j a + penalty unc )
 
 The dual of the position row is the marginal cost of one more credit of requirement:
-``shadow price = -dual / delta_t`` [CNY/credit, money of year t].
+``shadow price = -dual / delta_t`` [CNY/credit, money of year t]. A position of exactly 0 is
+modelled as a deficit year (so the dual is the cost of one more credit of requirement) unless
+the enterprise has abatement of that kind.
+
+Limitation (LP, no integers): in a deficit year of a kind, abatement of that kind can at most
+erase the deficit; it cannot also create a surplus of that kind in the same year. Representing
+"surplus or deficit, never both" exactly would need binary variables, and the shadow prices
+this model exists for would be lost. ``tc`` is ``[market] nev_transaction_cost`` [CNY/credit]
+added to every purchase.
 """
 
 from __future__ import annotations
@@ -191,8 +199,12 @@ class EnterpriseModel:
         books = {y: rules.for_year(y) for y in years}
         win = {y: pool_window(y, mk.supply_demand_ratio[y], books[y]) for y in years}
         B = {"cafc": ent.cafc_credits, "nev": ent.nev_credits}
-        surplus = {k: {t for t in years if B[k][t] >= 0} for k in B}
-        deficit = {k: {t for t in years if B[k][t] < 0} for k in B}
+        # A zero position is modelled on the deficit side (so its dual is the cost of one more
+        # credit of requirement) unless abatement of that kind could turn it into a surplus.
+        abates = {k: any(s.kind == k for s in ent.abatement) for k in B}
+        surplus = {k: {t for t in years if B[k][t] > 0 or (B[k][t] == 0 and abates[k])}
+                   for k in B}
+        deficit = {k: {t for t in years if t not in surplus[k]} for k in B}
         m = pyo.ConcreteModel(name=f"{sc.name}:{ent.name}")
         self.years, self.books, self.win = years, books, win
         self.surplus, self.deficit, self.B = surplus, deficit, B
@@ -272,6 +284,7 @@ class EnterpriseModel:
         m.p_cea = pyo.Param(years, mutable=True,
                             initialize={t: sc.cea_price.get(t, 0.0) for t in years})
         m.p_reserve = pyo.Param(mutable=True, initialize=mk.reserve_price or 0.0)
+        m.p_tc = pyo.Param(mutable=True, initialize=mk.nev_transaction_cost)
         m.p_penalty = pyo.Param(mutable=True, initialize=sc.penalty_cny_per_credit or 0.0)
         m.rate = pyo.Param(mutable=True,
                            initialize=link.exchange_rate_credits_per_t if link_on else 1.0)
@@ -285,11 +298,13 @@ class EnterpriseModel:
             return sum(m.a[j, t] for j, s in enumerate(ent.abatement) if s.kind == k)
 
         pos_idx = [(k, t) for k in ("cafc", "nev") for t in years]
+        m.B = pyo.Param(pos_idx, mutable=True, initialize={(k, t): float(B[k][t])
+                                                           for (k, t) in pos_idx})
 
         def pos_rule(m: pyo.ConcreteModel, k: str, t: int) -> Any:
             if t in surplus[k]:
-                return m.own[k, t] - seg_sum(k, t) == B[k][t]
-            return -m.dfc[k, t] - seg_sum(k, t) == B[k][t]
+                return m.own[k, t] - seg_sum(k, t) == m.B[k, t]
+            return -m.dfc[k, t] - seg_sum(k, t) == m.B[k, t]
 
         m.pos = pyo.Constraint(pos_idx, rule=pos_rule)
 
@@ -327,7 +342,8 @@ class EnterpriseModel:
             total = 0.0
             for d in pool_vint:
                 if t == t0 and d < t0:
-                    total += opening["pool"].get(d, 0.0)
+                    if t0 - d <= win[t0].validity_years:
+                        total += opening["pool"].get(d, 0.0)
                 elif (d, t - 1) in m.stock and t - d <= win[t].validity_years:
                     total += m.stock[d, t - 1]
             return total
@@ -355,11 +371,15 @@ class EnterpriseModel:
 
         m.cover = pyo.Constraint(def_idx, rule=cover_rule)
         if mk.nev_buy_limit is not None:
-            m.buy_limit = pyo.Constraint(years, rule=lambda m, t: sum(
-                m.b[tt, g] for (tt, g) in def_idx if tt == t) <= mk.nev_buy_limit[t])
+            m.buy_limit = pyo.Constraint(
+                sorted({t for (t, _g) in def_idx}),
+                rule=lambda m, t: sum(m.b[tt, g] for (tt, g) in def_idx if tt == t)
+                <= mk.nev_buy_limit[t])
         if reserve_on and mk.reserve_max_credits_per_year is not None:
-            m.reserve_cap = pyo.Constraint(years, rule=lambda m, t: sum(
-                m.rs[tt, g] for (tt, g) in m.rs if tt == t) <= mk.reserve_max_credits_per_year)
+            m.reserve_cap = pyo.Constraint(
+                sorted({t for (t, _g) in m.rs}),
+                rule=lambda m, t: sum(m.rs[tt, g] for (tt, g) in m.rs if tt == t)
+                <= mk.reserve_max_credits_per_year)
         m.tr_cap = pyo.Constraint(list(m.tr.index_set()), rule=lambda m, t: m.tr[t]
                                   <= mk.affiliate_cafc_available.get(t, 0.0))
         if cea_on:
@@ -376,7 +396,7 @@ class EnterpriseModel:
         # objective by lever (discounted)
         def lever(name: str) -> Any:
             if name == "nev_market":
-                return sum(disc[t] * m.p_buy[t] * m.b[t, g] for (t, g) in def_idx)
+                return sum(disc[t] * (m.p_buy[t] + m.p_tc) * m.b[t, g] for (t, g) in def_idx)
             if name == "nev_sales":
                 return -sum(disc[t] * m.p_sell[t] * m.sell[v, t] for (v, t) in pairs["nev"])
             if name == "reserve":
@@ -420,8 +440,14 @@ class EnterpriseModel:
                     raise ValueError(f"prices must be >= 0, got {v} for {k}")
                 param[k] = float(v)
         if reserve_price is not None:
+            if self.scenario.market.reserve_price is None:
+                raise ValueError("the model was built without the reserve variant: set "
+                                 "[market] reserve_price and rebuild")
             m.p_reserve = float(reserve_price)
         if penalty_cny_per_credit is not None:
+            if self.scenario.penalty_cny_per_credit is None:
+                raise ValueError("the model was built without uncovered deficits: set "
+                                 "[penalty] uncovered_credit_cny and rebuild")
             m.p_penalty = float(penalty_cny_per_credit)
         for t in self.years:
             if pyo.value(m.p_sell[t]) > pyo.value(m.p_buy[t]) + 1e-9:
@@ -455,7 +481,37 @@ class EnterpriseModel:
             problems = self.verify(result.plan)
             if problems:
                 raise PlanVerificationError(problems)
+        self._zero_position_prices(result)
         return result
+
+    def _zero_position_prices(self, result: EnterpriseResult) -> None:
+        """At a position of exactly 0 the dual is degenerate (the row and the variable bound
+        are both active); the shadow price is then the cost difference of one more credit of
+        requirement, from a re-solve with the position lowered by 1 credit."""
+        m = self.model
+        zero = [(k, t) for (k, t) in m.pos if t in self.deficit[k] and self.B[k][t] == 0]
+        if not zero:
+            return
+        base = result.total_cost_cny
+        for k, t in zero:
+            m.B[k, t] = -1.0
+            res = self._solver.solve(m)
+            m.B[k, t] = 0.0
+            if str(res.termination_condition).endswith("convergenceCriteriaSatisfied"):
+                res.solution_loader.load_vars()
+                price = (float(pyo.value(m.obj)) - base) / self.disc[t]
+                target = (result.shadow_price_nev_cny_per_credit if k == "nev"
+                          else result.shadow_price_cafc_cny_per_credit)
+                target[t] = price
+                if k == "nev":
+                    result.implied_carbon_price_cny_per_t[t] = price / self._tpc()
+        # restore the variables of the original optimum
+        self._solver.solve(m).solution_loader.load_vars()
+
+    def _tpc(self) -> float:
+        """t CO2e per credit for expressing prices per tonne."""
+        sc = self.scenario
+        return sc.link.t_per_credit if sc.link is not None else self._default_tpc()
 
     def _diagnose(self, tc: str) -> str:
         name = f"{self.scenario.name} / {self.ent.name}"
@@ -488,7 +544,7 @@ class EnterpriseModel:
         costs = {k: float(pyo.value(e)) if not isinstance(e, int | float) else float(e)
                  for k, e in self._lever_expr.items()}
         total = float(pyo.value(m.obj))
-        tpc = (sc.link.t_per_credit if sc.link is not None else self._default_tpc())
+        tpc = self._tpc()
         sp: dict[str, dict[int, float]] = {"cafc": {}, "nev": {}}
         for (k, t) in m.pos:
             val = -float(duals[m.pos[k, t]]) / self.disc[t]
@@ -556,7 +612,8 @@ class EnterpriseModel:
                 if tt != t:
                     continue
                 q = val(m.b[t, g])
-                add(t, "nev_market", t, "buy", q, cash=-q * float(pyo.value(m.p_buy[t])))
+                add(t, "nev_market", t, "buy", q,
+                    cash=-q * float(pyo.value(m.p_buy[t] + m.p_tc)))
                 add(t, "nev_market", t, f"offset_{g}", q)
                 add(t, f"{g}_deficit", t, f"offset_{g}", q)
                 if (t, g) in m.rs:

@@ -112,6 +112,8 @@ class MarketInput:
     reserve_max_credits_per_year : float or None
     affiliate_cafc_available : dict year -> float
         CAFC credits affiliates can transfer in, free [credit].
+    nev_transaction_cost : float
+        Cost per NEV credit traded, paid by the buyer on top of the price [CNY/credit].
     """
 
     nev_buy_price: dict[int, float]
@@ -121,6 +123,7 @@ class MarketInput:
     reserve_price: float | None = None
     reserve_max_credits_per_year: float | None = None
     affiliate_cafc_available: dict[int, float] = field(default_factory=dict)
+    nev_transaction_cost: float = 0.0
 
 
 @dataclass
@@ -452,7 +455,8 @@ def _market(r: _Reader, raw: Any, years: list[int],
     rcap = None if rcap is None else r.number(rcap, "market.reserve_max_credits_per_year")
     aff = (r.per_year(m["affiliate_cafc_available"], years, "market.affiliate_cafc_available")
            if "affiliate_cafc_available" in m else dict.fromkeys(years, 0.0))
-    return MarketInput(buy, sell, limit, ratio, reserve, rcap, aff)
+    tc = r.number(m.get("nev_transaction_cost", 0.0), "market.nev_transaction_cost")
+    return MarketInput(buy, sell, limit, ratio, reserve, rcap, aff, tc)
 
 
 def _linkage(r: _Reader, raw: Any, years: list[int]
