@@ -281,6 +281,35 @@ def optimize(scenario_file: str, out: str) -> None:
     click.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
+@main.command()
+@click.argument("scenario_file", metavar="SCENARIO.toml", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder for prices.csv, enterprises.csv and summary.json.")
+def market(scenario_file: str, out: str) -> None:
+    """Equilibrium NEV credit prices of all enterprises of SCENARIO.toml trading together."""
+    from optimize import OptimizationError, load_scenario
+    from optimize.industry import IndustryModel
+
+    try:
+        sc = load_scenario(scenario_file)
+        res = IndustryModel(sc).solve()
+    except (InputError, OptimizationError) as exc:
+        _fail(str(exc))
+        return
+    click.echo(f"scenario {sc.name!r}: {len(sc.enterprises)} enterprises, {res.status}, "
+               f"industry cost {res.total_cost_cny:,.0f} CNY")
+    for r in res.prices.itertuples():
+        click.echo(f"  {r.year}: NEV credit {r.nev_price_cny_per_credit:9,.1f} CNY/credit = "
+                   f"{r.implied_carbon_price_cny_per_t:8,.1f} CNY/t CO2e; "
+                   f"{r.traded_credits:,.0f} credits traded")
+    unc = res.enterprises[res.enterprises["uncovered"] > 0]
+    for r in unc.itertuples():
+        click.echo(f"WARNING: {r.enterprise} {r.year}: {r.uncovered:,.0f} deficit credits "
+                   "left uncovered", err=True)
+    paths = res.write(out)
+    click.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
 def _register_convert() -> None:
     from conversions.cli import convert
 

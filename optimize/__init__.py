@@ -13,6 +13,7 @@ from optimize.enterprise import (
     PlanVerificationError,
     solve_enterprise,
 )
+from optimize.industry import IndustryModel, IndustryResult, solve_industry
 from optimize.results import PLAN_COLUMNS, ScenarioResult, optimize_scenario
 from optimize.scenario import (
     AbatementSegment,
@@ -30,6 +31,8 @@ __all__ = [
     "EnterpriseInput",
     "EnterpriseModel",
     "EnterpriseResult",
+    "IndustryModel",
+    "IndustryResult",
     "MarketInput",
     "OptimizationError",
     "PlanVerificationError",
@@ -40,4 +43,5 @@ __all__ = [
     "optimize_scenario",
     "parse_scenario",
     "solve_enterprise",
+    "solve_industry",
 ]

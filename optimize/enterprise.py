@@ -172,6 +172,7 @@ class EnterpriseModel:
         *,
         extra_functionality: Callable[[pyo.ConcreteModel, EnterpriseModel], None] | None = None,
         t_per_credit_for_prices: float | None = None,
+        block: pyo.Block | None = None,
     ) -> None:
         if isinstance(enterprise, str):
             found = [e for e in scenario.enterprises if e.name == enterprise]
@@ -181,7 +182,19 @@ class EnterpriseModel:
         self.scenario = scenario
         self.ent = enterprise
         self._tpc_prices = t_per_credit_for_prices
-        self.model = self._build()
+        #: "industry" when the enterprise is one block of the industry model: purchases and
+        #: sales then clear among enterprises at the equilibrium price, CAFC transfers balance
+        #: inside the group, and caps are industry-wide (see optimize.industry).
+        self.mode = "industry" if block is not None else "enterprise"
+        self.market_price: dict[int, float] = {}
+        if self.mode == "enterprise" and scenario.market.nev_buy_price is None:
+            from optimize.scenario import ScenarioError
+
+            raise ScenarioError("the enterprise optimizer needs NEV credit prices",
+                                file=scenario.source, key="market.nev_buy_price")
+        self.model = self._build(block)
+        if block is not None:
+            return
         if extra_functionality is not None:
             extra_functionality(self.model, self)
         self._solver = SolverFactory("highs")
@@ -191,7 +204,7 @@ class EnterpriseModel:
         self._version = ""
 
     # ------------------------------------------------------------------ build
-    def _build(self) -> pyo.ConcreteModel:
+    def _build(self, block: pyo.Block | None = None) -> pyo.ConcreteModel:
         sc, ent, mk, link = self.scenario, self.ent, self.scenario.market, self.scenario.link
         years = sc.years
         t0 = years[0]
@@ -205,7 +218,8 @@ class EnterpriseModel:
         surplus = {k: {t for t in years if B[k][t] > 0 or (B[k][t] == 0 and abates[k])}
                    for k in B}
         deficit = {k: {t for t in years if t not in surplus[k]} for k in B}
-        m = pyo.ConcreteModel(name=f"{sc.name}:{ent.name}")
+        m = block if block is not None else pyo.ConcreteModel(name=f"{sc.name}:{ent.name}")
+        industry = self.mode == "industry"
         self.years, self.books, self.win = years, books, win
         self.surplus, self.deficit, self.B = surplus, deficit, B
 
@@ -271,6 +285,9 @@ class EnterpriseModel:
         m.rs = pyo.Var([(t, g) for (t, g) in def_idx if reserve_on and win[t].release_open],
                        domain=pyo.NonNegativeReals)
         m.tr = pyo.Var([t for t in sorted(deficit["cafc"])], domain=pyo.NonNegativeReals)
+        # industry mode: the year's own CAFC surplus may go to affiliates (transfer out)
+        m.tro = pyo.Var(sorted(surplus["cafc"]) if industry else [],
+                        domain=pyo.NonNegativeReals)
         m.ce = pyo.Var([(t, g) for (t, g) in def_idx if cea_on and g in link.cea_clears],
                        domain=pyo.NonNegativeReals)
         m.unc = pyo.Var(def_idx if sc.penalty_cny_per_credit is not None else [],
@@ -279,8 +296,8 @@ class EnterpriseModel:
 
         # mutable prices
         disc = {t: (1.0 + sc.discount_rate) ** -(t - t0) for t in years}
-        m.p_buy = pyo.Param(years, mutable=True, initialize=mk.nev_buy_price)
-        m.p_sell = pyo.Param(years, mutable=True, initialize=mk.nev_sell_price)
+        m.p_buy = pyo.Param(years, mutable=True, initialize=mk.nev_buy_price or {})
+        m.p_sell = pyo.Param(years, mutable=True, initialize=mk.nev_sell_price or {})
         m.p_cea = pyo.Param(years, mutable=True,
                             initialize={t: sc.cea_price.get(t, 0.0) for t in years})
         m.p_reserve = pyo.Param(mutable=True, initialize=mk.reserve_price or 0.0)
@@ -324,6 +341,8 @@ class EnterpriseModel:
                     out += m.dep[t]
             if offsets_on:
                 out += m.so[k, v, t]
+            if k == "cafc" and v == t and t in m.tro:
+                out += m.tro[t]
             return out + m.end[k, v, t] == open_expr(k, v, t)
 
         m.vint = pyo.Constraint([(k, v, t) for k in pairs for (v, t) in pairs[k]],
@@ -375,17 +394,18 @@ class EnterpriseModel:
                 sorted({t for (t, _g) in def_idx}),
                 rule=lambda m, t: sum(m.b[tt, g] for (tt, g) in def_idx if tt == t)
                 <= mk.nev_buy_limit[t])
-        if reserve_on and mk.reserve_max_credits_per_year is not None:
+        if reserve_on and mk.reserve_max_credits_per_year is not None and not industry:
             m.reserve_cap = pyo.Constraint(
                 sorted({t for (t, _g) in m.rs}),
                 rule=lambda m, t: sum(m.rs[tt, g] for (tt, g) in m.rs if tt == t)
                 <= mk.reserve_max_credits_per_year)
-        m.tr_cap = pyo.Constraint(list(m.tr.index_set()), rule=lambda m, t: m.tr[t]
-                                  <= mk.affiliate_cafc_available.get(t, 0.0))
+        if not industry:
+            m.tr_cap = pyo.Constraint(list(m.tr.index_set()), rule=lambda m, t: m.tr[t]
+                                      <= mk.affiliate_cafc_available.get(t, 0.0))
         if cea_on:
             m.cea_share = pyo.Constraint(list(m.ce.index_set()), rule=lambda m, t, g: m.ce[t, g]
                                          <= link.max_cea_share_of_deficit * m.dfc[g, t])
-        if offsets_on and link.offset_cap_t:
+        if offsets_on and link.offset_cap_t and not industry:
             m.offset_cap = pyo.Constraint(
                 [t for t in years if t in link.offset_cap_t],
                 rule=lambda m, t: sum(m.so[k, v, tt] for (k, v, tt) in m.so if tt == t)
@@ -396,8 +416,11 @@ class EnterpriseModel:
         # objective by lever (discounted)
         def lever(name: str) -> Any:
             if name == "nev_market":
-                return sum(disc[t] * (m.p_buy[t] + m.p_tc) * m.b[t, g] for (t, g) in def_idx)
+                price = (lambda t: m.p_tc) if industry else (lambda t: m.p_buy[t] + m.p_tc)
+                return sum(disc[t] * price(t) * m.b[t, g] for (t, g) in def_idx)
             if name == "nev_sales":
+                if industry:
+                    return 0.0
                 return -sum(disc[t] * m.p_sell[t] * m.sell[v, t] for (v, t) in pairs["nev"])
             if name == "reserve":
                 return sum(disc[t] * m.p_reserve * m.rs[t, g] for (t, g) in m.rs)
@@ -414,7 +437,8 @@ class EnterpriseModel:
         self.levers = ("nev_market", "nev_sales", "reserve", "cea", "credit_offsets",
                        "abatement", "uncovered_penalty")
         self._lever_expr = {name: lever(name) for name in self.levers}
-        m.obj = pyo.Objective(expr=sum(self._lever_expr.values()), sense=pyo.minimize)
+        if not industry:
+            m.obj = pyo.Objective(expr=sum(self._lever_expr.values()), sense=pyo.minimize)
         self.use_idx, self.wd_idx, self.def_idx = use_idx, wd_idx, def_idx
         self.opening = opening
         return m
@@ -572,6 +596,16 @@ class EnterpriseModel:
         return self._tpc_prices
 
     # ------------------------------------------------------------------ plan
+    def _buy_price(self, t: int) -> float:
+        if self.mode == "industry":
+            return self.market_price.get(t, float("nan"))
+        return float(pyo.value(self.model.p_buy[t]))
+
+    def _sell_price(self, t: int) -> float:
+        if self.mode == "industry":
+            return self.market_price.get(t, float("nan"))
+        return float(pyo.value(self.model.p_sell[t]))
+
     def _plan(self) -> pd.DataFrame:
         m, ent, sc = self.model, self.ent, self.scenario
         e = ent.name
@@ -612,8 +646,8 @@ class EnterpriseModel:
                 if tt != t:
                     continue
                 q = val(m.b[t, g])
-                add(t, "nev_market", t, "buy", q,
-                    cash=-q * float(pyo.value(m.p_buy[t] + m.p_tc)))
+                add(t, "nev_market", t, "buy", q, cash=-q * (self._buy_price(t)
+                                                              + float(pyo.value(m.p_tc))))
                 add(t, "nev_market", t, f"offset_{g}", q)
                 add(t, f"{g}_deficit", t, f"offset_{g}", q)
                 if (t, g) in m.rs:
@@ -624,7 +658,8 @@ class EnterpriseModel:
                     add(t, f"{g}_deficit", t, f"offset_{g}", q)
                 if g == "cafc":
                     q = val(m.tr[t])
-                    add(t, "affiliate_cafc", t, "transfer_in", q, cp=EXTERNAL_AFFILIATES)
+                    if self.mode == "enterprise":  # industry: paired rows added by the model
+                        add(t, "affiliate_cafc", t, "transfer_in", q, cp=EXTERNAL_AFFILIATES)
                     add(t, "affiliate_cafc", t, "offset_cafc", q)
                     add(t, "cafc_deficit", t, "offset_cafc", q)
                 if (t, g) in m.ce:
@@ -641,7 +676,7 @@ class EnterpriseModel:
             for (v, tt) in self.pairs["nev"]:
                 if tt == t:
                     q = val(m.sell[v, t])
-                    add(t, "nev", v, "sell", q, cash=q * float(pyo.value(m.p_sell[t])))
+                    add(t, "nev", v, "sell", q, cash=q * self._sell_price(t))
             for (k, v, tt) in m.so:
                 if tt == t:
                     q = val(m.so[k, v, t])

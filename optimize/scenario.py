@@ -101,8 +101,9 @@ class MarketInput:
 
     Attributes
     ----------
-    nev_buy_price, nev_sell_price : dict year -> float
-        [CNY/credit]; the sell price defaults to the buy price.
+    nev_buy_price, nev_sell_price : dict year -> float, or None
+        [CNY/credit]; the sell price defaults to the buy price. None (not given): only the
+        industry model, where prices are outputs, can run.
     nev_buy_limit : dict year -> float or None
         Most credits the enterprise can buy per year [credit] (None: unlimited).
     supply_demand_ratio : dict year -> float
@@ -116,8 +117,8 @@ class MarketInput:
         Cost per NEV credit traded, paid by the buyer on top of the price [CNY/credit].
     """
 
-    nev_buy_price: dict[int, float]
-    nev_sell_price: dict[int, float]
+    nev_buy_price: dict[int, float] | None
+    nev_sell_price: dict[int, float] | None
     nev_buy_limit: dict[int, float] | None
     supply_demand_ratio: dict[int, float]
     reserve_price: float | None = None
@@ -428,17 +429,19 @@ def _enterprise(r: _Reader, raw: Any, i: int, years: list[int],
 def _market(r: _Reader, raw: Any, years: list[int],
             enterprises: list[EnterpriseInput]) -> MarketInput:
     if raw is None:
-        raise r.fail("market", "missing [market] table (nev_buy_price, supply_demand_ratio)")
+        raise r.fail("market", "missing [market] table (nev_buy_price, supply_demand_ratio, ...)")
     m = r.table(raw, "market")
-    if "nev_buy_price" not in m:
-        raise r.fail("market.nev_buy_price", "expected a price [CNY/credit] or one per year")
-    buy = r.per_year(m["nev_buy_price"], years, "market.nev_buy_price")
-    sell = r.per_year(m.get("nev_sell_price", m["nev_buy_price"]), years,
-                      "market.nev_sell_price")
-    for y in years:
-        if sell[y] > buy[y]:
-            raise r.fail("market.nev_sell_price",
-                         f"sell price {sell[y]:g} above buy price {buy[y]:g} in {y}")
+    buy = sell = None
+    if "nev_buy_price" in m:
+        buy = r.per_year(m["nev_buy_price"], years, "market.nev_buy_price")
+        sell = r.per_year(m.get("nev_sell_price", m["nev_buy_price"]), years,
+                          "market.nev_sell_price")
+        for y in years:
+            if sell[y] > buy[y]:
+                raise r.fail("market.nev_sell_price",
+                             f"sell price {sell[y]:g} above buy price {buy[y]:g} in {y}")
+    elif "nev_sell_price" in m:
+        raise r.fail("market.nev_sell_price", "give nev_buy_price too")
     limit = (r.per_year(m["nev_buy_limit"], years, "market.nev_buy_limit")
              if "nev_buy_limit" in m else None)
     if "supply_demand_ratio" in m:
