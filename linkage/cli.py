@@ -310,6 +310,54 @@ def market(scenario_file: str, out: str) -> None:
     click.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
+@main.command()
+@click.argument("sweep_file", metavar="SWEEP.toml", type=click.Path(dir_okay=False))
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Worker processes (1: serial).")
+@click.option("--scheduler", help="Dask scheduler address (needs the dask extra).")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Run folder: results.csv and manifest.json.")
+def sweep(sweep_file: str, workers: int, scheduler: str | None, out: str) -> None:
+    """Solve every scenario of SWEEP.toml (a grid or cases over a base scenario)."""
+    from optimize.sweep import load_sweep, run_scenarios
+
+    try:
+        base, changes, model, batch = load_sweep(sweep_file)
+    except InputError as exc:
+        _fail(str(exc))
+        return
+    if workers < 1:
+        _fail("--workers must be >= 1")
+    client = None
+    executor = None
+    try:
+        if scheduler:
+            try:
+                from distributed import Client
+            except ImportError:
+                _fail("--scheduler needs the dask extra: pip install 'dualcredit-linkage[dask]'")
+            client = Client(scheduler)
+            executor = client.get_executor()
+        elif workers > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            executor = ProcessPoolExecutor(max_workers=workers)
+        table = run_scenarios(base, changes, model=model, executor=executor,
+                              batch_size=batch, out=out, progress=True)
+    except InputError as exc:
+        _fail(str(exc))
+        return
+    finally:
+        if client is not None:
+            client.close()
+        elif executor is not None:
+            executor.shutdown()
+    failed = table[table["status"].astype(str).str.startswith("failed")] \
+        if "status" in table else table.iloc[0:0]
+    click.echo(f"{len(changes)} scenario(s), {len(table)} row(s) -> {out}/results.csv; "
+               f"{failed['scenario_id'].nunique() if len(failed) else 0} failed")
+
+
 def _register_convert() -> None:
     from conversions.cli import convert
 

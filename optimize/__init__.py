@@ -24,6 +24,7 @@ from optimize.scenario import (
     load_scenario,
     parse_scenario,
 )
+from optimize.sweep import expand_grid, load_sweep, run_scenarios
 
 __all__ = [
     "PLAN_COLUMNS",
@@ -39,9 +40,12 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioResult",
+    "expand_grid",
     "load_scenario",
+    "load_sweep",
     "optimize_scenario",
     "parse_scenario",
+    "run_scenarios",
     "solve_enterprise",
     "solve_industry",
 ]

@@ -137,10 +137,9 @@ class EnterpriseResult:
 
 
 def _solver_version() -> str:
-    import highspy
-
-    h = highspy.Highs()
-    return f"HiGHS {h.version()}" if hasattr(h, "version") else "HiGHS"
+    """``"HiGHS x.y.z"`` without printing HiGHS's banner."""
+    v = SolverFactory("highs").version()
+    return "HiGHS " + ".".join(str(x) for x in v) if v else "HiGHS"
 
 
 class EnterpriseModel:
@@ -473,7 +472,7 @@ class EnterpriseModel:
                 raise ValueError("the model was built without uncovered deficits: set "
                                  "[penalty] uncovered_credit_cny and rebuild")
             m.p_penalty = float(penalty_cny_per_credit)
-        for t in self.years:
+        for t in self.years if self.mode == "enterprise" else ():
             if pyo.value(m.p_sell[t]) > pyo.value(m.p_buy[t]) + 1e-9:
                 raise ValueError(f"sell price above buy price in {t}: the LP would be unbounded")
 

@@ -1,0 +1,388 @@
+"""Scenario sweeps: many variants of one scenario, serial or on any process executor or Dask.
+
+A sweep takes a base scenario document and a list of changes (dotted keys -> values) and
+returns one tidy DataFrame: one row per scenario and year with the varied values, the NEV price
+(industry model) or shadow price (enterprise model), costs, flows and CO2 quantities.
+
+Keys a change may set:
+
+- any scenario key by its dotted path: ``"linkage.cea_price"``,
+  ``"linkage.exchange_rate_credits_per_t"``, ``"linkage.max_cea_share_of_deficit"``,
+  ``"linkage.offset_cap_t"``, ``"market.supply_demand_ratio"``,
+  ``"penalty.uncovered_credit_cny"``, ``"linkage.basis.lifetime_distance"`` (a conversion
+  assumption: the basis becomes a table based on the preset), ...;
+- ``"rule.<rulebook key>"``: a rule parameter for every scenario year, e.g.
+  ``"rule.nev.ratio"`` or ``"rule.pool.deposit_trigger_ratio"`` (added with status
+  ``scenario``).
+
+Scenarios are cut into batches (``batch_size``) and each batch is one task: Dask ignores
+``chunksize``, and a batch keeps one persistent model whose mutable prices (CEA price, penalty)
+are changed between solves when only those change; any other change rebuilds. HiGHS runs on one
+thread per solve. Use processes, not threads (Pyomo's output capture and HiGHS are not
+thread-safe): ``concurrent.futures.ProcessPoolExecutor`` or
+``distributed.Client(...).get_executor()``. Results are streamed to ``out/results.csv`` batch by
+batch, so memory stays flat; ``out/manifest.json`` records the inputs, the rulebook files and
+their hashes, and package and solver versions.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor, as_completed
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from linkage.errors import InputError
+from linkage.rules import RuleSet, default_rule_files
+from linkage.rules.loader import Parameter
+
+__all__ = ["MUTABLE_KEYS", "expand_grid", "load_sweep", "run_scenarios"]
+
+#: Keys a batch changes on the persistent model without rebuilding it.
+MUTABLE_KEYS = frozenset({"linkage.cea_price", "penalty.uncovered_credit_cny"})
+
+
+def expand_grid(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """Cartesian product of ``{key: [values]}`` as a list of changes."""
+    keys = list(grid)
+    return [dict(zip(keys, combo, strict=True))
+            for combo in itertools.product(*(grid[k] for k in keys))]
+
+
+def _apply(doc: dict[str, Any], change: Mapping[str, Any]) -> tuple[dict[str, Any], dict]:
+    """Apply a change to a copy of the scenario document; rule overrides are returned apart."""
+    d = copy.deepcopy(doc)
+    rules: dict[str, Any] = {}
+    for key, value in change.items():
+        if key.startswith("rule."):
+            rules[key[5:]] = value
+            continue
+        parts = key.split(".")
+        if parts[0] not in ("scenario", "market", "linkage", "penalty"):
+            raise InputError(f"cannot vary {key!r}: use scenario., market., linkage., "
+                             "penalty. or rule. keys", key=key)
+        node = d.setdefault(parts[0], {})
+        for p in parts[1:-1]:
+            if p == "basis" and isinstance(node.get("basis"), str):
+                node["basis"] = {"base": node["basis"]}
+            node = node.setdefault(p, {})
+        node[parts[-1]] = value
+    return d, rules
+
+
+def _rules_with(base: RuleSet, overrides: Mapping[str, Any], years: Sequence[int]) -> RuleSet:
+    if not overrides:
+        return base
+    from linkage.rules import schema
+
+    extra = []
+    for key, value in overrides.items():
+        spec = schema().get(key)
+        if spec is None:
+            raise InputError("unknown rule parameter", key=f"rule.{key}")
+        v = tuple(float(x) for x in value) if isinstance(value, list) else value
+        extra.append(Parameter(key, v, spec["unit"], min(years), max(years), "scenario",
+                               "sweep override", "<sweep>"))
+    rs = RuleSet(list(base.parameters) + extra)
+    for y in years:
+        rs.for_year(y)  # validates consistency
+    return rs
+
+
+def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
+                  scenario: Any) -> list[dict[str, Any]]:
+    base = {"scenario_id": sid, **{f"set:{k}": json.dumps(v) if isinstance(v, list | dict)
+                                   else v for k, v in change.items()}}
+    link = scenario.link
+    tpc = link.t_per_credit if link is not None else float("nan")
+    rows = []
+    if kind == "industry":
+        ent = res.enterprises.groupby("year").sum(numeric_only=True)
+        for r in res.prices.itertuples():
+            e = ent.loc[r.year]
+            rows.append({**base, "year": int(r.year), "status": res.status,
+                         "total_cost_cny": res.total_cost_cny,
+                         "nev_price_cny_per_credit": r.nev_price_cny_per_credit,
+                         "implied_carbon_price_cny_per_t": r.implied_carbon_price_cny_per_t,
+                         "cost_cny": float(e["cost_cny"]),
+                         "traded_credits": r.traded_credits,
+                         "deposited": float(e["deposited"]), "withdrawn": float(e["withdrawn"]),
+                         "cea_surrendered_t_co2e": float(e["cea_t"]),
+                         "offsets_sold_t_co2e": float(e["offsets_t"]),
+                         "abated_credits": float(e["abated"]),
+                         "abated_t_co2e": float(e["abated"]) * tpc,
+                         "uncovered_credits": float(e["uncovered"])})
+        return rows
+    for name, r in res.enterprises.items():
+        plan = r.plan
+        for y in scenario.years:
+            p = plan[plan["year"] == y]
+
+            def q(action: str, instrument: str | None = None, p: pd.DataFrame = p) -> float:
+                m = p["action"] == action
+                if instrument is not None:
+                    m &= p["instrument"] == instrument
+                return float(p.loc[m, "quantity"].sum())
+
+            rows.append({**base, "enterprise": name, "year": y, "status": r.status,
+                         "total_cost_cny": r.total_cost_cny,
+                         "shadow_price_nev_cny_per_credit": r.shadow_price_nev_cny_per_credit[y],
+                         "shadow_price_cafc_cny_per_credit":
+                             r.shadow_price_cafc_cny_per_credit[y],
+                         "implied_carbon_price_cny_per_t": r.implied_carbon_price_cny_per_t[y],
+                         "cost_cny": -float(p["cash_flow_cny"].sum()),
+                         "bought": q("buy", "nev_market"), "sold": q("sell"),
+                         "deposited": q("deposit", "nev"), "withdrawn": q("withdraw", "pool"),
+                         "cea_surrendered_t_co2e": q("buy", "cea"),
+                         "offsets_sold_t_co2e": q("sell_offset") * tpc,
+                         "abated_credits": q("abate"), "abated_t_co2e": q("abate") * tpc,
+                         "uncovered_credits": sum(r.uncovered_deficit[y].values())})
+    return rows
+
+
+def _run_batch(doc: dict[str, Any], base_dir: str | None, kind: str,
+               batch: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Solve one batch of scenarios (runs in a worker process)."""
+    from optimize.enterprise import EnterpriseModel
+    from optimize.industry import IndustryModel
+    from optimize.scenario import parse_scenario
+
+    base = Path(base_dir) if base_dir else None
+    rows: list[dict[str, Any]] = []
+    model: Any = None
+    model_key: Any = None
+    for sid, change in batch:
+        structural = {k: v for k, v in change.items() if k not in MUTABLE_KEYS}
+        d, rule_over = _apply(doc, change)
+        sc = parse_scenario(d, file="<sweep>", base=base)
+        sc.rules = _rules_with(sc.rules, rule_over, sc.years)
+        key = json.dumps(structural, sort_keys=True, default=str)
+        try:
+            if kind == "industry":
+                if model is None or key != model_key:
+                    model, model_key = IndustryModel(sc), key
+                else:
+                    model.scenario.cea_price = sc.cea_price
+                    model.set_prices(cea_price=sc.cea_price or None,
+                                     penalty_cny_per_credit=sc.penalty_cny_per_credit)
+                res = model.solve()
+            else:
+                from optimize.results import ScenarioResult
+
+                res = ScenarioResult(sc)
+                for ent in sc.enterprises:
+                    res.enterprises[ent.name] = EnterpriseModel(sc, ent).solve()
+            rows += _outcome_rows(kind, sid, change, res, sc)
+        except Exception as exc:  # a failed scenario is a row, not a crashed sweep
+            rows.append({"scenario_id": sid, **{f"set:{k}": v for k, v in change.items()},
+                         "status": f"failed: {type(exc).__name__}: {exc}"})
+    return rows
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for pkg in ("dualcredit-linkage", "pyomo", "highspy", "pandas", "numpy", "pint"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    from optimize.enterprise import _solver_version
+
+    out["HiGHS"] = _solver_version()
+    return out
+
+
+def _progress(done: int, total: int, t0: float, enabled: bool) -> None:
+    if not enabled:
+        return
+    rate = done / max(time.perf_counter() - t0, 1e-9)
+    width = 30
+    fill = int(width * done / max(total, 1))
+    sys.stderr.write(f"\r[{'#' * fill}{'.' * (width - fill)}] {done}/{total} scenarios "
+                     f"({rate:.1f}/s)")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def run_scenarios(
+    base: Mapping[str, Any] | str | Path,
+    changes: Iterable[Mapping[str, Any]],
+    *,
+    model: str = "industry",
+    executor: Executor | None = None,
+    batch_size: int = 50,
+    out: str | Path | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Solve every variant of a base scenario and collect one tidy table.
+
+    Parameters
+    ----------
+    base : mapping or path
+        Scenario document or TOML file (relative paths resolve against its folder).
+    changes : iterable of mapping
+        One mapping of dotted keys -> values per scenario (see the module docstring);
+        :func:`expand_grid` builds a grid.
+    model : {"industry", "enterprise"}
+        Equilibrium prices of all enterprises together, or each enterprise at given prices.
+    executor : concurrent.futures.Executor, optional
+        Process pool or ``distributed.Client(...).get_executor()``; None: serial.
+    batch_size : int
+        Scenarios per task.
+    out : path, optional
+        Run folder: ``results.csv`` streamed batch by batch and ``manifest.json``.
+    progress : bool, optional
+        Progress bar on stderr (default: when stderr is a terminal).
+
+    Returns
+    -------
+    DataFrame
+        One row per scenario and year (and enterprise for ``model="enterprise"``), sorted by
+        scenario id; columns ``set:<key>`` hold the varied values.
+    """
+    if model not in ("industry", "enterprise"):
+        raise ValueError("model must be 'industry' or 'enterprise'")
+    if batch_size < 1:
+        raise ValueError("batch_size must be >= 1")
+    base_dir = None
+    if not isinstance(base, Mapping):
+        import tomllib
+
+        path = Path(base)
+        with open(path, "rb") as fh:
+            doc = tomllib.load(fh)
+        base_dir = str(path.parent.resolve())
+    else:
+        doc = dict(base)
+    cases = list(enumerate(dict(c) for c in changes))
+    batches = [cases[i:i + batch_size] for i in range(0, len(cases), batch_size)]
+    progress = sys.stderr.isatty() if progress is None else progress
+    results_path = None
+    if out is not None:
+        run = Path(out)
+        run.mkdir(parents=True, exist_ok=True)
+        results_path = run / "results.csv"
+        if results_path.exists():
+            results_path.unlink()
+        manifest = {
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "model": model, "scenarios": len(cases), "batch_size": batch_size,
+            "executor": type(executor).__name__ if executor else "serial",
+            "base": doc, "changes": [c for _i, c in cases],
+            "rulebooks": {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+                          for p in default_rule_files()},
+            "versions": _versions(),
+        }
+        (run / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    collected: list[pd.DataFrame] = []
+    header_written = False
+    t0 = time.perf_counter()
+    done = 0
+
+    def sink(rows: list[dict[str, Any]]) -> None:
+        nonlocal header_written
+        frame = pd.DataFrame(rows)
+        if results_path is None:
+            collected.append(frame)
+            return
+        frame.to_csv(results_path, mode="a", header=not header_written, index=False)
+        header_written = True
+
+    if executor is None:
+        for b in batches:
+            sink(_run_batch(doc, base_dir, model, b))
+            done += len(b)
+            _progress(done, len(cases), t0, progress)
+    else:
+        futures = {executor.submit(_run_batch, doc, base_dir, model, b): len(b)
+                   for b in batches}
+        for fut in as_completed(futures):
+            sink(fut.result())
+            done += futures[fut]
+            _progress(done, len(cases), t0, progress)
+    if results_path is not None:
+        # batches finish out of order: columns may differ (a failed batch), so re-read whole
+        table = pd.read_csv(results_path) if header_written else pd.DataFrame()
+    else:
+        table = pd.concat(collected, ignore_index=True) if collected else pd.DataFrame()
+    sort = [c for c in ("scenario_id", "enterprise", "year") if c in table]
+    return table.sort_values(sort).reset_index(drop=True) if sort else table
+
+
+def load_sweep(path: str | Path) -> tuple[Path, list[dict[str, Any]], str, int]:
+    """Read a sweep file.
+
+    Format::
+
+        [sweep]
+        base = "industry_market.toml"     # scenario file, relative to this file
+        model = "industry"                # or "enterprise"
+        batch_size = 50
+        [grid]                            # Cartesian product of the lists
+        "linkage.cea_price" = [50, 100, 150]
+        [[case]]                          # and/or explicit cases
+        "rule.nev.ratio" = 0.6
+
+    Returns
+    -------
+    (base path, changes, model, batch size)
+    """
+    import tomllib
+
+    p = Path(path)
+    try:
+        with open(p, "rb") as fh:
+            doc = tomllib.load(fh)
+    except FileNotFoundError:
+        raise InputError("sweep file not found", file=str(p)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=str(p)) from None
+    unknown = set(doc) - {"sweep", "grid", "case"}
+    if unknown:
+        raise InputError("unknown table (expected [sweep], [grid], [[case]])", file=str(p),
+                         key=sorted(unknown)[0])
+    sw = doc.get("sweep", {})
+    if "base" not in sw:
+        raise InputError("missing base = \"scenario.toml\"", file=str(p), key="sweep.base")
+    extra = set(sw) - {"base", "model", "batch_size"}
+    if extra:
+        raise InputError("unknown key (expected base, model, batch_size)", file=str(p),
+                         key=f"sweep.{sorted(extra)[0]}")
+    base = (p.parent / sw["base"]).resolve()
+    if not base.exists():
+        raise InputError(f"base scenario not found: {base}", file=str(p), key="sweep.base")
+    grid = doc.get("grid", {})
+    for k, v in grid.items():
+        if not isinstance(v, list) or not v:
+            raise InputError("expected a non-empty list of values", file=str(p),
+                             key=f"grid.{k}")
+    changes = expand_grid(grid) if grid else []
+    changes += [dict(c) for c in doc.get("case", [])]
+    if not changes:
+        raise InputError("no scenarios: give [grid] lists or [[case]] tables", file=str(p))
+    model = sw.get("model", "industry")
+    if model not in ("industry", "enterprise"):
+        raise InputError("expected \"industry\" or \"enterprise\"", file=str(p),
+                         key="sweep.model")
+    batch = sw.get("batch_size", 50)
+    if not isinstance(batch, int) or batch < 1:
+        raise InputError("expected a positive integer", file=str(p), key="sweep.batch_size")
+    return base, changes, model, batch
+
+
+def default_workers() -> int:
+    """Worker processes to use by default: the machine's cores."""
+    return os.cpu_count() or 1
