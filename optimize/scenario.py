@@ -273,7 +273,8 @@ def _basis_rate(r: _Reader, raw: Any, method: str) -> tuple[str, float, dict[str
 
 
 def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
-                   base: Path | None = None) -> Scenario:
+                   base: Path | None = None,
+                   rule_overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Validate a scenario document (the parsed TOML) into a :class:`Scenario`.
 
     Parameters
@@ -284,6 +285,9 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
         Name used in error messages.
     base : Path, optional
         Folder relative paths (fleet, rules) are resolved against.
+    rule_overrides : mapping, optional
+        Rule parameter -> value for every scenario year (status ``scenario``), applied before
+        fleets are accounted (used by sweeps' ``rule.*`` keys).
 
     Raises
     ------
@@ -316,6 +320,9 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
     else:
         rpath = r.path(rules_raw, "scenario.rules")
         rules, label = load_rules(rpath), str(rpath)
+    if rule_overrides:
+        rules = _override_rules(r, rules, rule_overrides, years)
+        label += " + " + ", ".join(f"{k}={v}" for k, v in rule_overrides.items())
     for y in years:
         try:
             rules.for_year(y)
@@ -342,6 +349,35 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
             penalty = r.number(pen["uncovered_credit_cny"], "penalty.uncovered_credit_cny")
     return Scenario(name, years, discount, rules, label, enterprises, market, link, cea,
                     penalty, file, assumptions)
+
+
+def _override_rules(r: _Reader, base: RuleSet, overrides: Mapping[str, Any],
+                    years: list[int]) -> RuleSet:
+    from linkage.rules import schema
+    from linkage.rules.loader import Parameter
+
+    extra = []
+    for key, value in overrides.items():
+        spec = schema().get(key)
+        if spec is None:
+            hint = difflib.get_close_matches(key, list(schema()), n=1)
+            raise r.fail(f"rule.{key}", "unknown rule parameter"
+                         + (f"; did you mean '{hint[0]}'?" if hint else ""))
+        from linkage.rules.loader import _parse_value
+
+        try:
+            v = _parse_value(value, spec["kind"], "<override>", key)
+        except InputError as exc:
+            raise r.fail(f"rule.{key}", exc.rule) from None
+        extra.append(Parameter(key, v, spec["unit"], min(years), max(years), "scenario",
+                               "scenario override", "<override>"))
+    rs = RuleSet(list(base.parameters) + extra)
+    for y in years:
+        try:
+            rs.for_year(y)
+        except InputError as exc:
+            raise r.fail("rule", exc.rule) from None
+    return rs
 
 
 def _enterprise(r: _Reader, raw: Any, i: int, years: list[int],

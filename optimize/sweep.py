@@ -43,8 +43,7 @@ from typing import Any
 import pandas as pd
 
 from linkage.errors import InputError
-from linkage.rules import RuleSet, default_rule_files
-from linkage.rules.loader import Parameter
+from linkage.rules import default_rule_files
 
 __all__ = ["MUTABLE_KEYS", "expand_grid", "load_sweep", "run_scenarios"]
 
@@ -80,31 +79,46 @@ def _apply(doc: dict[str, Any], change: Mapping[str, Any]) -> tuple[dict[str, An
     return d, rules
 
 
-def _rules_with(base: RuleSet, overrides: Mapping[str, Any], years: Sequence[int]) -> RuleSet:
-    if not overrides:
-        return base
+_INDUSTRY_COLUMNS = [
+    "year", "status", "total_cost_cny", "nev_price_cny_per_credit",
+    "implied_carbon_price_cny_per_t", "cost_cny", "traded_credits", "deposited", "withdrawn",
+    "cea_surrendered_t_co2e", "offsets_sold_t_co2e", "abated_credits", "abated_t_co2e",
+    "uncovered_credits",
+]
+_ENTERPRISE_COLUMNS = [
+    "enterprise", "year", "status", "total_cost_cny", "shadow_price_nev_cny_per_credit",
+    "shadow_price_cafc_cny_per_credit", "implied_carbon_price_cny_per_t", "cost_cny", "bought",
+    "sold", "deposited", "withdrawn", "cea_surrendered_t_co2e", "offsets_sold_t_co2e",
+    "abated_credits", "abated_t_co2e", "uncovered_credits",
+]
+
+
+def _check_keys(keys: Iterable[str]) -> None:
+    """Refuse, before any solve, keys no scenario can take (a typo would fail every row)."""
+    import difflib
+
     from linkage.rules import schema
 
-    extra = []
-    for key, value in overrides.items():
-        spec = schema().get(key)
-        if spec is None:
-            raise InputError("unknown rule parameter", key=f"rule.{key}")
-        v = tuple(float(x) for x in value) if isinstance(value, list) else value
-        extra.append(Parameter(key, v, spec["unit"], min(years), max(years), "scenario",
-                               "sweep override", "<sweep>"))
-    rs = RuleSet(list(base.parameters) + extra)
-    for y in years:
-        rs.for_year(y)  # validates consistency
-    return rs
+    for key in dict.fromkeys(keys):
+        if key.startswith("rule."):
+            if key[5:] not in schema():
+                hint = difflib.get_close_matches(key[5:], list(schema()), n=1)
+                raise InputError("unknown rule parameter"
+                                 + (f"; did you mean 'rule.{hint[0]}'?" if hint else ""),
+                                 key=key)
+        elif key.split(".")[0] not in ("scenario", "market", "linkage", "penalty"):
+            raise InputError(f"cannot vary {key!r}: use scenario., market., linkage., "
+                             "penalty. or rule. keys", key=key)
+
+
+def _set_columns(change: Mapping[str, Any]) -> dict[str, Any]:
+    return {f"set:{k}": json.dumps(v) if isinstance(v, list | dict) else v
+            for k, v in change.items()}
 
 
 def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
-                  scenario: Any) -> list[dict[str, Any]]:
-    base = {"scenario_id": sid, **{f"set:{k}": json.dumps(v) if isinstance(v, list | dict)
-                                   else v for k, v in change.items()}}
-    link = scenario.link
-    tpc = link.t_per_credit if link is not None else float("nan")
+                  scenario: Any, tpc: float) -> list[dict[str, Any]]:
+    base = {"scenario_id": sid, **_set_columns(change)}
     rows = []
     if kind == "industry":
         ent = res.enterprises.groupby("year").sum(numeric_only=True)
@@ -162,31 +176,48 @@ def _run_batch(doc: dict[str, Any], base_dir: str | None, kind: str,
     model: Any = None
     model_key: Any = None
     for sid, change in batch:
-        structural = {k: v for k, v in change.items() if k not in MUTABLE_KEYS}
-        d, rule_over = _apply(doc, change)
-        sc = parse_scenario(d, file="<sweep>", base=base)
-        sc.rules = _rules_with(sc.rules, rule_over, sc.years)
-        key = json.dumps(structural, sort_keys=True, default=str)
         try:
+            d, rule_over = _apply(doc, change)
+            sc = parse_scenario(d, file="<sweep>", base=base, rule_overrides=rule_over)
+            # only the CEA price and the penalty change on a kept model, and only when the
+            # model already has them; anything else rebuilds
+            structural = {k: v for k, v in change.items() if k not in MUTABLE_KEYS}
+            key = json.dumps([structural, sc.penalty_cny_per_credit is None,
+                              sc.link is None], sort_keys=True, default=str)
             if kind == "industry":
                 if model is None or key != model_key:
                     model, model_key = IndustryModel(sc), key
                 else:
-                    model.scenario.cea_price = sc.cea_price
                     model.set_prices(cea_price=sc.cea_price or None,
                                      penalty_cny_per_credit=sc.penalty_cny_per_credit)
                 res = model.solve()
+                tpc = next(iter(model.firms.values()))._tpc()
             else:
                 from optimize.results import ScenarioResult
 
                 res = ScenarioResult(sc)
-                for ent in sc.enterprises:
-                    res.enterprises[ent.name] = EnterpriseModel(sc, ent).solve()
-            rows += _outcome_rows(kind, sid, change, res, sc)
+                ms = [EnterpriseModel(sc, ent) for ent in sc.enterprises]
+                for m_ in ms:
+                    res.enterprises[m_.ent.name] = m_.solve()
+                tpc = ms[0]._tpc() if ms else float("nan")
+            rows += _outcome_rows(kind, sid, change, res, sc, tpc)
         except Exception as exc:  # a failed scenario is a row, not a crashed sweep
-            rows.append({"scenario_id": sid, **{f"set:{k}": v for k, v in change.items()},
+            # (key names are checked before the sweep starts: see _check_keys)
+            model = None
+            rows.append({"scenario_id": sid, **_set_columns(change),
                          "status": f"failed: {type(exc).__name__}: {exc}"})
     return rows
+
+
+def _rulebook_hashes(doc: Mapping[str, Any], base_dir: str | None) -> dict[str, str]:
+    """SHA-256 of every rulebook file the sweep uses (shipped and the scenario's own)."""
+    files = list(default_rule_files())
+    own = doc.get("scenario", {}).get("rules", "default")
+    if isinstance(own, str) and own != "default":
+        p = Path(own)
+        files.append(p if p.is_absolute() or base_dir is None else Path(base_dir) / p)
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else "missing"
+            for p in files}
 
 
 def _versions() -> dict[str, str]:
@@ -268,6 +299,7 @@ def run_scenarios(
     else:
         doc = dict(base)
     cases = list(enumerate(dict(c) for c in changes))
+    _check_keys(k for _i, c in cases for k in c)
     batches = [cases[i:i + batch_size] for i in range(0, len(cases), batch_size)]
     progress = sys.stderr.isatty() if progress is None else progress
     results_path = None
@@ -282,11 +314,13 @@ def run_scenarios(
             "model": model, "scenarios": len(cases), "batch_size": batch_size,
             "executor": type(executor).__name__ if executor else "serial",
             "base": doc, "changes": [c for _i, c in cases],
-            "rulebooks": {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
-                          for p in default_rule_files()},
+            "rulebooks": _rulebook_hashes(doc, base_dir),
             "versions": _versions(),
         }
         (run / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    keys = list(dict.fromkeys(k for _i, c in cases for k in c))
+    columns = (["scenario_id"] + [f"set:{k}" for k in keys]
+               + (_INDUSTRY_COLUMNS if model == "industry" else _ENTERPRISE_COLUMNS))
     collected: list[pd.DataFrame] = []
     header_written = False
     t0 = time.perf_counter()
@@ -294,7 +328,7 @@ def run_scenarios(
 
     def sink(rows: list[dict[str, Any]]) -> None:
         nonlocal header_written
-        frame = pd.DataFrame(rows)
+        frame = pd.DataFrame(rows).reindex(columns=columns)
         if results_path is None:
             collected.append(frame)
             return
@@ -314,8 +348,7 @@ def run_scenarios(
             done += futures[fut]
             _progress(done, len(cases), t0, progress)
     if results_path is not None:
-        # batches finish out of order: columns may differ (a failed batch), so re-read whole
-        table = pd.read_csv(results_path) if header_written else pd.DataFrame()
+        table = pd.read_csv(results_path) if header_written else pd.DataFrame(columns=columns)
     else:
         table = pd.concat(collected, ignore_index=True) if collected else pd.DataFrame()
     sort = [c for c in ("scenario_id", "enterprise", "year") if c in table]
