@@ -358,6 +358,28 @@ def sweep(sweep_file: str, workers: int, scheduler: str | None, out: str) -> Non
                f"{failed['scenario_id'].nunique() if len(failed) else 0} failed")
 
 
+@main.command()
+@click.argument("scenario_file", metavar="[SCENARIO.toml]", required=False,
+                type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder for brief.html, brief.md, charts (PNG, SVG) and tables (CSV).")
+def brief(scenario_file: str | None, out: str) -> None:
+    """The policy brief: on the bundled defaults, or on SCENARIO.toml's enterprises."""
+    from linkage.brief import make_brief
+    from optimize import OptimizationError
+
+    try:
+        b = make_brief(scenario_file, out, progress=True)
+    except (InputError, OptimizationError) as exc:
+        _fail(str(exc))
+        return
+    except FileNotFoundError as exc:
+        _fail(f"{exc.filename}: file not found")
+        return
+    click.echo(f"wrote {b.html} ({len(b.sections)} sections) and {len(b.files) - 1} charts, "
+               f"tables and the Markdown version in {b.out}")
+
+
 def _register_convert() -> None:
     from conversions.cli import convert
 
