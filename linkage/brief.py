@@ -166,6 +166,12 @@ def _industry_designs(scenario_doc: dict[str, Any], base_dir: Path | None,
 
     rows, ent_rows = [], []
     rate_info: dict[str, Any] = {}
+    # the scenario's own linkage settings (basis or policy rate, caps) are kept; the designs
+    # only switch the two levers on or off, and the CEA price is swept
+    own = {k: v for k, v in scenario_doc.get("linkage", {}).items()
+           if k not in ("cea_price", "allow_cea_for_deficits", "allow_credit_offsets")}
+    if "basis" not in own and "exchange_rate_credits_per_t" not in own:
+        own["basis"] = "ttw-real-world"
     for design, (cea_on, offsets_on) in DESIGNS.items():
         doc = dict(scenario_doc)
         doc.pop("linkage", None)
@@ -173,9 +179,8 @@ def _industry_designs(scenario_doc: dict[str, Any], base_dir: Path | None,
         sc = None
         for price in CEA_PRICES:
             if cea_on or offsets_on:
-                doc["linkage"] = {"basis": "ttw-real-world", "cea_price": price,
+                doc["linkage"] = {**own, "cea_price": price,
                                   "allow_cea_for_deficits": cea_on,
-                                  "max_cea_share_of_deficit": 1.0,
                                   "allow_credit_offsets": offsets_on}
             if model is None or not (cea_on or offsets_on):
                 sc = parse_scenario(doc, file="<brief>", base=base_dir)
