@@ -504,6 +504,11 @@ def _linkage(r: _Reader, raw: Any, years: list[int]
     method = lk.get("method", "compliance")
     if method not in ("compliance", "avoided"):
         raise r.fail("linkage.method", "expected \"compliance\" or \"avoided\"")
+    if method == "avoided":
+        raise r.fail("linkage.method", "the optimizer applies one exchange rate to CAFC and "
+                     "NEV balances, and a CAFC credit's CO2 worth has no avoided-emissions "
+                     "method: give exchange_rate_credits_per_t (e.g. from "
+                     "conversions.exchange_rate(basis, \"nev\", \"avoided\")) instead")
     if "basis" not in lk and "exchange_rate_credits_per_t" not in lk:
         raise r.fail("linkage.basis", "expected a basis preset name (e.g. \"ttw-real-world\") "
                      "or exchange_rate_credits_per_t")

@@ -365,3 +365,17 @@ nev_sell_price = [0, 0]
     assert res.enterprises["Beta"].total_cost_cny == pytest.approx(2_200_000.0)
     for ent in sc.enterprises:
         assert EnterpriseModel(sc, ent).verify(res.enterprises[ent.name].plan) == []
+
+
+def test_avoided_method_is_refused_with_a_reason():
+    from optimize import ScenarioError, parse_scenario
+
+    doc = {
+        "scenario": {"name": "x", "years": [2024]},
+        "enterprise": [{"name": "E", "cafc_credits": [0], "nev_credits": [-10]}],
+        "market": {"nev_buy_price": 1000},
+        "linkage": {"basis": "ttw-real-world", "cea_price": 100, "method": "avoided"},
+    }
+    with pytest.raises(ScenarioError, match="exchange_rate_credits_per_t") as info:
+        parse_scenario(doc, file="s.toml")
+    assert info.value.key == "linkage.method"
