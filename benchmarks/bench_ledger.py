@@ -15,27 +15,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_accounting import synthetic_fleet
+from bench_accounting import best_of, synthetic_fleet
 
 from linkage import compute_credits
 from linkage.ledger import simulate, verify_plan
 from linkage.rules import default_rules
-
-
-def best_of(fn, repeat: int):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def main() -> None:
