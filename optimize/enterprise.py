@@ -610,6 +610,11 @@ class EnterpriseModel:
         return float(pyo.value(self.model.p_sell[t]))
 
     def _plan(self) -> pd.DataFrame:
+        plan = pd.DataFrame(self._plan_rows(), columns=TRANSACTION_COLUMNS)
+        return plan.astype({"year": np.int64, "vintage": np.int64})
+
+    def _plan_rows(self) -> list[tuple]:
+        """The plan's transaction rows (ledger shape) from the solved variables."""
         m, ent, sc = self.model, self.ent, self.scenario
         e = ent.name
         rows: list[tuple] = []
@@ -689,8 +694,7 @@ class EnterpriseModel:
                 q = val(m.dep[t])
                 add(t, "nev", t, "deposit", q)
                 add(t, "pool", t, "deposit", q)
-        plan = pd.DataFrame(rows, columns=TRANSACTION_COLUMNS)
-        return plan.astype({"year": np.int64, "vintage": np.int64})
+        return rows
 
 
 def solve_enterprise(scenario: Scenario, enterprise: EnterpriseInput | str,

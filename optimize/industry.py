@@ -288,8 +288,7 @@ class IndustryModel:
         )
 
     def _plan(self) -> pd.DataFrame:
-        frames = [f._plan() for f in self.firms.values()]
-        rows: list[tuple] = []
+        rows: list[tuple] = [r for f in self.firms.values() for r in f._plan_rows()]
         for _g, members in self.groups.items():
             for t in self.years:
                 donors = [[f.ent.name, float(f.model.tro[t].value or 0.0)] for f in members
@@ -309,8 +308,7 @@ class IndustryModel:
                                      np.nan, donor[0], 0.0, "credit"))
                         taker[1] -= q
                         donor[1] -= q
-        frames.append(pd.DataFrame(rows, columns=TRANSACTION_COLUMNS))
-        plan = pd.concat([f for f in frames if len(f)], ignore_index=True)
+        plan = pd.DataFrame(rows, columns=TRANSACTION_COLUMNS)
         return plan.astype({"year": np.int64, "vintage": np.int64})
 
     def _per_enterprise(self, plan: pd.DataFrame) -> pd.DataFrame:
