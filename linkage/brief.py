@@ -20,7 +20,6 @@ import html
 import io
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,13 +158,12 @@ figcaption,.src{font-size:.85rem;color:#555} .note{background:#fff8e0;padding:.5
 
 
 def _industry_designs(scenario_doc: dict[str, Any], base_dir: Path | None,
-                      progress: _Progress) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+                      progress: _Progress) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Equilibrium prices and costs for every design x CEA price; enterprise costs."""
     from optimize import parse_scenario
     from optimize.industry import IndustryModel
 
     rows, ent_rows = [], []
-    rate_info: dict[str, Any] = {}
     # the scenario's own linkage settings (basis or policy rate, caps) are kept; the designs
     # only switch the two levers on or off, and the CEA price is swept
     own = {k: v for k, v in scenario_doc.get("linkage", {}).items()
@@ -173,25 +171,21 @@ def _industry_designs(scenario_doc: dict[str, Any], base_dir: Path | None,
     if "basis" not in own and "exchange_rate_credits_per_t" not in own:
         own["basis"] = "ttw-real-world"
     for design, (cea_on, offsets_on) in DESIGNS.items():
-        doc = dict(scenario_doc)
-        doc.pop("linkage", None)
-        model = None
-        sc = None
+        doc = {k: v for k, v in scenario_doc.items() if k != "linkage"}
+        linked = cea_on or offsets_on
+        if linked:
+            doc["linkage"] = {**own, "cea_price": CEA_PRICES[0],
+                              "allow_cea_for_deficits": cea_on,
+                              "allow_credit_offsets": offsets_on}
+        sc = parse_scenario(doc, file="<brief>", base=base_dir)
+        model = IndustryModel(sc)
+        res = None
         for price in CEA_PRICES:
-            if cea_on or offsets_on:
-                doc["linkage"] = {**own, "cea_price": price,
-                                  "allow_cea_for_deficits": cea_on,
-                                  "allow_credit_offsets": offsets_on}
-            if model is None or not (cea_on or offsets_on):
-                sc = parse_scenario(doc, file="<brief>", base=base_dir)
-                if model is None:
-                    model = IndustryModel(sc)
-            else:
+            # without a link the CEA price plays no part: one solve serves every price
+            if linked and price != CEA_PRICES[0]:
                 model.set_prices(cea_price=dict.fromkeys(sc.years, price))
-            res = model.solve()
-            if sc.link is not None:
-                rate_info = {"basis": sc.link.basis,
-                             "t_per_credit": sc.link.t_per_credit}
+            if res is None or linked:
+                res = model.solve()
             for r in res.prices.itertuples():
                 rows.append({"design": design, "cea_price_cny_per_t": price, "year": r.year,
                              "nev_price_cny_per_credit": r.nev_price_cny_per_credit,
@@ -203,7 +197,7 @@ def _industry_designs(scenario_doc: dict[str, Any], base_dir: Path | None,
                 for name, cost in e.items():
                     ent_rows.append({"design": design, "enterprise": name, "cost_cny": cost})
             progress.step(f"industry: {design}, CEA {price:.0f} CNY/t")
-    return pd.DataFrame(rows), pd.DataFrame(ent_rows), rate_info
+    return pd.DataFrame(rows), pd.DataFrame(ent_rows)
 
 
 def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
@@ -395,7 +389,7 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
     prog.step("conversions")
 
     # ------------------------------------------------------------ 4. designs
-    table, ents, _rate = _industry_designs(scen_doc, base_dir, prog)
+    table, ents = _industry_designs(scen_doc, base_dir, prog)
     d.h("4. Equilibrium NEV credit price and industry cost under linkage designs")
     avg = (table.groupby(["design", "cea_price_cny_per_t"])
            .agg(nev_price_cny_per_credit=("nev_price_cny_per_credit", "mean"),
@@ -485,11 +479,4 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
         + "</body></html>", encoding="utf-8")
     b.files = [*d.files, md_path, html_path]
     b.sections = d.sections
-    return b
-
-
-def _main_cli(scenario: str | None, out: str,
-              echo: Callable[[str], None] = print) -> Brief:  # pragma: no cover - CLI glue
-    b = make_brief(scenario, out, progress=True)
-    echo(f"wrote {b.html} and {len(b.files) - 1} other files")
     return b

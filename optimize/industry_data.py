@@ -84,6 +84,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from linkage.accounting import STATEMENT_COLUMNS as _ACCOUNTING_COLUMNS
 from linkage.accounting import (
     bev_consumption_factor,
     bev_consumption_target,
@@ -116,26 +117,9 @@ CALIBRATION_YEAR = 2023
 KINDS = ("domestic", "import")
 #: Columns of :attr:`Industry.statements`.
 STATEMENT_COLUMNS = [
-    "enterprise",
-    "year",
-    "group",
-    "kind",
-    "volume",
-    "conventional_volume",
-    "nev_volume",
-    "low_fc_volume",
-    "cafc_target_value",
-    "cafc_compliance_value",
-    "cafc_actual",
-    "cafc_credits",
-    "nev_credits_earned",
-    "nev_requirement",
-    "nev_credits",
-    "nev_exempt",
-    "nev_carry_eligible",
-    "conventional_target_value",
-    "conventional_cafc_actual",
-    "provisional_parameters",
+    *_ACCOUNTING_COLUMNS[:2], "group", "kind", *_ACCOUNTING_COLUMNS[2:-1],
+    "nev_exempt", "nev_carry_eligible", "conventional_target_value", "conventional_cafc_actual",
+    _ACCOUNTING_COLUMNS[-1],
 ]
 
 _LABEL = "(illustrative)"

@@ -31,7 +31,6 @@ import copy
 import hashlib
 import itertools
 import json
-import os
 import platform
 import sys
 import time
@@ -66,10 +65,7 @@ def _apply(doc: dict[str, Any], change: Mapping[str, Any]) -> tuple[dict[str, An
         if key.startswith("rule."):
             rules[key[5:]] = value
             continue
-        parts = key.split(".")
-        if parts[0] not in ("scenario", "market", "linkage", "penalty"):
-            raise InputError(f"cannot vary {key!r}: use scenario., market., linkage., "
-                             "penalty. or rule. keys", key=key)
+        parts = key.split(".")  # names were checked by _check_keys
         node = d.setdefault(parts[0], {})
         for p in parts[1:-1]:
             if p == "basis" and isinstance(node.get("basis"), str):
@@ -414,8 +410,3 @@ def load_sweep(path: str | Path) -> tuple[Path, list[dict[str, Any]], str, int]:
     if not isinstance(batch, int) or batch < 1:
         raise InputError("expected a positive integer", file=str(p), key="sweep.batch_size")
     return base, changes, model, batch
-
-
-def default_workers() -> int:
-    """Worker processes to use by default: the machine's cores."""
-    return os.cpu_count() or 1

@@ -177,7 +177,7 @@ def verify_plan(
                     f"{action}: {dest} side {qa:g} differs from the source side {qb:g}")
         mirror |= m
     p = p[~mirror & (act != "return")]
-    plan_years = sorted({int(y) for y in p["year"]} | set())
+    plan_years = sorted({int(y) for y in p["year"]})
     years = sorted(int(y) for y in years) if years is not None else plan_years
     if not years:
         return out
