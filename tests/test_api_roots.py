@@ -1,0 +1,141 @@
+"""The public API is discoverable from the package roots, and the roots respect the layers.
+
+``import linkage`` exposes the core's subpackages without loading :mod:`optimize` or the
+application modules; the names a user needs import from their package roots; every ``__all__``
+entry resolves; each root's docstring names what it exposes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Package roots and their documented front doors.
+ROOTS = (
+    "conversions",
+    "linkage",
+    "linkage.rules",
+    "linkage.ledger",
+    "linkage.industry",
+    "linkage.data",
+    "optimize",
+)
+
+#: Subpackages and modules of the linkage core that ``import linkage`` makes attributes.
+CORE_MODULES = (
+    "accounting",
+    "carbon_link",
+    "data",
+    "errors",
+    "fleet",
+    "industry",
+    "ledger",
+    "market",
+    "pool",
+    "rules",
+)
+
+#: (root, name, module that defines it): names the issue asks to import from the root.
+ROOT_NAMES = (
+    ("linkage", "CarbonLink", "linkage.carbon_link"),
+    ("linkage", "ReserveVariant", "linkage.pool"),
+    ("linkage", "Industry", "linkage.industry.generator"),
+    ("linkage", "illustrative_industry", "linkage.industry.generator"),
+    ("linkage", "IndustryDataError", "linkage.industry.assumptions"),
+    ("linkage", "compute_credits", "linkage.accounting"),
+    ("linkage", "simulate", "linkage.ledger.simulate"),
+    ("linkage", "verify_plan", "linkage.ledger.verify"),
+    ("linkage.industry", "illustrative_industry", "linkage.industry.generator"),
+    ("linkage.industry", "load_assumptions", "linkage.industry.assumptions"),
+    ("optimize", "EnterpriseModel", "optimize.enterprise"),
+    ("optimize", "IndustryModel", "optimize.industry"),
+    ("optimize", "solve_industry", "optimize.industry"),
+    ("optimize", "industry_scenario", "optimize.industry_scenario"),
+    ("optimize", "industry_scenario_document", "optimize.industry_scenario"),
+    ("optimize", "run_scenarios", "optimize.sweep"),
+    ("optimize", "Scenario", "optimize.scenario"),
+)
+
+
+@pytest.mark.parametrize("root", ROOTS)
+def test_every_all_entry_resolves(root):
+    module = importlib.import_module(root)
+    names = module.__all__
+    assert len(names) == len(set(names)), f"{root}.__all__ repeats a name"
+    missing = [name for name in names if not hasattr(module, name)]
+    assert not missing, f"{root}.__all__ names what {root} does not define: {missing}"
+    namespace: dict = {}
+    exec(f"from {root} import *", namespace)  # the star import honours __all__
+    assert set(names) <= set(namespace)
+
+
+@pytest.mark.parametrize(("root", "name", "home"), ROOT_NAMES)
+def test_public_name_imports_from_its_root(root, name, home):
+    module = importlib.import_module(root)
+    assert name in module.__all__, f"{name} not in {root}.__all__"
+    obj = getattr(module, name)
+    assert obj is getattr(importlib.import_module(home), name)
+    assert obj.__module__ == home
+
+
+def _fresh_import(statement: str) -> dict:
+    """Run ``statement`` in a new interpreter; its loaded modules and ``linkage`` attributes."""
+    code = (
+        f"{statement}\n"
+        "import json, sys\n"
+        "mods = sorted(sys.modules)\n"
+        "attrs = sorted(dir(sys.modules['linkage'])) if 'linkage' in sys.modules else []\n"
+        "print(json.dumps({'modules': mods, 'attrs': attrs}))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    return json.loads(proc.stdout)
+
+
+def _loaded(modules: list[str], package: str) -> list[str]:
+    return [m for m in modules if m == package or m.startswith(package + ".")]
+
+
+def test_import_linkage_exposes_the_core_and_nothing_above_it():
+    seen = _fresh_import("import linkage")
+    assert set(CORE_MODULES) <= set(seen["attrs"])
+    for above in ("optimize", "linkage.cli", "linkage.brief", "pyomo"):
+        assert not _loaded(seen["modules"], above), f"import linkage loads {above}"
+
+
+def test_import_conversions_loads_neither_linkage_nor_optimize():
+    seen = _fresh_import("import conversions")
+    assert not _loaded(seen["modules"], "linkage")
+    assert not _loaded(seen["modules"], "optimize")
+
+
+def test_import_optimize_loads_no_application_module():
+    seen = _fresh_import("import optimize")
+    assert not _loaded(seen["modules"], "linkage.cli")
+    assert not _loaded(seen["modules"], "linkage.brief")
+
+
+def test_linkage_docstring_names_its_subpackages_and_layer():
+    import linkage
+
+    doc = linkage.__doc__
+    for name in CORE_MODULES:
+        assert f":mod:`linkage.{name}`" in doc, name
+    assert "docs/architecture.md" in doc
+    # the application layer is named as such, not as where orchestration lives
+    assert "orchestration" not in doc
+
+
+def test_optimize_docstring_names_its_models():
+    import optimize
+
+    for name in ("EnterpriseModel", "IndustryModel", "industry_scenario_document"):
+        assert f"`{name}`" in optimize.__doc__, name
