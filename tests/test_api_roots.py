@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import pkgutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,30 @@ def test_optimize_docstring_names_its_models():
 
     for name in ("EnterpriseModel", "IndustryModel", "industry_scenario_document"):
         assert f"`{name}`" in optimize.__doc__, name
+
+
+def _contracts() -> dict[str, dict]:
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        config = tomllib.load(fh)["tool"]["importlinter"]
+    return {c["name"]: c for c in config["contracts"]}
+
+
+def test_core_contract_names_every_linkage_module():
+    """Each module of linkage is in the core contract's sources or is an application module."""
+    import linkage
+
+    core = next(c for c in _contracts().values() if "linkage core" in c["name"])
+    application = {m for m in core["forbidden_modules"] if m.startswith("linkage.")}
+    assert application == {"linkage.cli", "linkage.brief"}
+    modules = {f"linkage.{m.name}" for m in pkgutil.iter_modules(linkage.__path__)}
+    assert modules == set(core["source_modules"]) | application
+    assert "optimize" in core["forbidden_modules"]
+
+
+def test_contracts_cover_the_three_layer_rules():
+    contracts = list(_contracts().values())
+    assert all(c["type"] == "forbidden" for c in contracts)
+    pairs = {(tuple(c["source_modules"]), tuple(sorted(c["forbidden_modules"]))) for c in contracts}
+    assert (("conversions",), ("linkage", "optimize")) in pairs
+    assert (("optimize",), ("linkage.brief", "linkage.cli")) in pairs
+
