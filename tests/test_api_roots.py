@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import re
 import subprocess
 import sys
 import tomllib
@@ -177,3 +178,19 @@ def test_contracts_cover_the_three_layer_rules():
     assert forbidden[("conversions",)] == {"linkage", "optimize"}
     # optimize may import no application module, the same list the core may not import
     assert forbidden[("optimize",)] == _core_and_application()[1]
+
+
+def test_architecture_page_places_the_modules_as_the_contracts_do():
+    """docs/architecture.md's layer table names the core and application modules of pyproject."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = {
+        m.group(1): set(re.findall(r"`([\w.]+)`", m.group(2)))
+        for m in re.finditer(r"^\| (\d [\w ]+?) \| (.*?) \|", text, re.MULTILINE)
+    }
+    core, application = _core_and_application()
+    assert rows["2 linkage core"] == set(core["source_modules"])
+    assert rows["4 application"] == application
+    for names in rows.values():
+        for name in names - {"conversions.*", "optimize.*"}:
+            if "." in name:
+                importlib.import_module(name)  # every module named exists
