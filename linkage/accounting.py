@@ -17,7 +17,7 @@ import pandas as pd
 
 from linkage.errors import FleetError
 from linkage.fleet import read_enterprises, read_fleet
-from linkage.rules import Rulebook, RuleSet, default_rules
+from linkage.rules import ParameterLog, Rulebook, RuleSet, default_rules, record_lookups
 from linkage.rules.loader import RulebookError
 
 __all__ = [
@@ -353,32 +353,42 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
         )
     }
     low_fc = np.zeros(n, dtype=bool)
+    # rule lookups per year and scope: "all" models, or the models of one powertrain whose
+    # credit is computed; enterprise_statements attributes them to the statements
+    lookups: dict[int, dict[str, tuple[str, ...]]] = {}
     for y, rb in books.items():
         sel = np.flatnonzero(year == y)
-        t = cafc_model_target(mass[sel], seats[sel], rb)
-        thr = low_fc_threshold(t, rb)
-        conv = is_conv[sel]
-        low = conv & (fc[sel] <= thr)
-        w = np.where(
-            ~conv,
-            rb["cafc.multiplier_nev"],
-            np.where(fc[sel] <= rb["cafc.multiplier_low_fc_threshold"],
-                     rb["cafc.multiplier_low_fc"], 1.0),
-        )
-        f = np.where(conv, np.where(low, rb["nev.low_fc_factor"], 1.0), 0.0)
+        with record_lookups() as used_all:
+            t = cafc_model_target(mass[sel], seats[sel], rb)
+            thr = low_fc_threshold(t, rb)
+            conv = is_conv[sel]
+            low = conv & (fc[sel] <= thr)
+            w = np.where(
+                ~conv,
+                rb["cafc.multiplier_nev"],
+                np.where(fc[sel] <= rb["cafc.multiplier_low_fc_threshold"],
+                         rb["cafc.multiplier_low_fc"], 1.0),
+            )
+            f = np.where(conv, np.where(low, rb["nev.low_fc_factor"], 1.0), 0.0)
+            rounding_on = bool(rb["rounding.enabled"])
 
         b, p, fcv = is_bev[sel], is_phev[sel], is_fcev[sel]
         r = rng[sel]
-        std = np.where(b, bev_standard_credit(r, rb), 0.0)
-        std = np.where(p, np.where(r >= rb["phev.min_range"], rb["phev.credit"], 0.0), std)
-        std = np.where(fcv, fcev_standard_credit(power[sel], rb), std)
-        rf = np.where(b, bev_range_factor(r, rb), 1.0)
-        df = np.where(b & ~np.isnan(dens[sel]), bev_density_factor(dens[sel], rb), 1.0)
-        cf = np.where(b & ~np.isnan(ec[sel]),
-                      bev_consumption_factor(ec[sel], mass[sel], rb), 1.0)
-        csf = np.where(p & (cs[sel] == 0.0), rb["phev.cs_fail_factor"], 1.0)
+        with record_lookups() as used_bev:
+            std = np.where(b, bev_standard_credit(r, rb), 0.0)
+            rf = np.where(b, bev_range_factor(r, rb), 1.0)
+            df = np.where(b & ~np.isnan(dens[sel]), bev_density_factor(dens[sel], rb), 1.0)
+            cf = np.where(b & ~np.isnan(ec[sel]),
+                          bev_consumption_factor(ec[sel], mass[sel], rb), 1.0)
+        with record_lookups() as used_phev:
+            std = np.where(p, np.where(r >= rb["phev.min_range"], rb["phev.credit"], 0.0), std)
+            csf = np.where(p & (cs[sel] == 0.0), rb["phev.cs_fail_factor"], 1.0)
+        with record_lookups() as used_fcev:
+            std = np.where(fcv, fcev_standard_credit(power[sel], rb), std)
+        lookups[int(y)] = {"all": tuple(used_all.keys()), "BEV": tuple(used_bev.keys()),
+                           "PHEV": tuple(used_phev.keys()), "FCEV": tuple(used_fcev.keys())}
         credit = std * rf * df * cf * csf
-        if rb["rounding.enabled"]:
+        if rounding_on:
             credit = round_half_up(credit, 2)
         credit = np.where(np.isnan(official[sel]), credit, official[sel])
         credit = np.where(conv, 0.0, credit)
@@ -427,33 +437,11 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
         out[k] = cols[k]
     out["nev_credit_source"] = source
     out["neutral_factors"] = neutral_parts
+    out.attrs["rule_lookups"] = lookups
     return out
 
 
 # --------------------------------------------------------------------------- per enterprise
-
-_BASE_KEYS = (
-    "cafc_target.low_mass", "cafc_target.high_mass", "cafc_target.low_value",
-    "cafc_target.slope", "cafc_target.pivot_mass", "cafc_target.pivot_value",
-    "cafc_target.high_value", "cafc_target.many_rows_seat_rows",
-    "cafc_target.many_rows_addition", "cafc.requirement", "cafc.multiplier_nev",
-    "cafc.multiplier_low_fc", "cafc.multiplier_low_fc_threshold", "nev.ratio",
-    "nev.low_fc_factor", "nev.exemption_conventional_volume", "rounding.enabled",
-    "rounding.low_fc_threshold_decimals", "nev.carry_threshold_ratio",
-)
-_FAMILY_KEYS = {
-    "bev": ("bev.standard_range_bounds", "bev.standard_slopes", "bev.standard_intercepts",
-            "bev.standard_cap", "bev.range_factor_bounds", "bev.range_factor_values",
-            "bev.density_factor_bounds", "bev.density_factor_values",
-            "bev.consumption_mass_bounds", "bev.consumption_slopes",
-            "bev.consumption_intercepts", "bev.consumption_factor_cap",
-            "bev.consumption_factor_above_target"),
-    "phev": ("phev.credit", "phev.min_range", "phev.cs_fail_factor"),
-    "fcev": ("fcev.credit_per_kw", "fcev.cap"),
-    "small": ("small_enterprise.volume_limit", "small_enterprise.fall_thresholds",
-              "small_enterprise.requirement_factors"),
-}
-
 
 def _group_sum(gid: np.ndarray, n: int, w: np.ndarray) -> np.ndarray:
     return np.bincount(gid, weights=w, minlength=n)
@@ -534,7 +522,15 @@ def enterprise_statements(
     }
 
     books = {int(y): rules.for_year(int(y)) for y in np.unique(g_year)}
-    rounding = np.array([bool(books[y]["rounding.enabled"]) for y in g_year])
+    # enterprise-level rules of each year, with the lookups every statement of the year made
+    year_used: dict[int, ParameterLog] = {}
+    year_rule: dict[int, tuple[bool, float, float, float, float]] = {}
+    for y, rb in books.items():
+        with record_lookups() as year_used[y]:
+            year_rule[y] = (bool(rb["rounding.enabled"]), float(rb["cafc.requirement"]),
+                            float(rb["nev.exemption_conventional_volume"]),
+                            float(rb["nev.ratio"]), float(rb["nev.carry_threshold_ratio"]))
+    rounding = np.array([year_rule[y][0] for y in g_year])
 
     def rnd(x: np.ndarray, d: int) -> np.ndarray:
         return np.where(rounding, round_half_up(x, d), x)
@@ -576,32 +572,34 @@ def enterprise_statements(
     relief = np.ones(ng)
     exempt_limit = np.empty(ng)
     ratio = np.empty(ng)
+    carry_threshold = np.empty(ng)
+    small_used: dict[int, ParameterLog] = {}
     for y, rb in books.items():
         sel = g_year == y
-        requirement[sel] = rb["cafc.requirement"]
-        exempt_limit[sel] = rb["nev.exemption_conventional_volume"]
-        ratio[sel] = rb["nev.ratio"]
-        asks = sel & small & (vol < rb["small_enterprise.volume_limit"])
-        lacking = asks & np.isnan(prev_actual)
-        if lacking.any():
-            i = int(np.flatnonzero(lacking)[0])
-            raise FleetError(
-                f"{g_ent[i]!r} asks for small-enterprise relief in {y} but its actual CAFC of "
-                f"{y - 1} is unknown: give previous_cafc_actual_l_per_100km",
-                file=enterprises.attrs.get("source") if enterprises is not None else None,
-                row=int(ent_row[i]) if ent_row[i] >= 0 else None,
-                column="previous_cafc_actual_l_per_100km",
-            )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fall = 1.0 - actual / prev_actual
-        thresholds = np.asarray(rb["small_enterprise.fall_thresholds"])
-        factors = np.asarray(rb["small_enterprise.requirement_factors"])
-        step = np.searchsorted(thresholds, np.where(asks, fall, -np.inf) + 1e-9, side="right")
-        relief[asks] = np.where(step[asks] > 0, factors[np.clip(step[asks] - 1, 0, None)], 1.0)
+        _, requirement[sel], exempt_limit[sel], ratio[sel], carry_threshold[sel] = year_rule[y]
+        with record_lookups() as small_used[y]:
+            asks = sel & small & (vol < rb["small_enterprise.volume_limit"])
+            lacking = asks & np.isnan(prev_actual)
+            if lacking.any():
+                i = int(np.flatnonzero(lacking)[0])
+                raise FleetError(
+                    f"{g_ent[i]!r} asks for small-enterprise relief in {y} but its actual CAFC "
+                    f"of {y - 1} is unknown: give previous_cafc_actual_l_per_100km",
+                    file=enterprises.attrs.get("source") if enterprises is not None else None,
+                    row=int(ent_row[i]) if ent_row[i] >= 0 else None,
+                    column="previous_cafc_actual_l_per_100km",
+                )
+            with np.errstate(invalid="ignore", divide="ignore"):
+                fall = 1.0 - actual / prev_actual
+            thresholds = np.asarray(rb["small_enterprise.fall_thresholds"])
+            factors = np.asarray(rb["small_enterprise.requirement_factors"])
+            step = np.searchsorted(thresholds, np.where(asks, fall, -np.inf) + 1e-9,
+                                   side="right")
+            relief[asks] = np.where(step[asks] > 0,
+                                    factors[np.clip(step[asks] - 1, 0, None)], 1.0)
 
     compliance = rnd(target * requirement * relief, 2)
     # NEV carry-forward eligibility: the conventional fleet's actual / target <= threshold
-    carry_threshold = np.array([books[int(y)]["nev.carry_threshold_ratio"] for y in g_year])
     with np.errstate(invalid="ignore", divide="ignore"):
         conv_target = rnd(conv_tv / conv_vol, 2)
         conv_actual = rnd(conv_fcv / conv_vw, 2)
@@ -613,16 +611,22 @@ def enterprise_statements(
     nev_req = np.where(exempt, 0.0, rnd(ratio * base, 0))
     nev_credits = earned - nev_req
 
-    # provisional parameters each statement relied on
+    # provisional parameters each statement relied on: the rule lookups of its year's models
+    # (all models, plus each powertrain whose credit it computed), of the enterprise-level
+    # rules, and of the small-enterprise relief when it asked for it
     flags = pd.DataFrame({"year": g_year, "bev": has["bev"], "phev": has["phev"],
                           "fcev": has["fcev"], "small": small})
     combo, combos = pd.factorize(pd.MultiIndex.from_frame(flags))
+    model_used = models.attrs.get("rule_lookups", {})
     key_lists = []
     for y, b, p, f, s in combos:
-        keys = list(_BASE_KEYS)
-        for fam, on in (("bev", b), ("phev", p), ("fcev", f), ("small", s)):
+        scopes = model_used.get(int(y), {})
+        keys = set(scopes.get("all", ())) | set(year_used[int(y)].keys())
+        for fam, on in (("BEV", b), ("PHEV", p), ("FCEV", f)):
             if on:
-                keys += _FAMILY_KEYS[fam]
+                keys.update(scopes.get(fam, ()))
+        if s:
+            keys.update(small_used[int(y)].keys())
         key_lists.append(";".join(books[int(y)].unverified(keys)))
     prov_keys = np.asarray(key_lists, dtype=object)[combo]
     prov_count = np.array([len(k.split(";")) if k else 0 for k in key_lists])[combo]
