@@ -8,6 +8,7 @@ is read from the year's :class:`~linkage.rules.Rulebook`; nothing here branches 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from linkage.rules.loader import RulebookError
 __all__ = [
     "STATEMENT_COLUMNS",
     "CreditResult",
+    "bev_caps",
     "bev_consumption_factor",
     "bev_consumption_target",
     "bev_density_factor",
@@ -166,7 +168,8 @@ def _bands(x: np.ndarray, bounds: Sequence[float], values: Sequence[float]) -> n
 
 
 def bev_standard_credit(electric_range_km: np.ndarray, rulebook: Rulebook) -> np.ndarray:
-    """Standard NEV credit of a BEV, capped, before adjustment factors.
+    """Standard NEV credit of a BEV before adjustment factors, capped unless the cap applies to
+    the final credit (``bev.cap_applies_to``, see :func:`bev_caps`).
 
     Parameters
     ----------
@@ -192,7 +195,32 @@ def bev_standard_credit(electric_range_km: np.ndarray, rulebook: Rulebook) -> np
         rulebook["bev.standard_slopes"],
         rulebook["bev.standard_intercepts"],
     )
-    return np.minimum(std, rulebook["bev.standard_cap"])
+    return np.minimum(std, bev_caps(rulebook)[0])
+
+
+def bev_caps(rulebook: Rulebook) -> tuple[float, float]:
+    """Caps of the BEV credit on the standard credit and on the final credit.
+
+    Parameters
+    ----------
+    rulebook : Rulebook
+
+    Returns
+    -------
+    (float, float)
+        Cap on the standard credit and cap on the final credit (standard credit x adjustment
+        factors) [credit/vehicle]; ``inf`` where no cap applies.
+
+    Notes
+    -----
+    ``bev.cap_applies_to`` selects the reading: ``standard_credit`` (default; Tesla China's 2021
+    average of about 4.36 credits/vehicle exceeds the 3.4 cap, which only this reading allows)
+    or ``final_credit`` (the NEOCC model's reading).
+    """
+    cap = float(rulebook["bev.standard_cap"])
+    if rulebook["bev.cap_applies_to"] == "final_credit":
+        return math.inf, cap
+    return cap, math.inf
 
 
 def bev_range_factor(electric_range_km: np.ndarray, rulebook: Rulebook) -> np.ndarray:
@@ -380,6 +408,7 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
             df = np.where(b & ~np.isnan(dens[sel]), bev_density_factor(dens[sel], rb), 1.0)
             cf = np.where(b & ~np.isnan(ec[sel]),
                           bev_consumption_factor(ec[sel], mass[sel], rb), 1.0)
+            final_cap = np.where(b, bev_caps(rb)[1], np.inf)
         with record_lookups() as used_phev:
             std = np.where(p, np.where(r >= rb["phev.min_range"], rb["phev.credit"], 0.0), std)
             csf = np.where(p & (cs[sel] == 0.0), rb["phev.cs_fail_factor"], 1.0)
@@ -387,7 +416,7 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
             std = np.where(fcv, fcev_standard_credit(power[sel], rb), std)
         lookups[int(y)] = {"all": tuple(used_all.keys()), "BEV": tuple(used_bev.keys()),
                            "PHEV": tuple(used_phev.keys()), "FCEV": tuple(used_fcev.keys())}
-        credit = std * rf * df * cf * csf
+        credit = np.minimum(std * rf * df * cf * csf, final_cap)
         if rounding_on:
             credit = round_half_up(credit, 2)
         credit = np.where(np.isnan(official[sel]), credit, official[sel])
@@ -443,6 +472,18 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
 
 # --------------------------------------------------------------------------- per enterprise
 
+def _within_volume_limit(volume: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+    """Whether a volume passes the small-enterprise volume test [vehicle].
+
+    ``small_enterprise.volume_test`` = ``at_most`` (default): volume <= limit ("2000辆以下"
+    includes 2,000 in Chinese legal usage, Civil Code Art. 1259); ``below``: volume < limit.
+    """
+    limit = rulebook["small_enterprise.volume_limit"]
+    if rulebook["small_enterprise.volume_test"] == "at_most":
+        return volume <= limit
+    return volume < limit
+
+
 def _group_sum(gid: np.ndarray, n: int, w: np.ndarray) -> np.ndarray:
     return np.bincount(gid, weights=w, minlength=n)
 
@@ -467,7 +508,8 @@ def enterprise_statements(
     DataFrame
         One row per enterprise and year, sorted, with the :data:`STATEMENT_COLUMNS` plus
         ``group``, ``cafc_requirement`` (effective share, relief included [-]),
-        ``small_enterprise_relief_factor`` [-], ``nev_exempt``,
+        ``small_enterprise_relief_factor`` (the relief step earned, 1.6 = relaxed by 60 % [-]),
+        ``nev_exempt``,
         ``conventional_target_value`` and ``conventional_cafc_actual`` [L/100 km] (the same
         formulas over conventional models only; NaN without conventional models),
         ``nev_carry_eligible`` (the conventional fleet met ``nev.carry_threshold_ratio``, so
@@ -478,7 +520,9 @@ def enterprise_statements(
     Notes
     -----
     - Target value ``T_ent = Σ T_i V_i / Σ V_i`` over all models (NEVs included).
-    - Compliance value ``C = T_ent x requirement x relief``.
+    - Compliance value ``C = T_ent x requirement x relief`` (``small_enterprise.relief_form``
+      = ``multiply``) or ``T_ent x (requirement + relief - 1)`` (``add_points``); the relief
+      needs a volume within ``small_enterprise.volume_limit`` (``volume_test``).
     - Actual ``A = Σ FC_i V_i / Σ V_i W_i`` (FC after off-cycle reductions; 0 for BEV/FCEV).
     - CAFC credits ``(C - A) x Σ V_i``; NEV requirement ``ratio x Σ_conv V_j f_j`` (0 below
       the exemption volume); NEV credits = earned - requirement.
@@ -573,12 +617,13 @@ def enterprise_statements(
     exempt_limit = np.empty(ng)
     ratio = np.empty(ng)
     carry_threshold = np.empty(ng)
+    additive = np.zeros(ng, dtype=bool)
     small_used: dict[int, ParameterLog] = {}
     for y, rb in books.items():
         sel = g_year == y
         _, requirement[sel], exempt_limit[sel], ratio[sel], carry_threshold[sel] = year_rule[y]
         with record_lookups() as small_used[y]:
-            asks = sel & small & (vol < rb["small_enterprise.volume_limit"])
+            asks = sel & small & _within_volume_limit(vol, rb)
             lacking = asks & np.isnan(prev_actual)
             if lacking.any():
                 i = int(np.flatnonzero(lacking)[0])
@@ -597,8 +642,10 @@ def enterprise_statements(
                                    side="right")
             relief[asks] = np.where(step[asks] > 0,
                                     factors[np.clip(step[asks] - 1, 0, None)], 1.0)
+            additive[sel & asks] = rb["small_enterprise.relief_form"] == "add_points"
 
-    compliance = rnd(target * requirement * relief, 2)
+    effective = np.where(additive, requirement + (relief - 1.0), requirement * relief)
+    compliance = rnd(np.where(additive, target * effective, target * requirement * relief), 2)
     # NEV carry-forward eligibility: the conventional fleet's actual / target <= threshold
     with np.errstate(invalid="ignore", divide="ignore"):
         conv_target = rnd(conv_tv / conv_vol, 2)
@@ -641,7 +688,7 @@ def enterprise_statements(
             "nev_volume": (vol - conv_vol).astype(np.int64),
             "low_fc_volume": low_vol.astype(np.int64),
             "cafc_target_value": target,
-            "cafc_requirement": requirement * relief,
+            "cafc_requirement": effective,
             "small_enterprise_relief_factor": relief,
             "cafc_compliance_value": compliance,
             "cafc_actual": actual,
