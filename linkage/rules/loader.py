@@ -598,7 +598,8 @@ def _in_schema_unit(
         new = round(f)
     else:
         new = conv(value)
-    shown = list(value) if isinstance(value, tuple) else value
+    shown = ("[" + ", ".join(f"{x:g}" for x in value) + "]" if isinstance(value, tuple)
+             else f"{value:g}")
     return new, f"{source} [given as {shown} {unit}]"
 
 
