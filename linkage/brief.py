@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from linkage.outputs import OutputDir
+
 __all__ = ["DESIGNS", "Brief", "make_brief"]
 
 #: Linkage designs compared: name -> (CEA surrender against deficits, credit offsets sold).
@@ -201,8 +203,12 @@ def _industry_designs(scenario_doc: dict[str, Any], base_dir: Path | None,
 
 
 def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
-               *, progress: bool | None = None) -> Brief:
-    """Write the policy brief.
+               *, progress: bool | None = None, overwrite: bool = False) -> Brief:
+    """Write the policy brief, whole or not at all.
+
+    Every file is written into a hidden sibling folder of ``out`` that is renamed to ``out``
+    at the end: a failure or an interrupt leaves an existing brief as it was (and no new
+    one).
 
     Parameters
     ----------
@@ -211,14 +217,32 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
         calibrated illustrative industry, 2025-2027, with a penalty of 5,000 CNY per uncovered
         credit.
     out : path
-        Output folder (created).
+        Output folder.
     progress : bool, optional
         Progress bar on stderr (default: when stderr is a terminal).
+    overwrite : bool
+        Replace an existing (non-empty) ``out``; otherwise it is refused before any work.
 
     Returns
     -------
     Brief
+
+    Raises
+    ------
+    linkage.outputs.OutputError
+        ``out`` cannot be written, exists (without ``overwrite``) or is locked by another run.
     """
+    final = Path(out)
+    with OutputDir(final, overwrite=overwrite,
+                   protect=[scenario] if scenario is not None else []) as tmp:
+        b = _compose(scenario, tmp, progress)
+    b.out = final
+    b.files = [final / p.relative_to(tmp) for p in b.files]
+    return b
+
+
+def _compose(scenario: str | Path | None, out: Path, progress: bool | None) -> Brief:
+    """Compute the brief and write its files into the (temporary) folder ``out``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -235,8 +259,6 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
     from linkage.data import miit_annual
     from linkage.rules import default_rules
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     prog = _Progress(6 + len(DESIGNS) * len(CEA_PRICES),
                      sys.stderr.isatty() if progress is None else progress)
     d = _Doc(out)
