@@ -456,11 +456,28 @@ def _dask_client(address: str) -> Any:
         from distributed import Client
     except ImportError:
         _fail("--scheduler needs the dask extra: pip install 'dualcredit-linkage[dask]'")
+    _probe_scheduler(address)
     try:
         return Client(address, timeout=SCHEDULER_TIMEOUT_S)
     except Exception as exc:
-        _fail(f"--scheduler {address}: cannot reach the Dask scheduler within "
+        _fail(f"--scheduler {address}: cannot connect to the Dask scheduler within "
               f"{SCHEDULER_TIMEOUT_S} s ({type(exc).__name__}: {exc})")
+
+
+def _probe_scheduler(address: str) -> None:
+    """Fail at once on a TCP address that refuses connections (Dask would retry for 10 s)."""
+    import re
+    import socket
+
+    m = re.fullmatch(r"(?:tcp://)?\[?([^\[\]/]+?)\]?:(\d+)/?", address.strip())
+    if m is None:
+        return  # another protocol or form: left to Dask
+    try:
+        socket.create_connection((m.group(1), int(m.group(2))),
+                                 timeout=SCHEDULER_TIMEOUT_S).close()
+    except (OSError, ValueError) as exc:
+        _fail(f"--scheduler {address}: cannot reach the Dask scheduler "
+              f"({type(exc).__name__}: {exc})")
 
 
 def _partial_hint(out: str, exc: BaseException) -> None:

@@ -141,8 +141,7 @@ def check_output_path(
         if kind == "dir":
             _check_not_an_ancestor(out, path, protect)
         if not overwrite and not (kind == "dir" and _is_empty_dir(out)):
-            raise OutputExistsError(path, "already exists; use --overwrite (overwrite=True) "
-                                          "to replace it")
+            raise OutputExistsError(path, "already exists; use --overwrite to replace it")
     else:
         _check_not_an_ancestor(out, path, protect)
     anc = _nearest_existing(out.parent)

@@ -301,10 +301,18 @@ class _ResultStream:
         ids = sorted({int(r["scenario_id"]) for r in rows})
         self._append(self.journal, self._record(batch, ids, size))
 
+    def has_results(self) -> bool:
+        """Whether at least one batch is recorded in the journal."""
+        try:
+            text = self.journal.read_text()
+        except OSError:
+            return False
+        return any(line.startswith('{"batch": ') and not line.startswith('{"batch": null')
+                   for line in text.splitlines())
+
     def finish(self) -> pd.DataFrame:
         self.journal.unlink()
-        table = pd.read_csv(self.csv)
-        return table
+        return pd.read_csv(self.csv)
 
     @staticmethod
     def _record(batch: int | None, ids: list[int], offset: int) -> bytes:
@@ -490,10 +498,14 @@ def run_scenarios(
         with target as run:
             stream = _ResultStream(run, columns)
             done = _open_run(target, run, stream, manifest)
-            for k, rows in _run_with_progress(doc, base_dir, model, batches, done, executor,
-                                              len(cases), progress):
-                stream.append(k, rows)
-                target.keep_on_error = True  # results on disk: keep them for --resume
+            try:
+                for k, rows in _run_with_progress(doc, base_dir, model, batches, done,
+                                                  executor, len(cases), progress):
+                    stream.append(k, rows)
+            except BaseException:
+                # results on disk are kept for resume; a run with none leaves nothing
+                target.keep_on_error = target.keep_on_error or stream.has_results()
+                raise
             table = stream.finish()
     sort = [c for c in ("scenario_id", "enterprise", "year") if c in table]
     return table.sort_values(sort).reset_index(drop=True) if sort else table
