@@ -264,6 +264,7 @@ class OutputLock:
     """
 
     def __init__(self, out: str | Path) -> None:
+        self.shown = out
         self.out = Path(os.path.abspath(out))
         self.path = self.out.with_name(f".{self.out.name}.lock")
         self._fd: int | None = None
@@ -303,7 +304,7 @@ class OutputLock:
             os.close(fd)  # the holder removed it as we opened it: lock the new one
 
     def _locked(self) -> None:
-        raise OutputLockedError(self.out, "another linkage run is writing this output "
+        raise OutputLockedError(self.shown, "another linkage run is writing this output "
                                           f"(lock {self.path}); wait for it to finish")
 
     def release(self, *, failed: bool = False) -> None:
