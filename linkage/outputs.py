@@ -155,7 +155,10 @@ def check_output_path(
 def _check_not_an_ancestor(out: Path, shown: str | Path, protect: Iterable[str | Path]) -> None:
     """Refuse a folder output that holds the working folder or an input."""
     real = Path(os.path.realpath(out))
-    for p in [Path.cwd(), Path.home(), *map(Path, protect)]:
+    keep = [Path.cwd(), *map(Path, protect)]
+    with contextlib.suppress(RuntimeError, KeyError):  # no home folder known
+        keep.append(Path.home())
+    for p in keep:
         q = Path(os.path.realpath(p))
         if q == real or real in q.parents:
             raise OutputError(shown, f"replacing it would delete {p}; choose another folder")

@@ -284,6 +284,9 @@ class _ResultStream:
             self.start()
             return set()
         offset = int(records[-1]["offset"])
+        if self.csv.stat().st_size < offset:
+            raise OutputError(self.csv.parent, "results.csv is shorter than its journal "
+                              "records: the partial run is damaged; remove it to start again")
         with open(self.csv, "r+b") as fh:
             fh.truncate(offset)
             fh.flush()
