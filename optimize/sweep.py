@@ -38,7 +38,7 @@ import platform
 import signal
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
@@ -480,38 +480,53 @@ def run_scenarios(
     keys = list(dict.fromkeys(k for _i, c in cases for k in c))
     columns = (["scenario_id"] + [f"set:{k}" for k in keys]
                + (_INDUSTRY_COLUMNS if model == "industry" else _ENTERPRISE_COLUMNS))
+    def solve(done: set[int]) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        return _run_with_progress(doc, base_dir, model, batches, done, executor, len(cases),
+                                  progress)
+
     if out is None:
-        frames = [pd.DataFrame(rows).reindex(columns=columns) for _k, rows in
-                  _run_with_progress(doc, base_dir, model, batches, set(), executor,
-                                     len(cases), progress)]
+        frames = [pd.DataFrame(rows).reindex(columns=columns) for _k, rows in solve(set())]
         table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     else:
-        rulebooks = _rulebook_hashes(doc, base_dir)
-        manifest = {
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "model": model, "scenarios": len(cases), "batch_size": batch_size,
-            "executor": type(executor).__name__ if executor else "serial",
-            "base": doc, "changes": [c for _i, c in cases],
-            "rulebooks": rulebooks,
-            "inputs_sha256": _inputs_sha256(doc, cases, model, batch_size, rulebooks),
-            "versions": _versions(),
-        }
+        manifest = _manifest(doc, base_dir, cases, model, batch_size, executor)
         target = OutputDir(out, overwrite=overwrite, partial=True, resume=resume,
                            protect=protect)
-        with target as run:
-            stream = _ResultStream(run, columns)
-            done = _open_run(target, run, stream, manifest)
-            try:
-                for k, rows in _run_with_progress(doc, base_dir, model, batches, done,
-                                                  executor, len(cases), progress):
-                    stream.append(k, rows)
-            except BaseException:
-                # results on disk are kept for resume; a run with none leaves nothing
-                target.keep_on_error = target.keep_on_error or stream.has_results()
-                raise
-            table = stream.finish()
+        table = _stream_into(target, columns, manifest, solve)
     sort = [c for c in ("scenario_id", "enterprise", "year") if c in table]
     return table.sort_values(sort).reset_index(drop=True) if sort else table
+
+
+def _manifest(doc: dict[str, Any], base_dir: str | None,
+              cases: list[tuple[int, dict[str, Any]]], model: str, batch_size: int,
+              executor: Executor | None) -> dict[str, Any]:
+    """What ``manifest.json`` records: inputs, their identity, rulebooks and versions."""
+    rulebooks = _rulebook_hashes(doc, base_dir)
+    return {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "model": model, "scenarios": len(cases), "batch_size": batch_size,
+        "executor": type(executor).__name__ if executor else "serial",
+        "base": doc, "changes": [c for _i, c in cases],
+        "rulebooks": rulebooks,
+        "inputs_sha256": _inputs_sha256(doc, cases, model, batch_size, rulebooks),
+        "versions": _versions(),
+    }
+
+
+def _stream_into(target: OutputDir, columns: list[str], manifest: dict[str, Any],
+                 solve: Callable[[set[int]], Iterator[tuple[int, list[dict[str, Any]]]]],
+                 ) -> pd.DataFrame:
+    """Solve into the run folder's partial folder, batch by batch; rename it at the end."""
+    with target as run:
+        stream = _ResultStream(run, columns)
+        done = _open_run(target, run, stream, manifest)
+        try:
+            for k, rows in solve(done):
+                stream.append(k, rows)
+        except BaseException:
+            # results on disk are kept for resume; a run with none leaves nothing
+            target.keep_on_error = target.keep_on_error or stream.has_results()
+            raise
+        return stream.finish()
 
 
 def _open_run(target: OutputDir, run: Path, stream: _ResultStream,
