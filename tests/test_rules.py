@@ -97,7 +97,7 @@ def test_without_scenarios_rules_stop_at_2027():
     rules = load_rules(scenarios=False)
     assert rules.years == list(range(2021, 2031))
     assert 2027 in rules and 2028 not in rules
-    with pytest.raises(RulebookError, match="the rulebook for 2028 lacks .*nev.ratio"):
+    with pytest.raises(RulebookError, match=r"the rulebook for 2028 lacks .*nev\.ratio"):
         rules.for_year(2028)
 
 
