@@ -301,7 +301,7 @@ def test_conventional_cafc_has_no_multipliers_and_no_nev():
 def test_missing_electricity_strict_and_neutral():
     row = bev("E", 2026, 1000, nev_credit_per_vehicle=1.0)
     del row["energy_consumption_kwh_per_100km"]
-    with pytest.raises(FleetError, match="energy_consumption_kwh_per_100km.*2026.*neutral"):
+    with pytest.raises(FleetError, match=r"energy_consumption_kwh_per_100km.*2026.*neutral"):
         run([row])
     res = run([row], adjustments="neutral")
     m = mdl(res, "bev")
@@ -332,5 +332,5 @@ def test_low_temperature_factor():
     assert stmt(res)["unchecked_optional_inputs"] == "low_temperature"
     assert "nev.low_temperature_factor_applies" in stmt(res)["provisional_parameter_keys"]
     # given in a year whose rules apply none: refused
-    with pytest.raises(FleetError, match="nev.low_temperature_factor_applies"):
+    with pytest.raises(FleetError, match=r"nev\.low_temperature_factor_applies"):
         run([bev("E", 2025, 1000, nev_low_temperature_factor=0.9)])
