@@ -228,3 +228,10 @@ def test_credits_detail_shows_fuel_used_electricity_part_and_factor(tmp_path):
     assert d.loc["bev", "fuel_consumption_accounted_l_per_100km"] == pytest.approx(1.1907168)
     assert d.loc["ice", "electricity_fuel_equivalent_l_per_100km"] == 0.0
     assert d.loc["ice", "fuel_consumption_accounted_l_per_100km"] == 6.00
+
+
+def test_2022_nev_credit_price_is_secondary():
+    from linkage.data import nev_credit_prices
+
+    p = nev_credit_prices().set_index("year")
+    assert (p.loc[2022, "average_cny_per_credit"], p.loc[2022, "status"]) == (1128, "secondary")
