@@ -10,8 +10,8 @@ File format::
     [rulebook]
     family = "nev_requirement"      # free text
     title = "..."                    # free text
-    # optional, for scenario files: copy every parameter of `based_on` into `years`,
-    # marked "scenario", then apply the parameters below
+    # optional, for scenario files: copy every parameter of `based_on` into the `years`
+    # for which no earlier file defines it, marked "scenario", then apply the parameters below
     years = [2028, 2030]
     based_on = 2027
 
@@ -603,6 +603,23 @@ def _in_schema_unit(
     return new, f"{source} [given as {shown} {unit}]"
 
 
+def _uncovered_runs(
+    loaded: Iterable[Parameter], key: str, first: int, last: int
+) -> list[tuple[int, int]]:
+    """Runs of consecutive years in [first, last] for which no loaded entry defines ``key``."""
+    covered = {y for p in loaded if p.key == key
+               for y in range(max(p.first_year, first), min(p.last_year, last) + 1)}
+    runs: list[tuple[int, int]] = []
+    for y in range(first, last + 1):
+        if y in covered:
+            continue
+        if runs and runs[-1][1] == y - 1:
+            runs[-1] = (runs[-1][0], y)
+        else:
+            runs.append((y, y))
+    return runs
+
+
 def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
     """Parse and validate one rulebook file; ``loaded`` resolves ``based_on``."""
     file = str(path)
@@ -648,16 +665,19 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
             ) from None
         for key in base_book:
             p = base_book.parameter(key)
-            out.append(
-                replace(
-                    p,
-                    first_year=first,
-                    last_year=last,
-                    status="scenario",
-                    source=f"copied from the {base_year} rulebook ({p.status}: {p.source})",
-                    file=file,
+            # a key that an earlier file already defines for a year keeps that value: based_on
+            # fills the gaps (e.g. GB 27999-2025 states CAFC targets up to 2030)
+            for run_first, run_last in _uncovered_runs(loaded, key, first, last):
+                out.append(
+                    replace(
+                        p,
+                        first_year=run_first,
+                        last_year=run_last,
+                        status="scenario",
+                        source=f"copied from the {base_year} rulebook ({p.status}: {p.source})",
+                        file=file,
+                    )
                 )
-            )
     elif not raw_params:
         raise RulebookError("the file defines no [[parameter]]", file=file)
 
