@@ -253,7 +253,7 @@ def _basis(v: Any) -> Any:
                                   "got {got}", {"got": repr(v)})
     for k, x in v.items():
         if isinstance(x, float) and not math.isfinite(x):
-            raise PydanticCustomError("finite_number", "expected a finite number, got {got}",
+            raise PydanticCustomError("basis_number", "expected a finite number, got {got}",
                                       {"got": repr(x), "sub": f".{k}"})
     return v
 
@@ -402,8 +402,6 @@ def _key(doc: Any, loc: tuple[Any, ...]) -> str:
 def _shown(x: Any) -> str:
     if isinstance(x, bool):
         return str(x).lower()
-    if isinstance(x, float):
-        return f"{x:g}" if math.isfinite(x) else str(x)
     return repr(x)
 
 
