@@ -33,6 +33,8 @@ __all__ = [
     "MarketInput",
     "Scenario",
     "ScenarioError",
+    "UnknownEnterpriseError",
+    "find_enterprise",
     "load_scenario",
     "parse_scenario",
     "read_scenario_document",
@@ -41,6 +43,34 @@ __all__ = [
 
 class ScenarioError(InputError):
     """A scenario file breaks its format."""
+
+
+class UnknownEnterpriseError(ScenarioError, KeyError):
+    """An enterprise name that is not in the scenario (also a KeyError, as a lookup)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self._message()
+
+
+def find_enterprise(scenario: Scenario, name: str, *, key: str = "enterprise"
+                    ) -> EnterpriseInput:
+    """The enterprise called ``name`` in the scenario.
+
+    Raises
+    ------
+    UnknownEnterpriseError
+        Naming the scenario file, the name, a close match and the known names.
+    """
+    known = [e.name for e in scenario.enterprises]
+    for e in scenario.enterprises:
+        if e.name == name:
+            return e
+    hint = difflib.get_close_matches(str(name), known, n=1)
+    raise UnknownEnterpriseError(
+        f"no enterprise {name!r} in the scenario"
+        + (f"; did you mean {hint[0]!r}?" if hint else "")
+        + f" (known: {', '.join(repr(k) for k in known)})",
+        file=scenario.source, key=key)
 
 
 @dataclass(frozen=True)

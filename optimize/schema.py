@@ -474,5 +474,5 @@ def validate_document(model: type[BaseModel], doc: Any, *, file: str,
         key = _key(doc, tuple(first["loc"])) + str((first.get("ctx") or {}).get("sub", ""))
         rule = _rule(model, first)
         if len(errors) > 1:
-            rule += f" ({len(errors) - 1} more problem(s) in the file)"
+            rule += f" ({len(errors) - 1} more problem(s))"
         raise error(rule, file=file, key=(key_prefix + key) or None) from None

@@ -426,6 +426,9 @@ def load_sweep(path: str | Path) -> tuple[Path, list[dict[str, Any]], str, int]:
     base = (p.parent / sw.sweep.base).resolve()
     if not base.exists():
         raise InputError(f"base scenario not found: {base}", file=file, key="sweep.base")
+    if base.is_dir():
+        raise InputError(f"base scenario is a directory, not a file: {base}", file=file,
+                         key="sweep.base")
     base_doc = read_toml(base, ScenarioError, "scenario file")
     _check_base(base_doc, str(base))
     located: list[tuple[str, str, Any]] = []
@@ -490,14 +493,15 @@ def _check_value(base_doc: dict[str, Any], key: str, value: Any, file: str, wher
         except InputError as exc:
             raise InputError(exc.rule, file=file, key=where) from None
         return
-    ctx = None if (years_varied and key != "scenario.years") else {}
-    _check_change(base_doc, {key: value}, file, where, "", context=ctx)
+    # when the years vary, a per-year list is checked with its case (see load_sweep)
+    _check_change(base_doc, {key: value}, file, where, "",
+                  align=not years_varied or key == "scenario.years")
 
 
 def _check_change(base_doc: dict[str, Any], change: Mapping[str, Any], file: str, where: str,
-                  lead: str, context: dict[str, Any] | None = None) -> None:
+                  lead: str, align: bool = True) -> None:
     d, _rules = _apply(base_doc, change)
-    ctx = {"years": scenario_years(d)} if context is None else {"years": None}
+    ctx = {"years": scenario_years(d) if align else None}
     try:
         validate_document(ScenarioDocument, d, file=file, partial=True, context=ctx)
     except InputError as exc:
