@@ -450,7 +450,9 @@ def _linkage(r: _Reader, lk: LinkageTable
 
 
 def read_scenario_document(path: str | Path) -> dict[str, Any]:
-    """The TOML document of a scenario file, its form validated (keys, types, numbers).
+    """The TOML document of a scenario file, validated as :func:`load_scenario` does.
+
+    For callers that change the document before parsing it (the brief's designs).
 
     Parameters
     ----------
@@ -463,7 +465,7 @@ def read_scenario_document(path: str | Path) -> dict[str, Any]:
     """
     p = Path(path)
     doc = read_toml(p, ScenarioError, "scenario file")
-    validate_document(ScenarioDocument, doc, file=str(p), error=ScenarioError)
+    parse_scenario(doc, file=str(p), base=p.parent)
     return doc
 
 

@@ -468,6 +468,8 @@ def validate_document(model: type[BaseModel], doc: Any, *, file: str,
         return model.model_validate(doc, context=dict(context or {}))
     except ValidationError as exc:
         errors = [e for e in exc.errors() if not (partial and e["type"] == "missing")]
+        # a misspelt key is also a missing one: the unknown key (with its hint) explains both
+        errors.sort(key=lambda e: e["type"] != "extra_forbidden")
         if not errors:
             return None
         first = errors[0]
