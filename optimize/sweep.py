@@ -493,9 +493,8 @@ def _check_value(base_doc: dict[str, Any], key: str, value: Any, file: str, wher
         except InputError as exc:
             raise InputError(exc.rule, file=file, key=where) from None
         return
-    # when the years vary, a per-year list is checked with its case (see load_sweep)
-    _check_change(base_doc, {key: value}, file, where, "",
-                  align=not years_varied or key == "scenario.years")
+    # when the years vary, per-year lengths are checked case by case (see load_sweep)
+    _check_change(base_doc, {key: value}, file, where, "", align=not years_varied)
 
 
 def _check_change(base_doc: dict[str, Any], change: Mapping[str, Any], file: str, where: str,
