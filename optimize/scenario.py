@@ -26,6 +26,9 @@ from optimize.schema import (
     read_toml,
     validate_document,
 )
+from optimize.schema import (
+    table_fields as _table_fields,
+)
 
 __all__ = [
     "AbatementSegment",
@@ -200,6 +203,10 @@ class Scenario:
     penalty_cny_per_credit: float | None
     source: str = "<dict>"
     basis_assumptions: dict[str, Any] = field(default_factory=dict)
+
+
+#: Keys of each table of the format (from the schema models; the docs are checked against it).
+_KEYS = {table: set(_table_fields(table)) for table in ScenarioDocument.model_fields}
 
 
 class _Reader:

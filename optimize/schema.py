@@ -47,6 +47,7 @@ __all__ = [
     "SweepDocument",
     "read_toml",
     "scenario_years",
+    "table_fields",
     "validate_document",
 ]
 
@@ -293,6 +294,14 @@ class ScenarioDocument(_Table):
     market: MarketTable
     linkage: LinkageTable | None = None
     penalty: PenaltyTable | None = None
+
+
+def table_fields(table: str) -> list[str]:
+    """Keys of one table of the scenario format (``"market"`` -> ``["nev_buy_price", ...]``)."""
+    model = _model_at(ScenarioDocument, (table,)) or _model_at(ScenarioDocument, (table, 0))
+    if model is None:
+        raise KeyError(table)
+    return list(model.model_fields)
 
 
 def scenario_years(doc: Mapping[str, Any]) -> list[int] | None:
