@@ -112,14 +112,14 @@ Share = Annotated[_Num, Field(ge=0, le=1)]
 Positive = Annotated[_Num, Field(gt=0)]
 Text = Annotated[str, Strict()]
 Flag = Annotated[bool, Strict()]
-Year = Annotated[int, Strict()]
+Year = Annotated[int, Strict(), Field(ge=1, le=9999)]
 
 
 def _year_key(k: Any) -> Any:
     """A table key that is a year: ``"2024"`` (TOML) or ``2024`` (Python)."""
     if isinstance(k, str) and re.fullmatch(r"[0-9]{1,4}", k):
         return int(k)
-    if isinstance(k, int) and not isinstance(k, bool):
+    if isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= 9999:
         return k
     raise PydanticCustomError("year_key", "table keys must be years, got {got}",
                               {"got": repr(k)})
@@ -198,7 +198,7 @@ class ScenarioTable(_Table):
             raise PydanticCustomError("year_twice", "year(s) {dup} appear more than once",
                                       {"dup": str(dup)})
         s = sorted(years)
-        if s != list(range(s[0], s[-1] + 1)):
+        if s[-1] - s[0] != len(s) - 1:  # distinct: consecutive iff the span is the count
             raise PydanticCustomError("years_gap", "years must be consecutive, got {got}",
                                       {"got": str(years)})
         return years
@@ -253,6 +253,12 @@ def _basis(v: Any) -> Any:
         raise PydanticCustomError("basis", "expected a preset name or a table of assumptions, "
                                   "got {got}", {"got": repr(v)})
     for k, x in v.items():
+        if not isinstance(k, str):
+            raise PydanticCustomError("basis_key", "keys of a basis table are texts, got {got}",
+                                      {"got": repr(k)})
+        if k in ("base", "name") and not isinstance(x, str):
+            raise PydanticCustomError("basis_text", "expected a text, got {got}",
+                                      {"got": repr(x), "sub": f".{k}"})
         if isinstance(x, float) and not math.isfinite(x):
             raise PydanticCustomError("basis_number", "expected a finite number, got {got}",
                                       {"got": repr(x), "sub": f".{k}"})
@@ -260,7 +266,8 @@ def _basis(v: Any) -> Any:
 
 
 def _clears(v: list[Any]) -> list[Any]:
-    if not v or not set(v) <= {"cafc", "nev"} or len(set(v)) != len(v):
+    if (not v or not all(isinstance(x, str) for x in v) or not set(v) <= {"cafc", "nev"}
+            or len(set(v)) != len(v)):
         raise PydanticCustomError("cea_clears", 'expected a list of "cafc" and/or "nev" '
                                   "(each once), got {got}", {"got": repr(v)})
     return v
@@ -308,8 +315,9 @@ def scenario_years(doc: Mapping[str, Any]) -> list[int] | None:
     """``scenario.years`` in the file's order when well formed (ints, no repeats), else None."""
     sc = doc.get("scenario") if isinstance(doc, Mapping) else None
     ys = sc.get("years") if isinstance(sc, Mapping) else None
-    if (isinstance(ys, list) and ys and len(set(ys)) == len(ys)
-            and all(isinstance(y, int) and not isinstance(y, bool) for y in ys)):
+    if (isinstance(ys, list) and ys
+            and all(isinstance(y, int) and not isinstance(y, bool) for y in ys)
+            and len(set(ys)) == len(ys)):
         return list(ys)
     return None
 
@@ -320,7 +328,7 @@ class SweepTable(_Table):
 
     base: Annotated[Text, Field(min_length=1)]
     model: Literal["industry", "enterprise"] = "industry"
-    batch_size: Annotated[Year, Field(ge=1)] = 50
+    batch_size: Annotated[int, Strict(), Field(ge=1)] = 50
 
 
 class SweepDocument(_Table):
