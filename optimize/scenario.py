@@ -24,10 +24,8 @@ from optimize.schema import (
     MarketTable,
     ScenarioDocument,
     read_toml,
+    table_fields,
     validate_document,
-)
-from optimize.schema import (
-    table_fields as _table_fields,
 )
 
 __all__ = [
@@ -206,7 +204,7 @@ class Scenario:
 
 
 #: Keys of each table of the format (from the schema models; the docs are checked against it).
-_KEYS = {table: set(_table_fields(table)) for table in ScenarioDocument.model_fields}
+_KEYS = {table: set(table_fields(table)) for table in ScenarioDocument.model_fields}
 
 
 class _Reader:

@@ -46,7 +46,7 @@ import pandas as pd
 from linkage.errors import InputError
 from linkage.rules import default_rule_files, schema
 from linkage.rules.loader import _parse_value
-from optimize.scenario import ScenarioError
+from optimize.scenario import ScenarioError, parse_scenario
 from optimize.schema import (
     ScenarioDocument,
     SweepDocument,
@@ -455,7 +455,38 @@ def load_sweep(path: str | Path) -> tuple[Path, list[dict[str, Any]], str, int]:
             if "scenario.years" in change:
                 where = "grid" if n < n_grid else f"case[{n - n_grid}]"
                 _check_change(base_doc, change, file, where, f"scenario {n} {change}: ")
+    _check_builds(base_doc, base, changes, sw.sweep.model, file)
     return base, changes, sw.sweep.model, sw.sweep.batch_size
+
+
+#: Scenarios tried by :func:`_check_builds` before a sweep is refused as unbuildable.
+_BUILD_TRIES = 20
+
+
+def _check_builds(base_doc: dict[str, Any], base: Path, changes: list[dict[str, Any]],
+                  model: str, file: str) -> None:
+    """Refuse a sweep none of whose first scenarios can be built (a broken base: an empty
+    file, a missing key, an unknown basis, years without rules, ...). Stops at the first
+    scenario that builds, so a valid sweep costs one parse; a case that fails on its own is
+    a ``failed`` row of the run."""
+    first: InputError | None = None
+    tried = changes[:_BUILD_TRIES]
+    for change in tried:
+        d, rules = _apply(base_doc, change)
+        try:
+            sc = parse_scenario(d, file=str(base), base=base.parent, rule_overrides=rules)
+        except InputError as exc:
+            first = first or exc
+            continue
+        if model == "enterprise" and sc.market.nev_buy_price is None:
+            first = first or ScenarioError("the enterprise model needs NEV credit prices",
+                                           file=str(base), key="market.nev_buy_price")
+            continue
+        return
+    assert first is not None
+    every = "the only scenario" if len(tried) == 1 else f"each of the first {len(tried)}"
+    raise InputError(f"the base scenario with the sweep's changes cannot be built ({every} "
+                     f"fails): {first}", file=file, key="sweep.base")
 
 
 def _check_sweep_shape(doc: dict[str, Any], file: str) -> None:

@@ -372,3 +372,14 @@ def test_rulebook_header_typo_on_the_command_line(tmp_path):
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert len(lines) == 1
     assert str(path) in lines[0] and "rulebook.basedon" in lines[0]
+
+
+def test_unreadable_rulebook_files(tmp_path):
+    with pytest.raises(RulebookError, match="is a directory") as info:
+        load_rules(tmp_path)
+    assert info.value.file == str(tmp_path)
+    p = tmp_path / "latin1.toml"
+    p.write_bytes('[rulebook]\ntitle = "Citroën"\n'.encode("latin-1"))
+    with pytest.raises(RulebookError, match="not UTF-8") as info:
+        load_rules(p)
+    assert info.value.file == str(p)

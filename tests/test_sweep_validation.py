@@ -206,3 +206,52 @@ def test_sweep_cli_malformed_base(tmp_path):
     assert res.exit_code == 2 and "Traceback" not in res.output
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and "base.toml" in lines[0] and "line 3" in lines[0]
+
+
+@pytest.mark.parametrize(("base", "words"), [
+    ("", ["missing [scenario]"]),
+    (BASE.replace("exchange_rate_credits_per_t = 0.2", 'basis = "no-such-basis"'),
+     ["linkage.basis", "no-such-basis"]),
+    (BASE.replace("years = [2024, 2025]", "years = [2039, 2040]"),
+     ["scenario.years", "no rulebook for compliance year 2039"]),
+    (BASE.replace('name = "base"', 'name = "base"\nrules = "missing.toml"'),
+     ["scenario.rules", "not found"]),
+])
+def test_a_base_no_scenario_can_be_built_from_is_refused(tmp_path, base, words):
+    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price" = [1, 2]\n', base)
+    with pytest.raises(InputError) as info:
+        load_sweep(p)
+    assert info.value.file == str(p) and info.value.key == "sweep.base"
+    msg = str(info.value)
+    assert "cannot be built" in msg and str((tmp_path / "base.toml").resolve()) in msg
+    for w in words:
+        assert w in msg
+
+
+def test_enterprise_sweep_without_prices_is_refused(tmp_path):
+    base = BASE.replace("nev_buy_price = [1000, 1000]\n", "")
+    p = setup(tmp_path, '[sweep]\nbase = "base.toml"\nmodel = "enterprise"\n'
+              '[grid]\n"linkage.cea_price" = [1]\n', base)
+    with pytest.raises(InputError, match="needs NEV credit prices"):
+        load_sweep(p)
+    # a case that gives the prices makes the sweep buildable
+    p = setup(tmp_path, '[sweep]\nbase = "base.toml"\nmodel = "enterprise"\n'
+              '[grid]\n"market.nev_buy_price" = [1000]\n', base)
+    assert len(load_sweep(p)[1]) == 1
+
+
+def test_one_case_that_cannot_be_built_is_a_failed_row_not_a_refusal(tmp_path):
+    # the first case names a rulebook that does not exist, the second builds: the sweep is
+    # accepted and the first case becomes a failed row when it runs
+    p = setup(tmp_path, HEAD + '[[case]]\n"scenario.rules" = "missing.toml"\n'
+              '[[case]]\n"linkage.cea_price" = 70\n')
+    assert len(load_sweep(p)[1]) == 2
+
+
+def test_sweep_cli_refuses_an_empty_base(tmp_path):
+    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price" = [1]\n', "")
+    res = CliRunner().invoke(main, ["sweep", str(p), "--out", str(tmp_path / "run")])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "key 'sweep.base'" in lines[0]
+    assert not (tmp_path / "run").exists()

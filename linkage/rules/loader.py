@@ -403,6 +403,11 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
             doc = tomllib.load(fh)
     except FileNotFoundError:
         raise RulebookError("rulebook file not found", file=file) from None
+    except IsADirectoryError:
+        raise RulebookError("is a directory, not a rulebook file", file=file) from None
+    except UnicodeDecodeError as exc:
+        raise RulebookError(f"not UTF-8 text ({exc.reason} at byte {exc.start}): save the "
+                            "file as UTF-8", file=file) from None
     except tomllib.TOMLDecodeError as exc:
         raise RulebookError(f"not valid TOML: {exc}", file=file) from None
     unknown_top = set(doc) - {"rulebook", "parameter"}
