@@ -87,7 +87,8 @@ def read_toml(path: str | Path, error: type[InputError] = InputError,
         raise error(f"not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line} cannot be "
                     "decoded (save the file as UTF-8)", file=file) from None
     try:
-        return tomllib.loads(text)
+        # a byte-order mark (Notepad, Excel) is not part of the text
+        return tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise error(f"not valid TOML: {exc}", file=file) from None
 

@@ -325,6 +325,12 @@ def test_unreadable_files_are_located_errors(tmp_path):
     assert info.value.file == str(p)
 
 
+def test_a_utf8_byte_order_mark_is_not_part_of_the_text(tmp_path):
+    p = tmp_path / "bom.toml"
+    p.write_bytes(b"\xef\xbb\xbf" + UNSORTED.encode("utf-8"))
+    assert optimize_scenario(load_scenario(p)).total_cost_cny == pytest.approx(3_000_000.0)
+
+
 def test_rules_path_that_is_a_directory(tmp_path):
     p = write(tmp_path, FULL.replace('name = "every number"',
                                      'name = "every number"\nrules = "."'))
