@@ -133,7 +133,7 @@ def convert(
     try:
         number = parse_finite(value)
     except ValueError as exc:
-        _fail(f"VALUE: {exc}")
+        _fail(f"VALUE must be a number: {exc}")
     if overrides and not basis_name:
         _fail("--set changes a basis: pass --basis NAME too (see --list-bases)")
     basis: ConversionBasis | None = None

@@ -200,8 +200,8 @@ class UndefinedUnitExpressionError(UnitExpressionError, pint.UndefinedUnitError)
 
     def __str__(self) -> str:
         names = ", ".join(f"'{n}'" for n in self.unit_names)
-        return (f"'{self.expression}' is not a unit: {names} is not defined in the unit "
-                "registry (see conversions/units.txt and pint's definitions)")
+        return (f"'{self.expression}' is not a unit: unknown unit {names} (not defined in the "
+                "unit registry: see conversions/units.txt and pint's definitions)")
 
     def __reduce__(self):
         return self.__class__, (self.expression, self.unit_names)
