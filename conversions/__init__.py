@@ -49,6 +49,7 @@ from conversions.credits import (
 )
 from conversions.errors import (
     ArgumentError,
+    ArgumentTypeError,
     BasisError,
     BasisUnitError,
     BasisValueError,
@@ -82,6 +83,7 @@ __all__ = [
     "Q_",
     "UNITS_FILE",
     "ArgumentError",
+    "ArgumentTypeError",
     "Assumption",
     "BasisError",
     "BasisUnitError",

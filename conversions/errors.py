@@ -13,6 +13,7 @@ import pint
 
 __all__ = [
     "ArgumentError",
+    "ArgumentTypeError",
     "BasisError",
     "BasisUnitError",
     "BasisValueError",
@@ -91,6 +92,13 @@ def _rebuild(cls: type, rule: str, file: str | None, row: int | None, column: st
     InputError.__init__(err, rule, file=file, row=row, column=column, key=key)
     err.__dict__.update(state)
     return err
+
+
+class ArgumentTypeError(InputError, TypeError):
+    """An argument of a public function has the wrong type; ``key`` names the argument.
+
+    Also a :class:`TypeError` (and, as every :class:`InputError`, a :class:`ValueError`).
+    """
 
 
 class ConversionError(LinkageError):

@@ -6,13 +6,20 @@ Layers (as in pvlib): rules as data and pure accounting functions (:mod:`linkage
 """
 
 from linkage.accounting import CreditResult, compute_credits
-from linkage.errors import FleetError, InputError, LinkageError, RulebookError
+from linkage.errors import (
+    ArgumentTypeError,
+    FleetError,
+    InputError,
+    LinkageError,
+    RulebookError,
+)
 from linkage.fleet import read_enterprises, read_fleet
 from linkage.rules import Rulebook, RuleSet, default_rules, load_rules
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArgumentTypeError",
     "CreditResult",
     "FleetError",
     "InputError",

@@ -8,7 +8,7 @@ library raises on purpose, in ``conversions`` as in ``linkage`` and ``optimize``
 
 from __future__ import annotations
 
-from conversions.errors import InputError, LinkageError
+from conversions.errors import ArgumentTypeError, InputError, LinkageError
 
 __all__ = ["ArgumentTypeError", "FleetError", "InputError", "LinkageError", "RulebookError"]
 
@@ -19,7 +19,3 @@ class FleetError(InputError):
 
 class RulebookError(InputError):
     """A rulebook file is malformed, incomplete or inconsistent."""
-
-
-class ArgumentTypeError(InputError, TypeError):
-    """An argument of a public function has the wrong type (the key names the argument)."""

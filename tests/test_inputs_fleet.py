@@ -229,6 +229,6 @@ def test_enterprise_table_refuses_bool_in_numeric_column(tmp_path):
 def test_enterprise_table_refuses_fractional_year(tmp_path):
     ent = _csv(tmp_path / "ent.csv", [["E1", "2024.5", "G"]], header=["enterprise", "year",
                                                                       "group"])
-    with pytest.raises(FleetError, match="must be a whole number, got 2024.5") as err:
+    with pytest.raises(FleetError, match=r"must be a whole number, got 2024\.5") as err:
         read_enterprises(ent)
     assert (err.value.row, err.value.column) == (2, "year")
