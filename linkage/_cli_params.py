@@ -7,8 +7,6 @@ here; this module adds the parsers of the ledger's options (``--years``, ``--poo
 
 from __future__ import annotations
 
-import click
-
 from conversions._cli_params import (
     FINITE_FLOAT,
     YEAR,
@@ -17,6 +15,7 @@ from conversions._cli_params import (
     parse_finite,
     parse_year,
 )
+from linkage.errors import InputError
 
 __all__ = [
     "FINITE_FLOAT",
@@ -51,8 +50,9 @@ def parse_year_span(text: str, option: str = "--years") -> list[int]:
 
     Raises
     ------
-    click.BadParameter
-        For a malformed year (``y2024``, ``2024.5``), a reversed range or a duplicated year.
+    InputError
+        For a malformed year (``y2024``, ``2024.5``), a reversed range or a duplicated year;
+        the key names the option.
     """
     usage = "expected 2024-2027 or 2024,2025"
     try:
@@ -63,10 +63,10 @@ def parse_year_span(text: str, option: str = "--years") -> list[int]:
             return list(range(first, last + 1))
         years = [parse_year(x) for x in text.split(",")]
     except ValueError as exc:
-        raise click.BadParameter(f"{usage}, got {text!r}: {exc}", param_hint=option) from None
+        raise InputError(f"{usage}, got {text!r}: {exc}", key=option) from None
     dup = sorted({y for y in years if years.count(y) > 1})
     if dup:
-        raise click.BadParameter(f"year {dup[0]} is listed twice in {text!r}", param_hint=option)
+        raise InputError(f"year {dup[0]} is listed twice in {text!r}", key=option)
     return sorted(years)
 
 
@@ -75,8 +75,9 @@ def parse_ratio_items(items: tuple[str, ...], option: str = "--pool-ratio") -> d
 
     Raises
     ------
-    click.BadParameter
-        For a malformed item, a non-finite or negative ratio, or a year given twice.
+    InputError
+        For a malformed item, a non-finite or negative ratio, or a year given twice; the key
+        names the option.
     """
     out: dict[int, float] = {}
     for item in items:
@@ -87,12 +88,11 @@ def parse_ratio_items(items: tuple[str, ...], option: str = "--pool-ratio") -> d
             year = parse_year(year_text)
             ratio = parse_finite(ratio_text)
         except ValueError as exc:
-            raise click.BadParameter(f"expected YEAR=RATIO such as 2025=1.2, got {item!r}: {exc}",
-                                     param_hint=option) from None
+            raise InputError(f"expected YEAR=RATIO such as 2025=1.2, got {item!r}: {exc}",
+                             key=option) from None
         if ratio < 0:
-            raise click.BadParameter(f"{item!r}: a supply/demand ratio is >= 0",
-                                     param_hint=option)
+            raise InputError(f"{item!r}: a supply/demand ratio must be >= 0", key=option)
         if year in out:
-            raise click.BadParameter(f"year {year} given twice", param_hint=option)
+            raise InputError(f"year {year} is given twice", key=option)
         out[year] = ratio
     return out

@@ -180,9 +180,9 @@ def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: t
     from linkage.ledger.statements import assign_groups, read_prices
     from linkage.pool import ReserveVariant
 
-    years = _parse_years(years_text)
-    ratios = _parse_ratios(pool_ratio)
     try:
+        years = _parse_years(years_text)
+        ratios = _parse_ratios(pool_ratio)
         rs = _rules(rule_files)
         price_table = read_prices(prices) if prices else None
         reserve = ReserveVariant(reserve_price)
