@@ -69,7 +69,7 @@ class Strategy:
         for name in ("deposit_share", "sell_share"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
-                raise ValueError(f"Strategy.{name} must lie in [0, 1], got {v}")
+                raise InputError(f"must lie in [0, 1], got {v}", key=f"Strategy.{name}")
 
 
 @dataclass
