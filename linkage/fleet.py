@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import decimal
 import difflib
+import io
 import numbers
 import re
 from collections.abc import Callable
@@ -154,9 +155,31 @@ def _from_records(
     return df
 
 
-def _read_csv(path: Path, name: str, what: str) -> pd.DataFrame:
+def _decode(path: Path, name: str) -> str:
+    """The file's text (UTF-8, optional BOM); a bad byte is located by its line and column."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
+        data = path.read_bytes()
+    except OSError as exc:  # a directory, no permission, ...
+        raise FleetError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        header = data[:data.find(b"\n")].decode("utf-8-sig", errors="replace").split(",")
+        field = data[start:exc.start].count(b",")  # unquoted commas before the byte
+        column = (header[field].strip().lower() or None
+                  if line > 1 and field < len(header) else None)
+        # a bad byte in the header: the whole file is in another encoding (UTF-16, GBK)
+        raise FleetError(f"not a UTF-8 text file: byte 0x{data[exc.start]:02x} cannot be "
+                         "decoded (save the file as UTF-8)", file=name,
+                         row=line if line > 1 else None, column=column) from None
+
+
+def _read_csv(path: Path, name: str, what: str) -> pd.DataFrame:
+    text = _decode(path, name)
+    try:
+        with io.StringIO(text, newline="") as fh:
             reader = csv.reader(fh, skipinitialspace=True)
             header: list[object] | None = None
             records: list[list[object]] = []
@@ -178,8 +201,6 @@ def _read_csv(path: Path, name: str, what: str) -> pd.DataFrame:
                     )
                 records.append([None if f.strip().lower() in _NA_TEXT else f for f in fields])
                 rows.append(line)
-    except UnicodeDecodeError as exc:
-        raise FleetError(f"not a UTF-8 text file: {exc}", file=name) from None
     except csv.Error as exc:
         raise FleetError(f"not a readable CSV file: {exc}", file=name) from None
     if header is None:

@@ -194,7 +194,15 @@ def test_cli_refuses_non_utf8_price_file(files):
     prices.write_bytes("year,nev_buy_price_cny_per_credit\n2024,1000\n2025,¥800\n"
                        .encode("gb18030"))
     _refused(d, st, "--years", "2024-2025", "--prices", prices,
-             phrases=(str(prices), "not a UTF-8 text file"))
+             phrases=(str(prices), "row 3", "column 'nev_buy_price_cny_per_credit'",
+                      "not a UTF-8 text file"))
+
+
+def test_cli_refuses_non_utf8_statements(files):
+    d, st, prices = files
+    st.write_bytes(STATEMENTS.replace("B,2025", "\u6bd4\u4e9a\u8fea,2025").encode("gbk"))
+    _refused(d, st, "--years", "2024-2025", "--prices", prices,
+             phrases=(str(st), "row 5", "column 'enterprise'", "not a UTF-8 text file"))
 
 
 def test_cli_refuses_missing_price_file_and_directory(files):
