@@ -305,3 +305,26 @@ def test_assign_groups_generic_row_and_own_group():
         "nev_credits": [0.0] * 3}))
     ents = read_enterprises(pd.DataFrame({"enterprise": ["A", "B"], "group": ["G", None]}))
     assert assign_groups(st, ents)["group"].tolist() == ["G", "B", "C"]
+
+
+# --------------------------------------------------------------------------- opening holdings
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "phrase"),
+    [({"quantity": float("nan")}, "quantity", "got nan"),
+     ({"quantity": float("inf")}, "quantity", "finite"),
+     ({"quantity": -5.0}, "quantity", ">= 0"),
+     ({"quantity": True}, "quantity", "expected a number, got True"),
+     ({"vintage": 2023.5}, "vintage", "whole number, got 2023.5"),
+     ({"vintage": 2024}, "vintage", "before 2024"),
+     ({"instrument": "reserve"}, "instrument", "cafc, nev or pool")],
+)
+def test_opening_holdings_checked(change, column, phrase):
+    st = pd.DataFrame({"enterprise": ["A"], "year": [2024], "cafc_credits": [0.0],
+                       "nev_credits": [0.0]})
+    row = {"enterprise": "A", "instrument": "nev", "vintage": 2023, "quantity": 10.0} | change
+    with pytest.raises(InputError, match=phrase) as err:
+        simulate(st, [2024], prices=1.0, supply_demand_ratio={2024: 1.8},
+                 opening=pd.DataFrame([row], index=[7]))
+    assert (err.value.row, err.value.column) == (7, column)

@@ -12,6 +12,7 @@ import pandas as pd
 from linkage.errors import InputError
 from linkage.ledger.schema import TRANSACTION_COLUMNS
 from linkage.ledger.statements import (
+    check_opening,
     ledger_years,
     missing_statement_notes,
     normalise_prices,
@@ -187,6 +188,7 @@ def _opening_holdings(book: _Book, opening: pd.DataFrame | None, first: int, rul
                       eligible: Mapping[tuple[str, int], bool]) -> None:
     if opening is None or len(opening) == 0:
         return
+    check_opening(opening, first)
     for col in ("enterprise", "instrument", "vintage", "quantity"):
         if col not in opening:
             raise InputError("opening holdings need enterprise, instrument, vintage, quantity",

@@ -21,6 +21,7 @@ from linkage.fleet import _frame_rows, _read_csv, _read_xlsx, _to_bool, _to_nume
 __all__ = [
     "PRICE_COLUMNS",
     "assign_groups",
+    "check_opening",
     "ledger_years",
     "missing_statement_notes",
     "normalise_prices",
@@ -262,6 +263,40 @@ def _check_coverage(st: pd.DataFrame, years: list[int], name: str) -> None:
             "a missing year is not read as zero credits: add a row (with zeros if the "
             "enterprise did not exist) or simulate fewer years",
             file=name, column="year")
+
+
+def check_opening(opening: pd.DataFrame, first_year: int) -> None:
+    """Check opening holdings: ``enterprise, instrument, vintage, quantity`` per row.
+
+    Parameters
+    ----------
+    opening : DataFrame
+        ``instrument`` cafc, nev or pool; ``vintage`` a whole year before ``first_year``;
+        ``quantity`` a finite number >= 0 [credit].
+    first_year : int
+        First simulated year.
+
+    Raises
+    ------
+    InputError
+        Naming the row (the DataFrame's index label) and column.
+    """
+    df, name, rows = _source(opening, "opening")
+    check = _Check(name, rows)
+    for col in ("enterprise", "instrument", "vintage", "quantity"):
+        if col not in df.columns:
+            raise InputError("opening holdings need enterprise, instrument, vintage, quantity",
+                             file=name, column=col)
+    _text(df["enterprise"], "enterprise", check, required=True)
+    inst = _text(df["instrument"], "instrument", check, required=True)
+    check.fail(~np.isin(inst.astype(str), ["cafc", "nev", "pool"]), "instrument",
+               lambda i: f"opening instrument must be cafc, nev or pool, got {inst[i]!r}")
+    vintage = _whole(_to_numeric(df["vintage"], "vintage", check), "vintage", check)
+    check.fail(np.isnan(vintage) | (vintage >= first_year), "vintage",
+               lambda i: f"the vintage must be a year before {first_year}, got {vintage[i]:g}")
+    qty = _to_numeric(df["quantity"], "quantity", check)
+    check.fail(np.isnan(qty) | (qty < 0), "quantity",
+               lambda i: f"quantity must be a number >= 0, got {qty[i]:g}")
 
 
 # --------------------------------------------------------------------------- prices
