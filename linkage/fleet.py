@@ -334,11 +334,13 @@ def _to_numeric(values: pd.Series, column: str, check: _Checker) -> np.ndarray:
         if kind in _REAL_KINDS:
             num = pd.to_numeric(pd.Series(np.where(blank, np.nan, cells))).to_numpy(
                 dtype=float, na_value=np.nan)
-        elif kind == "string":
-            text = pd.Series(np.where(blank, "", cells), dtype=object).astype(str)
-            ok = text.str.fullmatch(_NUMBER_TEXT).to_numpy(dtype=bool)
-            check.fail(~blank & ~ok, column, got)
-            num = pd.to_numeric(text.where(~blank)).to_numpy(dtype=float, na_value=np.nan)
+        elif kind == "string":  # parse each distinct text once
+            codes, uniques = pd.factorize(np.where(blank, "", cells))
+            text = pd.Series(uniques, dtype=object).astype(str)
+            ok_u = text.str.fullmatch(_NUMBER_TEXT).to_numpy(dtype=bool)
+            check.fail(~blank & ~ok_u[codes], column, got)
+            num_u = pd.to_numeric(text.where(ok_u)).to_numpy(dtype=float, na_value=np.nan)
+            num = np.where(blank, np.nan, num_u[codes])
         else:  # mixed cell types (XLSX, object DataFrames): cell by cell
             parsed = [None if b else _number_cell(v) for v, b in zip(cells, blank, strict=True)]
             check.fail(~blank & np.array([p is None for p in parsed], dtype=bool), column, got)
