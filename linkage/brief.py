@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from linkage.rules import ParameterLog, record_lookups
+
 __all__ = ["DESIGNS", "Brief", "make_brief"]
 
 #: Linkage designs compared: name -> (CEA surrender against deficits, credit offsets sold).
@@ -218,7 +220,34 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
     Returns
     -------
     Brief
+
+    Notes
+    -----
+    The appendix lists the provisional or scenario rule parameters the brief's computations
+    looked up (recorded by :func:`~linkage.rules.record_lookups`), not every such entry of the
+    rulebooks.
     """
+    with record_lookups() as used:
+        return _make_brief(scenario, out, progress, used)
+
+
+def _used_parameters(used: ParameterLog) -> pd.DataFrame:
+    """One row per provisional/scenario parameter value looked up, with the years it served."""
+    e = pd.DataFrame(used.entries(), columns=["year", "key", "value", "unit", "status",
+                                              "source"])
+    e["value"] = e["value"].astype(str)
+    rows = []
+    for (key, value, unit, status, source), g in e.groupby(
+            ["key", "value", "unit", "status", "source"], sort=True):
+        ys = sorted(g["year"])
+        rows.append({"key": key, "value": value, "unit": unit,
+                     "years": f"{ys[0]}-{ys[-1]}" if len(ys) > 1 else str(ys[0]),
+                     "status": status, "source": source})
+    return pd.DataFrame(rows, columns=["key", "value", "unit", "years", "status", "source"])
+
+
+def _make_brief(scenario: str | Path | None, out: str | Path, progress: bool | None,
+                used: ParameterLog) -> Brief:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -317,7 +346,7 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
 
     sc0 = parse_scenario(scen_doc, file="<brief>", base=base_dir)
     st0 = pd.concat([e.statements() for e in sc0.enterprises], ignore_index=True)
-    fwd = supply_demand_ratio(st0)["ratio"].reset_index()
+    fwd = supply_demand_ratio(st0, sc0.rules)["ratio"].reset_index()
     fwd.columns = ["year", "supply_demand_ratio"]
     d.h("2. Supply/demand ratio and the credit pool")
     r23 = float(hist["supply_demand_ratio"].iloc[-1])
@@ -454,16 +483,11 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
 
     # ------------------------------------------------------------ appendix
     d.h("Appendix: provisional rule parameters and assumptions")
-    years = sorted(set(range(2016, 2024)) & set(rules.years) | set(sc0.years))
-    frame = rules.to_frame([y for y in years if y in rules.years])
-    prov = frame[frame["status"].isin(["provisional", "scenario"])].drop(
-        columns=["file"]).drop_duplicates(["key", "first_year", "last_year"])
-    prov = prov.assign(value=prov["value"].astype(str))
-    d.p(f"{len(prov)} provisional or scenario rule parameter entries were used (status, "
-        "source and valid years below); conversion assumptions are in the conversion_bases "
-        "table above.")
-    d.table(prov[["key", "value", "unit", "first_year", "last_year", "status", "source"]]
-            .reset_index(drop=True), "provisional_parameters")
+    prov = _used_parameters(used)
+    d.p(f"The computations above looked up {len(prov)} provisional or scenario rule parameter "
+        "values (recorded as they were read; status, source and the compliance years they "
+        "served below); conversion assumptions are in the conversion_bases table above.")
+    d.table(prov, "provisional_parameters")
     if assumptions:
         a = pd.DataFrame([{"assumption": k, **(v if isinstance(v, dict) else {"value": v})}
                           for k, v in assumptions.items()])

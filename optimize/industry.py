@@ -34,6 +34,7 @@ from pyomo.contrib.solver.common.factory import SolverFactory
 from linkage.carbon_link import CarbonLink
 from linkage.ledger import TRANSACTION_COLUMNS, Violation, verify_plan
 from linkage.pool import ReserveVariant
+from linkage.rules import record_lookups
 from optimize.enterprise import (
     EnterpriseModel,
     OptimizationError,
@@ -241,7 +242,10 @@ class IndustryModel:
             f.market_price = price
         plan = self._plan()
         if verify:
-            problems = self.verify(plan)
+            with record_lookups() as used:
+                problems = self.verify(plan)
+            for f in self.firms.values():
+                f.rule_lookups.update(used)
             if problems:
                 raise PlanVerificationError(problems)
         first = next(iter(self.firms.values()))
@@ -254,7 +258,8 @@ class IndustryModel:
             "implied_carbon_price_cny_per_t": [price[t] / tpc for t in self.years],
             "traded_credits": [traded[t] for t in self.years],
         })
-        prov = sorted({k for f in self.firms.values() for k in f.ent.provisional_parameters})
+        # what each firm's fleet accounting, its LP block and the verifier looked up
+        prov = sorted({k for f in self.firms.values() for k in f.provisional_parameters()})
         return IndustryResult("optimal", float(pyo.value(m.obj)), prices,
                               self._per_enterprise(plan), plan, _solver_version(), seconds,
                               self.last_highs_seconds, prov)

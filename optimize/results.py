@@ -63,6 +63,11 @@ class ScenarioResult:
                         out.append((name, y, kind, q))
         return out
 
+    @property
+    def provisional_parameters(self) -> list[str]:
+        """Provisional or scenario rule parameters any enterprise's result relied on, sorted."""
+        return sorted({k for r in self.enterprises.values() for k in r.provisional_parameters})
+
     def summary(self) -> dict[str, Any]:
         """JSON-ready summary (what ``summary.json`` holds)."""
         sc = self.scenario
@@ -85,6 +90,7 @@ class ScenarioResult:
                 "basis_assumptions": sc.basis_assumptions,
             },
             "enterprises": {n: r.summary() for n, r in self.enterprises.items()},
+            "provisional_parameters": self.provisional_parameters,
             "solver": {"name": "highs (pyomo.contrib.solver)", "version": solver},
             "verified": "every plan passed linkage.ledger.verify_plan",
         }

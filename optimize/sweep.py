@@ -79,13 +79,13 @@ _INDUSTRY_COLUMNS = [
     "year", "status", "total_cost_cny", "nev_price_cny_per_credit",
     "implied_carbon_price_cny_per_t", "cost_cny", "traded_credits", "deposited", "withdrawn",
     "cea_surrendered_t_co2e", "offsets_sold_t_co2e", "abated_credits", "abated_t_co2e",
-    "uncovered_credits",
+    "uncovered_credits", "provisional_parameters",
 ]
 _ENTERPRISE_COLUMNS = [
     "enterprise", "year", "status", "total_cost_cny", "shadow_price_nev_cny_per_credit",
     "shadow_price_cafc_cny_per_credit", "implied_carbon_price_cny_per_t", "cost_cny", "bought",
     "sold", "deposited", "withdrawn", "cea_surrendered_t_co2e", "offsets_sold_t_co2e",
-    "abated_credits", "abated_t_co2e", "uncovered_credits",
+    "abated_credits", "abated_t_co2e", "uncovered_credits", "provisional_parameters",
 ]
 
 
@@ -131,7 +131,8 @@ def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
                          "offsets_sold_t_co2e": float(e["offsets_t"]),
                          "abated_credits": float(e["abated"]),
                          "abated_t_co2e": float(e["abated"]) * tpc,
-                         "uncovered_credits": float(e["uncovered"])})
+                         "uncovered_credits": float(e["uncovered"]),
+                         "provisional_parameters": ";".join(res.provisional_parameters)})
         return rows
     for name, r in res.enterprises.items():
         plan = r.plan
@@ -156,7 +157,8 @@ def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
                          "cea_surrendered_t_co2e": q("buy", "cea"),
                          "offsets_sold_t_co2e": q("sell_offset") * tpc,
                          "abated_credits": q("abate"), "abated_t_co2e": q("abate") * tpc,
-                         "uncovered_credits": sum(r.uncovered_deficit[y].values())})
+                         "uncovered_credits": sum(r.uncovered_deficit[y].values()),
+                         "provisional_parameters": ";".join(r.provisional_parameters)})
     return rows
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import warnings
 
 import numpy as np
 import pint
@@ -33,7 +34,9 @@ def _modules():
         root = importlib.import_module(pkg)
         yield root
         for info in pkgutil.walk_packages(root.__path__, prefix=f"{pkg}."):
-            yield importlib.import_module(info.name)
+            with warnings.catch_warnings():  # deprecated shims still count
+                warnings.simplefilter("ignore", DeprecationWarning)
+                yield importlib.import_module(info.name)
 
 
 def _library_exceptions() -> set[type]:
