@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from linkage.outputs import OutputDir
 from linkage.rules import ParameterLog, record_lookups
 
 __all__ = ["DESIGNS", "Brief", "make_brief"]
@@ -203,8 +204,12 @@ def _industry_designs(scenario_doc: dict[str, Any], base_dir: Path | None,
 
 
 def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
-               *, progress: bool | None = None) -> Brief:
-    """Write the policy brief.
+               *, progress: bool | None = None, overwrite: bool = False) -> Brief:
+    """Write the policy brief, whole or not at all.
+
+    Every file is written into a hidden sibling folder of ``out`` that is renamed to ``out``
+    at the end: a failure or an interrupt leaves an existing brief as it was (and no new
+    one).
 
     Parameters
     ----------
@@ -213,13 +218,20 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
         calibrated illustrative industry, 2025-2027, with a penalty of 5,000 CNY per uncovered
         credit.
     out : path
-        Output folder (created).
+        Output folder.
     progress : bool, optional
         Progress bar on stderr (default: when stderr is a terminal).
+    overwrite : bool
+        Replace an existing (non-empty) ``out``; otherwise it is refused before any work.
 
     Returns
     -------
     Brief
+
+    Raises
+    ------
+    linkage.outputs.OutputError
+        ``out`` cannot be written, exists (without ``overwrite``) or is locked by another run.
 
     Notes
     -----
@@ -227,8 +239,14 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
     looked up (recorded by :func:`~linkage.rules.record_lookups`), not every such entry of the
     rulebooks.
     """
-    with record_lookups() as used:
-        return _make_brief(scenario, out, progress, used)
+    final = Path(out)
+    with OutputDir(final, overwrite=overwrite,
+                   protect=[scenario] if scenario is not None else []) as tmp, \
+            record_lookups() as used:
+        b = _compose(scenario, tmp, progress, used)
+    b.out = final
+    b.files = [final / p.relative_to(tmp) for p in b.files]
+    return b
 
 
 def _used_parameters(used: ParameterLog) -> pd.DataFrame:
@@ -246,8 +264,9 @@ def _used_parameters(used: ParameterLog) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value", "unit", "years", "status", "source"])
 
 
-def _make_brief(scenario: str | Path | None, out: str | Path, progress: bool | None,
-                used: ParameterLog) -> Brief:
+def _compose(scenario: str | Path | None, out: Path, progress: bool | None,
+             used: ParameterLog) -> Brief:
+    """Compute the brief and write its files into the (temporary) folder ``out``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -264,8 +283,6 @@ def _make_brief(scenario: str | Path | None, out: str | Path, progress: bool | N
     from linkage.data import miit_annual
     from linkage.rules import default_rules
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     prog = _Progress(6 + len(DESIGNS) * len(CEA_PRICES),
                      sys.stderr.isatty() if progress is None else progress)
     d = _Doc(out)
@@ -275,11 +292,12 @@ def _make_brief(scenario: str | Path | None, out: str | Path, progress: bool | N
 
     # ------------------------------------------------------------ inputs
     if scenario is None:
-        from optimize.industry_data import illustrative_industry
+        from linkage.industry import illustrative_industry
+        from optimize import industry_scenario_document
 
         ind = illustrative_industry()
-        scen_doc = ind.to_scenario(list(BRIEF_YEARS), penalty=5000.0,
-                                   name="calibrated illustrative industry")
+        scen_doc = industry_scenario_document(ind, list(BRIEF_YEARS), penalty=5000.0,
+                                              name="calibrated illustrative industry")
         base_dir = None
         scen_label = ("the calibrated illustrative industry (119 synthetic enterprises whose "
                       "2023 totals match MIIT's announcement), 2025-2027")

@@ -43,7 +43,8 @@ def _library_exceptions() -> set[type]:
     found: set[type] = set()
     for mod in _modules():
         for name, obj in vars(mod).items():
-            if (inspect.isclass(obj) and issubclass(obj, BaseException)
+            # Exception, not BaseException: linkage.cli's Terminated is a signal, not an error
+            if (inspect.isclass(obj) and issubclass(obj, Exception)
                     and obj.__module__.split(".")[0] in PACKAGES and not name.startswith("_")):
                 found.add(obj)
     return found
