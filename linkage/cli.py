@@ -224,9 +224,14 @@ def _parse_years(text: str) -> list[int]:
     return parse_year_span(text, "--years")
 
 
-def _parse_ratios(items: tuple[str, ...]) -> dict[int, float]:
-    """``--pool-ratio YEAR=RATIO`` items: finite ratios >= 0, each year once."""
-    return parse_ratio_items(items, "--pool-ratio")
+def _parse_ratios(items: tuple[str, ...], years: list[int]) -> dict[int, float]:
+    """``--pool-ratio YEAR=RATIO`` items: finite ratios >= 0, each year once, years simulated."""
+    ratios = parse_ratio_items(items, "--pool-ratio")
+    outside = [y for y in ratios if y not in years]
+    if outside:
+        raise InputError(f"{outside[0]} is not a simulated year ({years[0]}-{years[-1]}): its "
+                         "ratio would be ignored", key="--pool-ratio")
+    return ratios
 
 
 @main.command()
@@ -256,7 +261,7 @@ def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: t
 
     try:
         years = _parse_years(years_text)
-        ratios = _parse_ratios(pool_ratio)
+        ratios = _parse_ratios(pool_ratio, years)
         rs = _rules(rule_files)
         price_table = read_prices(prices) if prices else None
         reserve = ReserveVariant(reserve_price)

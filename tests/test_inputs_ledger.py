@@ -183,6 +183,14 @@ def test_cli_refuses_bad_price_files(files, text, row, column, phrase):
     _refused(d, st, "--years", "2024-2025", "--prices", prices, phrases=(*where, phrase))
 
 
+def test_cli_missing_price_year_names_the_file_and_the_simulated_years(files):
+    d, st, prices = files
+    prices.write_text("year,nev_buy_price_cny_per_credit\n2024,1000\n", encoding="utf-8")
+    _refused(d, st, "--years", "2024-2025", "--prices", prices,
+             phrases=(str(prices), "column 'year'", "no NEV buy price for 2025",
+                      "simulated years 2024-2025"))
+
+
 def test_duplicate_price_year_is_not_last_wins():
     table = pd.DataFrame({"year": [2024, 2024], "nev_buy_price_cny_per_credit": [900, 5000]})
     with pytest.raises(InputError, match="appears twice"):
@@ -262,7 +270,7 @@ def test_api_reserve_price_zero_and_ints_accepted():
 
 
 @pytest.mark.parametrize("ratio", ["2025=nan", "2025=inf", "2025=1,2", "2025.5=1.2",
-                                   "2025=1.2 2024=1"])
+                                   "2025=1.2 2024=1", "2030=1.2"])
 def test_cli_refuses_bad_pool_ratio(files, ratio):
     d, st, prices = files
     out = d / "tx.csv"

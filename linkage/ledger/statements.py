@@ -374,7 +374,8 @@ def normalise_prices(
     for y in years:
         for what, table in (("buy", buy), ("sell", sell)):
             if y not in table:
-                raise InputError(f"no NEV {what} price for {y}", file=where["file"],
+                raise InputError(f"no NEV {what} price for {y} (simulated years "
+                                 f"{min(years)}-{max(years)})", file=where["file"],
                                  column=where["column"],
                                  key=None if where["file"] else f"prices.{y}")
         if sell[y] > buy[y] + _EPS:
