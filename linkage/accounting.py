@@ -33,10 +33,12 @@ __all__ = [
     "bev_standard_credit",
     "cafc_model_target",
     "compute_credits",
+    "electricity_fuel_factor",
     "enterprise_statements",
     "fcev_standard_credit",
     "low_fc_threshold",
     "model_credits",
+    "phev_cd_factor",
     "round_half_up",
 ]
 
@@ -314,6 +316,60 @@ def fcev_standard_credit(fuel_cell_power_kw: np.ndarray, rulebook: Rulebook) -> 
     return np.minimum(rulebook["fcev.credit_per_kw"] * p, rulebook["fcev.cap"])
 
 
+def electricity_fuel_factor(rulebook: Rulebook) -> float:
+    """Litres of fuel counted per kWh of electricity a BEV or PHEV uses [L/kWh].
+
+    Parameters
+    ----------
+    rulebook : Rulebook
+        Keys ``cafc.electricity_counted``, ``cafc.electricity_fuel_energy_factor`` [L/kWh]
+        and ``cafc.electricity_efficiency_factor`` [-].
+
+    Returns
+    -------
+    float
+        fuel energy factor x efficiency factor where electricity is counted, else 0 [L/kWh].
+
+    Notes
+    -----
+    GB/T 37340-2019 as named by GB 27999-2019 4.1.2-4.1.3 and GB 27999-2025: 0 up to 2025;
+    from 2026 about 0.1131 L/kWh (equal heating value, ``secondary``) x an efficiency factor
+    (``provisional`` 1.0).
+    """
+    if not rulebook["cafc.electricity_counted"]:
+        return 0.0
+    return float(rulebook["cafc.electricity_fuel_energy_factor"]) * float(
+        rulebook["cafc.electricity_efficiency_factor"])
+
+
+def phev_cd_factor(
+    cd_energy_consumption_kwh_per_100km: np.ndarray, curb_mass_kg: np.ndarray,
+    rulebook: Rulebook,
+) -> np.ndarray:
+    """PHEV charge-depleting electricity test: 1 if EC_cd <= ratio x Y(m), else the fail factor.
+
+    Parameters
+    ----------
+    cd_energy_consumption_kwh_per_100km : array-like
+        Charge-depleting electric energy consumption EC_cd [kWh/100 km]; NaN = not given
+        (not tested, factor 1).
+    curb_mass_kg : array-like
+        Curb mass [kg].
+    rulebook : Rulebook
+        Keys ``phev.cd_consumption_limit_ratio`` (1.35) and ``phev.cd_fail_factor``.
+
+    Returns
+    -------
+    ndarray
+        Factor [-].
+    """
+    ec = np.asarray(cd_energy_consumption_kwh_per_100km, dtype=float)
+    limit = rulebook["phev.cd_consumption_limit_ratio"] * bev_consumption_target(
+        curb_mass_kg, rulebook)
+    fails = ~np.isnan(ec) & (ec > limit + 1e-9)
+    return np.where(fails, rulebook["phev.cd_fail_factor"], 1.0)
+
+
 # --------------------------------------------------------------------------- per model
 
 
@@ -348,7 +404,11 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
         ``conventional``, ``low_fc``, ``cafc_multiplier``,
         ``fuel_consumption_accounted_l_per_100km``, ``nev_requirement_weight``,
         ``nev_standard_credit``, ``nev_range_factor``, ``nev_density_factor``,
-        ``nev_consumption_factor``, ``nev_cs_factor`` (each [credit/vehicle] or [-]),
+        ``nev_consumption_factor``, ``nev_cs_factor``, ``nev_cd_factor`` (PHEV
+        charge-depleting test), ``nev_low_temperature_factor_used`` (each [credit/vehicle]
+        or [-]), ``electricity_factor_l_per_kwh`` (fuel counted per kWh in the year [L/kWh],
+        0 where electricity is not counted), ``electricity_fuel_equivalent_l_per_100km``
+        (the electricity part of the fuel consumption [L/100 km]), ``unchecked_inputs``,
         ``nev_credit_per_vehicle`` (the value used [credit/vehicle]), ``nev_credit_source``
         (``official``, ``computed``, ``neutral`` or empty for conventional models) and
         ``neutral_factors``.
@@ -368,6 +428,9 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
     power = fleet["fuel_cell_power_kw"].to_numpy(dtype=float)
     official = fleet["nev_credit_per_vehicle"].to_numpy(dtype=float)
     cs = fleet["phev_cs_condition_met"].to_numpy(dtype=float)
+    ec_cd = _optional(fleet, "phev_cd_energy_consumption_kwh_per_100km")
+    uf = _optional(fleet, "phev_utility_factor")
+    low_temp = _optional(fleet, "nev_low_temperature_factor")
 
     is_bev, is_phev, is_fcev = pt == "BEV", pt == "PHEV", pt == "FCEV"
     is_conv = ~(is_bev | is_phev | is_fcev)
@@ -378,13 +441,16 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
             "target_l_per_100km", "low_fc_threshold_l_per_100km", "cafc_multiplier",
             "nev_requirement_weight", "nev_standard_credit", "nev_range_factor",
             "nev_density_factor", "nev_consumption_factor", "nev_cs_factor",
-            "nev_credit_per_vehicle",
+            "nev_credit_per_vehicle", "nev_cd_factor", "nev_low_temperature_factor_used",
+            "electricity_factor_l_per_kwh", "electricity_fuel_equivalent_l_per_100km",
         )
     }
     low_fc = np.zeros(n, dtype=bool)
     # rule lookups per year and scope: "all" models, or the models of one powertrain whose
     # credit is computed; enterprise_statements attributes them to the statements
     lookups: dict[int, dict[str, tuple[str, ...]]] = {}
+    miss_elec = np.zeros(n, dtype=bool)
+    unchecked = np.full(n, "", dtype=object)
     for y, rb in books.items():
         sel = np.flatnonzero(year == y)
         with record_lookups() as used_all:
@@ -417,7 +483,22 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
             std = np.where(fcv, fcev_standard_credit(power[sel], rb), std)
         lookups[int(y)] = {"all": tuple(used_all.keys()), "BEV": tuple(used_bev.keys()),
                            "PHEV": tuple(used_phev.keys()), "FCEV": tuple(used_fcev.keys())}
-        credit = np.minimum(std * rf * df * cf * csf, final_cap)
+        with record_lookups() as used_cd:
+            cdf = np.where(p, phev_cd_factor(ec_cd[sel], mass[sel], rb), 1.0)
+        with record_lookups() as used_low_temp:
+            ltf = _low_temperature_factor(low_temp[sel], b, rb, fleet, sel)
+            unchecked[sel] = _unchecked(p & np.isnan(ec_cd[sel]),
+                                        b & np.isnan(low_temp[sel]) & bool(
+                                            rb["nev.low_temperature_factor_applies"]))
+        with record_lookups() as used_elec:
+            kwh_l = electricity_fuel_factor(rb)
+        lookups[int(y)]["PHEV_CD"] = tuple(used_cd.keys())
+        lookups[int(y)]["LOW_TEMPERATURE"] = tuple(used_low_temp.keys())
+        lookups[int(y)]["ELECTRICITY"] = tuple(used_elec.keys())
+        credit = np.minimum(std * rf * df * cf * csf * cdf * ltf, final_cap)
+        elec_kwh = np.where(b, ec[sel], np.where(p, uf[sel] * ec_cd[sel], 0.0))
+        miss_elec[sel] = (b | p) & np.isnan(elec_kwh) & (kwh_l > 0)
+        elec = np.where((b | p) & ~np.isnan(elec_kwh), elec_kwh * kwh_l, 0.0)
         if rounding_on:
             credit = round_half_up(credit, 2)
         credit = np.where(np.isnan(official[sel]), credit, official[sel])
@@ -430,6 +511,9 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
             ("nev_standard_credit", std), ("nev_range_factor", rf),
             ("nev_density_factor", df), ("nev_consumption_factor", cf),
             ("nev_cs_factor", csf), ("nev_credit_per_vehicle", credit),
+            ("nev_cd_factor", cdf), ("nev_low_temperature_factor_used", ltf),
+            ("electricity_factor_l_per_kwh", np.where(b | p, kwh_l, 0.0)),
+            ("electricity_fuel_equivalent_l_per_100km", elec),
         ):
             cols[k][sel] = v
 
@@ -449,6 +533,9 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
             "an adjustment-factor input is missing and adjustments='neutral' was not chosen",
             file=fleet.attrs.get("source", "<DataFrame>"), row=int(fleet["row"].iloc[i]),
         )
+    _check_electricity_inputs(fleet, miss_elec, pt, ec, ec_cd)
+    neutral_parts[miss_elec] = np.where(neutral_parts[miss_elec] == "", "electricity",
+                                        neutral_parts[miss_elec] + ";electricity")
     source = np.where(is_conv, "", np.where(has_official, "official",
                                             np.where(is_neutral, "neutral", "computed")))
     out = fleet.copy()
@@ -458,17 +545,80 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
     out["conventional"] = is_conv
     out["low_fc"] = low_fc
     out["cafc_multiplier"] = cols["cafc_multiplier"]
-    out["fuel_consumption_accounted_l_per_100km"] = np.where(
-        is_bev | is_fcev, 0.0, fc - offc
-    )
+    fuel_part = np.where(is_bev | is_fcev, 0.0, fc - offc)
+    out["electricity_factor_l_per_kwh"] = cols["electricity_factor_l_per_kwh"]
+    out["electricity_fuel_equivalent_l_per_100km"] = cols[
+        "electricity_fuel_equivalent_l_per_100km"]
+    out["fuel_consumption_accounted_l_per_100km"] = fuel_part + cols[
+        "electricity_fuel_equivalent_l_per_100km"]
     for k in ("nev_requirement_weight", "nev_standard_credit", "nev_range_factor",
               "nev_density_factor", "nev_consumption_factor", "nev_cs_factor",
-              "nev_credit_per_vehicle"):
+              "nev_cd_factor", "nev_low_temperature_factor_used", "nev_credit_per_vehicle"):
         out[k] = cols[k]
     out["nev_credit_source"] = source
     out["neutral_factors"] = neutral_parts
     out.attrs["rule_lookups"] = lookups
+    out["unchecked_inputs"] = np.where(is_conv | has_official, "", unchecked)
     return out
+
+
+def _optional(fleet: pd.DataFrame, column: str) -> np.ndarray:
+    """An optional fleet column as floats (all NaN when a hand-built table lacks it)."""
+    if column in fleet.columns:
+        return fleet[column].to_numpy(dtype=float)
+    return np.full(len(fleet), np.nan)
+
+
+def _unchecked(no_cd: np.ndarray, no_low_temp: np.ndarray) -> np.ndarray:
+    """``;``-separated names of optional credit inputs a model did not give."""
+    out = np.full(len(no_cd), "", dtype=object)
+    out[no_cd] = "charge_depleting"
+    out[no_low_temp] = np.where(out[no_low_temp] == "", "low_temperature",
+                                out[no_low_temp] + ";low_temperature")
+    return out
+
+
+def _low_temperature_factor(
+    factor: np.ndarray, is_bev: np.ndarray, rulebook: Rulebook, fleet: pd.DataFrame,
+    sel: np.ndarray,
+) -> np.ndarray:
+    """The given low-temperature range factor where the year applies one, else 1 [-]."""
+    given = is_bev & ~np.isnan(factor)
+    if not rulebook["nev.low_temperature_factor_applies"]:
+        if given.any():
+            i = int(sel[np.flatnonzero(given)[0]])
+            raise FleetError(
+                f"nev_low_temperature_factor is given but the {rulebook.year} rules apply no "
+                "low-temperature factor (nev.low_temperature_factor_applies = false): remove it",
+                file=fleet.attrs.get("source", "<DataFrame>"),
+                row=int(fleet["row"].to_numpy()[i]), column="nev_low_temperature_factor",
+            )
+        return np.ones(len(factor))
+    return np.where(given, factor, 1.0)
+
+
+def _check_electricity_inputs(
+    fleet: pd.DataFrame, missing: np.ndarray, pt: np.ndarray, ec: np.ndarray,
+    ec_cd: np.ndarray,
+) -> None:
+    """Strict mode: a BEV or PHEV whose electricity counts as fuel needs its consumption."""
+    if not missing.any() or fleet.attrs.get("adjustments", "strict") == "neutral":
+        return
+    i = int(np.flatnonzero(missing)[0])
+    if pt[i] == "BEV":
+        column = "energy_consumption_kwh_per_100km"
+    elif np.isnan(ec_cd[i]):
+        column = "phev_cd_energy_consumption_kwh_per_100km"
+    else:
+        column = "phev_utility_factor"
+    year = int(fleet["year"].to_numpy()[i])
+    raise FleetError(
+        f"the {pt[i]} model {fleet['model'].to_numpy()[i]!r} needs {column} in {year}: its "
+        "electricity counts as fuel (cafc.electricity_counted) (or choose "
+        "adjustments='neutral' to count the electricity as 0, reported)",
+        file=fleet.attrs.get("source", "<DataFrame>"), row=int(fleet["row"].to_numpy()[i]),
+        column=column,
+    )
 
 
 # --------------------------------------------------------------------------- per enterprise
@@ -487,6 +637,21 @@ def _within_volume_limit(volume: np.ndarray, rulebook: Rulebook) -> np.ndarray:
 
 def _group_sum(gid: np.ndarray, n: int, w: np.ndarray) -> np.ndarray:
     return np.bincount(gid, weights=w, minlength=n)
+
+
+def _unchecked_by_group(models: pd.DataFrame, gid: np.ndarray, n: int) -> np.ndarray:
+    """Per statement: ``;``-separated optional credit inputs some model did not give."""
+    out = np.full(n, "", dtype=object)
+    if "unchecked_inputs" not in models.columns:
+        return out
+    names = models["unchecked_inputs"].to_numpy()
+    some = names != ""
+    if not some.any():
+        return out
+    pairs = pd.DataFrame({"g": gid[some], "name": names[some]}).drop_duplicates()
+    for g, group_names in pairs.groupby("g")["name"]:
+        out[int(g)] = ";".join(sorted({x for s in group_names for x in s.split(";")}))
+    return out
 
 
 def enterprise_statements(
@@ -514,8 +679,14 @@ def enterprise_statements(
         ``conventional_target_value`` and ``conventional_cafc_actual`` [L/100 km] (the same
         formulas over conventional models only; NaN without conventional models),
         ``nev_carry_eligible`` (the conventional fleet met ``nev.carry_threshold_ratio``, so
-        the year's NEV surplus may be carried forward; True without conventional models) and
-        ``provisional_parameter_keys`` (``;``-separated). ``cafc_*`` values are in
+        the year's NEV surplus may be carried forward; True without conventional models),
+        ``conventional_cafc_l_per_100km`` (GB 27999-2025's CAFC of traditional-energy cars:
+        ``Σ FC_j V_j / Σ V_j`` over conventional models, no multipliers) and
+        ``cafc_co2_reference_g_per_km`` (corporate average CO2 reference value: actual CAFC x
+        ``cafc.co2_per_litre`` x 10) [g/km], both NaN in years without
+        ``cafc.reference_indicators``; ``unchecked_optional_inputs`` (optional credit inputs
+        that some computed model did not give: ``charge_depleting``, ``low_temperature``)
+        and ``provisional_parameter_keys`` (``;``-separated). ``cafc_*`` values are in
         [L/100 km], credits in [credit], volumes in [vehicle].
 
     Notes
@@ -524,7 +695,8 @@ def enterprise_statements(
     - Compliance value ``C = T_ent x requirement x relief`` (``small_enterprise.relief_form``
       = ``multiply``) or ``T_ent x (requirement + relief - 1)`` (``add_points``); the relief
       needs a volume within ``small_enterprise.volume_limit`` (``volume_test``).
-    - Actual ``A = Σ FC_i V_i / Σ V_i W_i`` (FC after off-cycle reductions; 0 for BEV/FCEV).
+    - Actual ``A = Σ FC_i V_i / Σ V_i W_i`` (FC after off-cycle reductions; BEV and PHEV
+      electricity counted as fuel where ``cafc.electricity_counted``; FCEV 0).
     - CAFC credits ``(C - A) x Σ V_i``; NEV requirement ``ratio x Σ_conv V_j f_j`` (0 below
       the exemption volume); NEV credits = earned - requirement.
     - With ``rounding.enabled``: T_ent, C and A round half up to 2 decimals (C from the rounded
@@ -559,7 +731,12 @@ def enterprise_statements(
         gid, ng, models["fuel_consumption_accounted_l_per_100km"].to_numpy() * v * conv
     )
     conv_vw = _group_sum(gid, ng, v * models["cafc_multiplier"].to_numpy() * conv)
+    conv_fv = _group_sum(
+        gid, ng, models["fuel_consumption_accounted_l_per_100km"].to_numpy() * v * conv)
     earned = _group_sum(gid, ng, v * models["nev_credit_per_vehicle"].to_numpy())
+    elec_vol = _group_sum(gid, ng, v * ((pt == "BEV") | (pt == "PHEV")))
+    cd_tested = _group_sum(gid, ng, ((pt == "PHEV") & computed & ~np.isnan(
+        _optional(models, "phev_cd_energy_consumption_kwh_per_100km"))).astype(float)) > 0
     base = _group_sum(gid, ng, v * models["nev_requirement_weight"].to_numpy())
     has = {
         fam: _group_sum(gid, ng, (computed & (pt == fam.upper())).astype(float)) > 0
@@ -658,23 +835,46 @@ def enterprise_statements(
     exempt = conv_vol < exempt_limit
     nev_req = np.where(exempt, 0.0, rnd(ratio * base, 0))
     nev_credits = earned - nev_req
+    # GB 27999-2025's reference indicators (lookups attributed only where they apply)
+    ind_used: dict[int, ParameterLog] = {}
+    ind_rule: dict[int, tuple[bool, float]] = {}
+    for y, rb in books.items():
+        with record_lookups() as ind_used[y]:
+            ind_rule[y] = (bool(rb["cafc.reference_indicators"]), float(rb["cafc.co2_per_litre"]))
+    indicators = np.array([ind_rule[int(y)][0] for y in g_year], dtype=bool)
+    co2_per_litre = np.array([ind_rule[int(y)][1] for y in g_year], dtype=float)
+    counted = np.array([electricity_fuel_factor(books[int(y)]) > 0 for y in g_year])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        conv_cafc = rnd(conv_fv / conv_vol, 2)
+    conv_cafc = np.where(indicators & has_conv, conv_cafc, np.nan)
+    # [L/100 km] x [kg/L] = [kg/100 km]; x 1000 g/kg / 100 km = x 10 [g/km]
+    co2_reference = np.where(indicators, actual * co2_per_litre * 10.0, np.nan)
 
     # provisional parameters each statement relied on: the rule lookups of its year's models
     # (all models, plus each powertrain whose credit it computed), of the enterprise-level
     # rules, and of the small-enterprise relief when it asked for it
+    # (and the scopes of the charge-depleting test, the low-temperature factor, electricity
+    # counted as fuel and GB 27999-2025's reference indicators only where they applied)
+    low_temp = np.array([bool(books[int(y)]["nev.low_temperature_factor_applies"])
+                         for y in g_year])
     flags = pd.DataFrame({"year": g_year, "bev": has["bev"], "phev": has["phev"],
-                          "fcev": has["fcev"], "small": small})
+                          "fcev": has["fcev"], "small": small,
+                          "electricity": counted & (elec_vol > 0), "phev_cd": cd_tested,
+                          "low_temperature": low_temp & has["bev"], "indicators": indicators})
     combo, combos = pd.factorize(pd.MultiIndex.from_frame(flags))
     model_used = models.attrs.get("rule_lookups", {})
     key_lists = []
-    for y, b, p, f, s in combos:
+    for y, b, p, f, s, elec_on, cd_on, lt_on, ind_on in combos:
         scopes = model_used.get(int(y), {})
         keys = set(scopes.get("all", ())) | set(year_used[int(y)].keys())
-        for fam, on in (("BEV", b), ("PHEV", p), ("FCEV", f)):
+        for fam, on in (("BEV", b), ("PHEV", p), ("FCEV", f), ("ELECTRICITY", elec_on),
+                        ("PHEV_CD", cd_on), ("LOW_TEMPERATURE", lt_on)):
             if on:
                 keys.update(scopes.get(fam, ()))
         if s:
             keys.update(small_used[int(y)].keys())
+        if ind_on:
+            keys.update(ind_used[int(y)].keys())
         key_lists.append(";".join(books[int(y)].unverified(keys)))
     prov_keys = np.asarray(key_lists, dtype=object)[combo]
     prov_count = np.array([len(k.split(";")) if k else 0 for k in key_lists])[combo]
@@ -701,6 +901,9 @@ def enterprise_statements(
             "conventional_target_value": np.where(has_conv, conv_target, np.nan),
             "conventional_cafc_actual": np.where(has_conv, conv_actual, np.nan),
             "nev_carry_eligible": carry_ok,
+            "conventional_cafc_l_per_100km": conv_cafc,
+            "cafc_co2_reference_g_per_km": co2_reference,
+            "unchecked_optional_inputs": _unchecked_by_group(models, gid, ng),
             "provisional_parameters": prov_count,
             "provisional_parameter_keys": prov_keys,
         }
@@ -737,9 +940,9 @@ class CreditResult:
 
     @property
     def neutral_models(self) -> pd.DataFrame:
-        """Models whose missing factor inputs were replaced by a factor of 1.0."""
+        """Models whose missing inputs were neutralised (a factor of 1.0; electricity 0)."""
         m = self.models
-        return m.loc[m["nev_credit_source"] == "neutral",
+        return m.loc[m["neutral_factors"] != "",
                      ["enterprise", "year", "model", "powertrain", "neutral_factors"]]
 
     @property

@@ -303,10 +303,9 @@ def _compose(scenario: str | Path | None, out: Path, progress: bool | None,
                       "2023 totals match MIIT's announcement), 2025-2027")
         assumptions = ind.assumptions
     else:
-        import tomllib
+        from optimize.scenario import read_scenario_document
 
-        with open(scenario, "rb") as fh:
-            scen_doc = tomllib.load(fh)
+        scen_doc = read_scenario_document(scenario)  # errors name the file and the key
         base_dir = Path(scenario).resolve().parent
         scen_label = f"the scenario {Path(scenario).name}"
         assumptions = {}
@@ -321,7 +320,8 @@ def _compose(scenario: str | Path | None, out: Path, progress: bool | None,
 
     # ------------------------------------------------------------ 1. numbers
     m = miit_annual()
-    allg = m[m["group"] == "all"].sort_values("year")
+    # the announcements read in full (2024 is known from the press only: secondary, incomplete)
+    allg = m[(m["group"] == "all") & (m["status"] == "official")].sort_values("year")
     t = allg[["year", "firms", "volume_10k_vehicles", "cafc_positive_10k_credits",
               "cafc_negative_10k_credits", "nev_positive_10k_credits",
               "nev_negative_10k_credits", "cafc_actual_l_per_100km"]].reset_index(drop=True)

@@ -28,7 +28,7 @@ from linkage._cli_params import NON_NEGATIVE_FLOAT, YEAR, parse_ratio_items, par
 from linkage.accounting import STATEMENT_COLUMNS, compute_credits
 from linkage.errors import InputError, LinkageError
 from linkage.outputs import check_output_path, write_atomically, write_files
-from linkage.rules import RuleSet, default_rules, load_rules
+from linkage.rules import RuleSet, default_rules, diff_rulebooks, load_rules
 
 __all__ = ["main", "write_atomically"]  # write_atomically: moved to linkage.outputs
 
@@ -192,14 +192,24 @@ def credits(
 
 @main.command()
 @click.option("--year", type=int, help="Compliance year (default: every covered year).")
+@click.option("--diff", "diff_years", nargs=2, type=int, metavar="YEAR1 YEAR2",
+              help="Only the parameters whose value, unit or status changes from YEAR1 to "
+                   "YEAR2, with both values, units and statuses.")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False),
               help="Extra rulebook file (TOML); repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-def rules(year: int | None, rule_files: tuple[str, ...], fmt: str) -> None:
+def rules(year: int | None, diff_years: tuple[int, int] | None, rule_files: tuple[str, ...],
+          fmt: str) -> None:
     """Every rule parameter of a year with its unit, status and source."""
+    if diff_years and year is not None:
+        _fail("--diff and --year exclude each other: give one of them")
+        return
     try:
         rs = _rules(rule_files)
+        if diff_years:
+            _rules_diff(rs, *diff_years, fmt=fmt)
+            return
         years = [year] if year is not None else rs.years
         frame = rs.to_frame(years)
     except InputError as exc:
@@ -217,6 +227,25 @@ def rules(year: int | None, rule_files: tuple[str, ...], fmt: str) -> None:
         click.echo(shown.to_string(index=False))
     prov = frame[frame["status"].isin(["provisional", "scenario"])]
     click.echo(f"\n{len(frame)} parameter(s); {len(prov)} provisional or scenario.")
+
+
+def _rules_diff(rs: RuleSet, first: int, second: int, *, fmt: str) -> None:
+    """Print the parameters that change from ``first`` to ``second``."""
+    diff = diff_rulebooks(rs.for_year(first), rs.for_year(second))
+    if fmt == "json":
+        click.echo(json.dumps({"from": first, "to": second,
+                               "changes": diff.to_dict(orient="records")},
+                              indent=2, ensure_ascii=False))
+        return
+    shown = diff.drop(columns=["source_to"]).rename(columns={
+        "value_from": f"value_{first}", "unit_from": f"unit_{first}",
+        "status_from": f"status_{first}", "value_to": f"value_{second}",
+        "unit_to": f"unit_{second}", "status_to": f"status_{second}"})
+    with pd.option_context("display.width", 250, "display.max_colwidth", 60,
+                           "display.max_rows", 10_000):
+        click.echo(shown.to_string(index=False) if len(diff) else "(no parameter changes)")
+    click.echo(f"\n{len(diff)} parameter(s) change from {first} to {second}; sources: "
+               f"`linkage rules --year {second}`.")
 
 
 def _parse_years(text: str) -> list[int]:

@@ -36,8 +36,10 @@ added to every purchase.
 
 from __future__ import annotations
 
+import math
+import numbers
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,13 +48,13 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
 
-from linkage.errors import LinkageError
+from linkage.errors import InputError, LinkageError
 from linkage.ledger import TRANSACTION_COLUMNS, Violation, verify_plan
 from linkage.ledger.carry import carry_factor, carry_step
 from linkage.ledger.verify import EXTERNAL_AFFILIATES
 from linkage.pool import ReserveVariant, pool_window
 from linkage.rules import ParameterLog, record_lookups
-from optimize.scenario import EnterpriseInput, Scenario
+from optimize.scenario import EnterpriseInput, Scenario, find_enterprise
 
 __all__ = [
     "EnterpriseModel",
@@ -177,11 +179,8 @@ class EnterpriseModel:
         t_per_credit_for_prices: float | None = None,
         block: pyo.Block | None = None,
     ) -> None:
-        if isinstance(enterprise, str):
-            found = [e for e in scenario.enterprises if e.name == enterprise]
-            if not found:
-                raise KeyError(f"no enterprise {enterprise!r} in the scenario")
-            enterprise = found[0]
+        if not isinstance(enterprise, EnterpriseInput):
+            enterprise = find_enterprise(scenario, enterprise)
         self.scenario = scenario
         self.ent = enterprise
         self._tpc_prices = t_per_credit_for_prices
@@ -460,27 +459,89 @@ class EnterpriseModel:
         abatement_cost: dict[int, float] | None = None,
     ) -> None:
         """Change prices in place [CNY/credit or CNY/t CO2e]; the next :meth:`solve` re-uses
-        the persistent solver."""
+        the persistent solver.
+
+        Every argument is checked before anything changes: a rejected call leaves the model
+        as it was.
+
+        Raises
+        ------
+        InputError
+            A price that is not a finite number >= 0, a year not of the scenario, a segment
+            that does not exist, a sell price above the buy price, or a price the model was
+            built without (reserve, penalty, linkage; NEV prices in the industry model).
+        """
+        new = self.check_prices(nev_buy_price=nev_buy_price, nev_sell_price=nev_sell_price,
+                                cea_price=cea_price, reserve_price=reserve_price,
+                                penalty_cny_per_credit=penalty_cny_per_credit,
+                                abatement_cost=abatement_cost)
         m = self.model
-        for param, values in ((m.p_buy, nev_buy_price), (m.p_sell, nev_sell_price),
-                              (m.p_cea, cea_price), (m.p_abate, abatement_cost)):
-            for k, v in (values or {}).items():
-                if not v >= 0:
-                    raise ValueError(f"prices must be >= 0, got {v} for {k}")
-                param[k] = float(v)
-        if reserve_price is not None:
-            if self.scenario.market.reserve_price is None:
-                raise ValueError("the model was built without the reserve variant: set "
-                                 "[market] reserve_price and rebuild")
-            m.p_reserve = float(reserve_price)
-        if penalty_cny_per_credit is not None:
-            if self.scenario.penalty_cny_per_credit is None:
-                raise ValueError("the model was built without uncovered deficits: set "
-                                 "[penalty] uncovered_credit_cny and rebuild")
-            m.p_penalty = float(penalty_cny_per_credit)
-        for t in self.years if self.mode == "enterprise" else ():
-            if pyo.value(m.p_sell[t]) > pyo.value(m.p_buy[t]) + 1e-9:
-                raise ValueError(f"sell price above buy price in {t}: the LP would be unbounded")
+        params = {"nev_buy_price": m.p_buy, "nev_sell_price": m.p_sell, "cea_price": m.p_cea,
+                  "abatement_cost": m.p_abate}
+        for name, values in new.items():
+            if name in params:
+                for k, v in values.items():
+                    params[name][k] = v
+        if "reserve_price" in new:
+            m.p_reserve = new["reserve_price"]
+        if "penalty_cny_per_credit" in new:
+            m.p_penalty = new["penalty_cny_per_credit"]
+
+    def check_prices(self, **prices: Any) -> dict[str, Any]:
+        """Validate :meth:`set_prices` arguments without changing anything.
+
+        Returns
+        -------
+        dict
+            The given (not None) arguments as floats (dicts keyed by year or segment).
+        """
+        sc, years = self.scenario, list(self.years)
+        keys = {"nev_buy_price": years, "nev_sell_price": years, "cea_price": years,
+                "abatement_cost": list(range(len(self.ent.abatement)))}
+        built_without = {
+            "reserve_price": (sc.market.reserve_price is None, "the reserve variant: set "
+                              "[market] reserve_price"),
+            "penalty_cny_per_credit": (sc.penalty_cny_per_credit is None, "uncovered "
+                                       "deficits: set [penalty] uncovered_credit_cny"),
+            "cea_price": (sc.link is None, "a carbon-market linkage: set [linkage]"),
+            "nev_buy_price": (self.mode == "industry", "given NEV prices (they are outputs "
+                              "of the industry model)"),
+            "nev_sell_price": (self.mode == "industry", "given NEV prices (they are outputs "
+                               "of the industry model)"),
+        }
+        out: dict[str, Any] = {}
+        for name, value in prices.items():
+            if value is None:
+                continue
+            if name not in keys and name not in built_without:
+                raise TypeError(f"set_prices() got an unexpected keyword argument {name!r}")
+            without, what = built_without.get(name, (False, ""))
+            if without:
+                raise InputError(f"the model was built without {what} and rebuild",
+                                 file=sc.source, key=name)
+            if name not in keys:
+                out[name] = _price(value, name, sc.source)
+                continue
+            if not isinstance(value, Mapping):
+                by = "segment" if name == "abatement_cost" else "year"
+                raise InputError(f"expected a dict {by} -> price, got {value!r}",
+                                 file=sc.source, key=name)
+            out[name] = {}
+            for k, v in value.items():
+                if isinstance(k, bool) or k not in keys[name]:
+                    raise InputError(f"{k!r} is not one of {keys[name]}", file=sc.source,
+                                     key=f"{name}[{k!r}]")
+                out[name][k] = _price(v, f"{name}[{k!r}]", sc.source)
+        if self.mode == "enterprise" and ("nev_buy_price" in out or "nev_sell_price" in out):
+            m = self.model
+            for t in years:
+                buy = out.get("nev_buy_price", {}).get(t, pyo.value(m.p_buy[t]))
+                sell = out.get("nev_sell_price", {}).get(t, pyo.value(m.p_sell[t]))
+                if sell > buy + 1e-9:
+                    raise InputError(f"sell price {sell:g} above buy price {buy:g} in {t}: "
+                                     "the LP would be unbounded", file=sc.source,
+                                     key="nev_sell_price")
+        return out
 
     # ------------------------------------------------------------------ solve
     def solve(self, *, verify: bool = True) -> EnterpriseResult:
@@ -718,3 +779,13 @@ def solve_enterprise(scenario: Scenario, enterprise: EnterpriseInput | str,
                      **kwargs: Any) -> EnterpriseResult:
     """Build and solve one enterprise's LP (see :class:`EnterpriseModel`)."""
     return EnterpriseModel(scenario, enterprise, **kwargs).solve()
+
+
+def _price(value: Any, key: str, file: str) -> float:
+    """A price argument: a real, finite number >= 0 (a bool or a text is refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"expected a number, got {value!r}", file=file, key=key)
+    x = float(value)
+    if not math.isfinite(x) or x < 0:
+        raise InputError(f"expected a finite number >= 0, got {value!r}", file=file, key=key)
+    return x

@@ -42,7 +42,7 @@ from optimize.enterprise import (
     PlanVerificationError,
     _solver_version,
 )
-from optimize.scenario import Scenario
+from optimize.scenario import Scenario, find_enterprise
 
 __all__ = ["IndustryModel", "IndustryResult", "solve_industry"]
 
@@ -217,7 +217,22 @@ class IndustryModel:
             [CNY/credit].
         penalty_cny_per_credit, reserve_price : float, optional
             [CNY/credit].
+
+        Raises
+        ------
+        InputError
+            See :meth:`EnterpriseModel.set_prices`; every enterprise's prices are checked
+            first, so a rejected call changes nothing.
         """
+        for name in abatement_cost or {}:
+            if name not in self.firms:
+                find_enterprise(self.scenario, name, key=f"abatement_cost[{name!r}]")
+        # every enterprise's prices are checked before any changes: no half-applied prices
+        for name, f in self.firms.items():
+            f.check_prices(cea_price=cea_price,
+                           abatement_cost=(abatement_cost or {}).get(name),
+                           penalty_cny_per_credit=penalty_cny_per_credit,
+                           reserve_price=reserve_price)
         for name, f in self.firms.items():
             f.set_prices(cea_price=cea_price,
                          abatement_cost=(abatement_cost or {}).get(name),

@@ -1,5 +1,6 @@
 """Dual-credit rules as data: one validated :class:`Rulebook` per compliance year."""
 
+from linkage.rules.diff import DIFF_COLUMNS, diff_rulebooks
 from linkage.rules.loader import (
     STATUSES,
     UNVERIFIED_STATUSES,
@@ -16,6 +17,7 @@ from linkage.rules.loader import (
 )
 
 __all__ = [
+    "DIFF_COLUMNS",
     "STATUSES",
     "UNVERIFIED_STATUSES",
     "Parameter",
@@ -24,6 +26,7 @@ __all__ = [
     "Rulebook",
     "default_rule_files",
     "default_rules",
+    "diff_rulebooks",
     "load_rules",
     "record_lookups",
     "rule_unit",

@@ -10,8 +10,8 @@ File format::
     [rulebook]
     family = "nev_requirement"      # free text
     title = "..."                    # free text
-    # optional, for scenario files: copy every parameter of `based_on` into `years`,
-    # marked "scenario", then apply the parameters below
+    # optional, for scenario files: copy every parameter of `based_on` into the `years`
+    # for which no earlier file defines it, marked "scenario", then apply the parameters below
     years = [2028, 2030]
     based_on = 2027
 
@@ -559,6 +559,30 @@ def _parse_value(raw: Any, kind: str, file: str, key: str) -> ParamValue:
 
 
 _PARAM_FIELDS = ("key", "years", "value", "unit", "status", "source")
+#: Keys of the ``[rulebook]`` header table.
+_HEADER_FIELDS = ("family", "title", "years", "based_on")
+
+
+def _check_header(head: Mapping[str, Any], file: str) -> None:
+    """The ``[rulebook]`` table: known keys (did you mean), texts, ``years`` only with
+    ``based_on``; ``based_on`` and ``years`` themselves are checked where they are used."""
+    for k in head:
+        if k not in _HEADER_FIELDS:
+            hint = difflib.get_close_matches(str(k), _HEADER_FIELDS, n=1)
+            raise RulebookError(
+                "unknown key" + (f"; did you mean '{hint[0]}'?" if hint else "")
+                + f" (known: {', '.join(sorted(_HEADER_FIELDS))})",
+                file=file, key=f"rulebook.{k}",
+            )
+    for k in ("family", "title"):
+        if k in head and not isinstance(head[k], str):
+            raise RulebookError(f"{k} must be a text, got {head[k]!r}", file=file,
+                                key=f"rulebook.{k}")
+    if "years" in head and "based_on" not in head:
+        raise RulebookError(
+            "years in [rulebook] is the span a based_on copy covers: give based_on = <year> "
+            "too (each [[parameter]] names its own years)", file=file, key="rulebook.years",
+        )
 
 
 def _in_schema_unit(
@@ -603,6 +627,23 @@ def _in_schema_unit(
     return new, f"{source} [given as {shown} {unit}]"
 
 
+def _uncovered_runs(
+    loaded: Iterable[Parameter], key: str, first: int, last: int
+) -> list[tuple[int, int]]:
+    """Runs of consecutive years in [first, last] for which no loaded entry defines ``key``."""
+    covered = {y for p in loaded if p.key == key
+               for y in range(max(p.first_year, first), min(p.last_year, last) + 1)}
+    runs: list[tuple[int, int]] = []
+    for y in range(first, last + 1):
+        if y in covered:
+            continue
+        if runs and runs[-1][1] == y - 1:
+            runs[-1] = (runs[-1][0], y)
+        else:
+            runs.append((y, y))
+    return runs
+
+
 def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
     """Parse and validate one rulebook file; ``loaded`` resolves ``based_on``."""
     file = str(path)
@@ -611,6 +652,11 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
             doc = tomllib.load(fh)
     except FileNotFoundError:
         raise RulebookError("rulebook file not found", file=file) from None
+    except IsADirectoryError:
+        raise RulebookError("is a directory, not a rulebook file", file=file) from None
+    except UnicodeDecodeError as exc:
+        raise RulebookError(f"not UTF-8 text ({exc.reason} at byte {exc.start}): save the "
+                            "file as UTF-8", file=file) from None
     except tomllib.TOMLDecodeError as exc:
         raise RulebookError(f"not valid TOML: {exc}", file=file) from None
     unknown_top = set(doc) - {"rulebook", "parameter"}
@@ -623,6 +669,7 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
     head = doc.get("rulebook", {})
     if not isinstance(head, dict):
         raise RulebookError("[rulebook] must be a table", file=file, key="rulebook")
+    _check_header(head, file)
     raw_params = doc.get("parameter", [])
     if not isinstance(raw_params, list):
         raise RulebookError("parameters must be [[parameter]] tables", file=file, key="parameter")
@@ -648,16 +695,19 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
             ) from None
         for key in base_book:
             p = base_book.parameter(key)
-            out.append(
-                replace(
-                    p,
-                    first_year=first,
-                    last_year=last,
-                    status="scenario",
-                    source=f"copied from the {base_year} rulebook ({p.status}: {p.source})",
-                    file=file,
+            # a key that an earlier file already defines for a year keeps that value: based_on
+            # fills the gaps (e.g. GB 27999-2025 states CAFC targets up to 2030)
+            for run_first, run_last in _uncovered_runs(loaded, key, first, last):
+                out.append(
+                    replace(
+                        p,
+                        first_year=run_first,
+                        last_year=run_last,
+                        status="scenario",
+                        source=f"copied from the {base_year} rulebook ({p.status}: {p.source})",
+                        file=file,
+                    )
                 )
-            )
     elif not raw_params:
         raise RulebookError("the file defines no [[parameter]]", file=file)
 
