@@ -194,6 +194,8 @@ def message_lines(text: str) -> list[str]:
     out = []
     for line in re.split(r"[\r\n]+", text or ""):
         line = line.strip()
+        if line.startswith("[") and "error:" in line:  # a message glued to a progress bar
+            line = line[line.index("error:"):]
         if line and not line.startswith("["):  # progress bars start with "["
             out.append(line)
     return out

@@ -31,7 +31,7 @@ from fuzz_strategies import (
     sweep_target,
     toml_mutations,
 )
-from hypothesis import given
+from hypothesis import Phase, given, settings
 
 RULEBOOK = rulebook_spec()
 SCENARIO = scenario_spec(1)
@@ -90,7 +90,8 @@ _BRIEF_MUTATIONS = [m for m in SCENARIO_MUTATIONS
                                                   "wrong_type", "empty")]
 
 
-@fuzz_settings(8)
+# no shrinking: each failing brief example costs seconds, and the mutations are discrete
+@settings(fuzz_settings(6), phases=[Phase.explicit, Phase.generate])
 @given(cases_from(_BRIEF_MUTATIONS))
 def test_brief_on_broken_scenario(case):
     assert case.expect == REFUSE
