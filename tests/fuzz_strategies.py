@@ -31,7 +31,6 @@ import io
 import math
 import re
 import tempfile
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -1333,13 +1332,6 @@ def sweep_extra_mutations() -> list[Mutation]:
     return [Mutation(f"sweep: {f.__name__}", f) for f in
             (bad_batch, bad_model, grid_shapes, grid_unknown_path, case_shape, base_missing)]
 
-
-def parse_toml(data: bytes) -> dict[str, Any]:
-    return tomllib.loads(data.decode())
-
-
-def with_detail(case: Case, **kw: Any) -> Case:
-    return replace(case, **kw)
 
 
 # --------------------------------------------------------------------------------------------

@@ -29,16 +29,15 @@ OPTION_CASES = option_cases()
 CONVERT_CASES = convert_cases()
 
 
-@fuzz_settings(len(OPTION_CASES))
-@given(st.sampled_from(OPTION_CASES))
+# explicit lists: every value runs, each as its own test
+@pytest.mark.parametrize("case", OPTION_CASES, ids=[c.label for c in OPTION_CASES])
 def test_option_values(case):
     res, problems = run_option_case(case)
     assert not problems, f"[{case.label}]: " + "; ".join(problems) + (
         f"\n--- exit {res.exit_code}\n--- stderr:\n{(res.stderr or '')[-1000:]}")
 
 
-@fuzz_settings(len(CONVERT_CASES))
-@given(st.sampled_from(CONVERT_CASES))
+@pytest.mark.parametrize("case", CONVERT_CASES, ids=[c[0] for c in CONVERT_CASES])
 def test_convert_bad_values_units_and_assumptions(case):
     _label, args, expect, key = case
     res = invoke(args)
