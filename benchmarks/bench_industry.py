@@ -30,9 +30,9 @@ from pathlib import Path
 
 import highspy
 
-from optimize import parse_scenario, run_scenarios
+from linkage.industry import illustrative_industry
+from optimize import industry_scenario_document, parse_scenario, run_scenarios
 from optimize.industry import IndustryModel
-from optimize.industry_data import illustrative_industry
 
 YEARS = list(range(2024, 2031))
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def industry_doc() -> dict:
     ind = illustrative_industry()
-    return ind.to_scenario(
+    return industry_scenario_document(
+        ind,
         YEARS,
         linkage={"basis": "ttw-real-world", "cea_price": [96, 62, 80, 100, 110, 120, 130],
                  "max_cea_share_of_deficit": 0.2},

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pint
 
+from conversions.contexts import register_context
 from conversions.errors import ArgumentError, BasisUnitError, BasisValueError
 from conversions.registry import Q_, ureg
 
@@ -498,6 +499,4 @@ class ConversionBasis:
         str
             ``"<name>:<method>@<first 12 hex digits of the fingerprint>"``.
         """
-        from conversions.contexts import register_context
-
         return register_context(self, check_method(method))

@@ -29,17 +29,39 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pint
 
 from conversions.formulas import co2e_per_cafc_credit, co2e_per_nev_credit_avoided
 from conversions.registry import Q_, ureg
 
-if TYPE_CHECKING:
-    from conversions.basis import ConversionBasis
+__all__ = [
+    "CAFC_DIM",
+    "CAFC_PER_NEV_CREDIT",
+    "CO2E_DIM",
+    "NEV_DIM",
+    "ConversionBasisLike",
+    "register_context",
+    "t_co2e_per_credit",
+]
 
-__all__ = ["CAFC_DIM", "CAFC_PER_NEV_CREDIT", "CO2E_DIM", "NEV_DIM", "register_context"]
+
+class ConversionBasisLike(Protocol):
+    """What a context needs of a :class:`~conversions.ConversionBasis` (this module sits below
+    :mod:`conversions.basis`, which imports it)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def assumptions(self) -> dict[str, pint.Quantity]: ...
+
+    def context_name(self, method: str = "compliance") -> str: ...
+
 
 CAFC_DIM = "[length] ** 2 * [vehicle]"
 NEV_DIM = "[nev_credit]"
@@ -103,7 +125,7 @@ def build_context(name: str, method: str, assumptions: dict[str, pint.Quantity])
     return ctx
 
 
-def register_context(basis: ConversionBasis, method: str) -> str:
+def register_context(basis: ConversionBasisLike, method: str) -> str:
     """Register (once) and return the name of the context of ``basis`` and ``method``."""
     key = (basis.name, basis.fingerprint, method)
     name = _registered.get(key)
@@ -116,3 +138,24 @@ def register_context(basis: ConversionBasis, method: str) -> str:
             ureg.add_context(build_context(name, method, basis.assumptions))
             _registered[key] = name
     return name
+
+
+#: Credit units by kind, and the cache of :func:`t_co2e_per_credit`.
+_CREDIT_UNIT = {"cafc": ureg.cafc_credit, "nev": ureg.nev_credit}
+_factors: dict[tuple[str, str, str], float] = {}
+
+
+def t_co2e_per_credit(basis: ConversionBasisLike, credit: str, method: str) -> float:
+    """t CO2e per credit [t_CO2e/credit], computed once through the basis's context.
+
+    ``credit`` (``"cafc"``, ``"nev"``) and ``method`` are taken as checked; the public, checked
+    form is :func:`conversions.tonnes_per_credit`.
+    """
+    key = (basis.fingerprint, credit, method)
+    f = _factors.get(key)
+    if f is None:
+        with ureg.context(basis.context_name(method)):
+            f = float(Q_(1.0, _CREDIT_UNIT[credit]).to(ureg.t_CO2e).magnitude)
+        _factors[key] = f
+    return f
+

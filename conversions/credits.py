@@ -19,6 +19,7 @@ import numpy as np
 import pint
 
 from conversions.basis import ConversionBasis, check_method
+from conversions.contexts import t_co2e_per_credit
 from conversions.errors import ArgumentError
 from conversions.formulas import nev_lifetime_emissions
 from conversions.presets import get_basis
@@ -49,7 +50,8 @@ _T = ureg.t_CO2e
 _CNY = ureg.CNY
 _CNY_PER_T = _CNY / _T
 
-_factors: dict[tuple[str, str, str], float] = {}
+#: t CO2e per credit [t_CO2e/credit], computed once through the basis's context.
+_factor = t_co2e_per_credit
 #: Dimensions a basis context converts between (credits, CO2e and their prices in CNY).
 _BASIS_DIMS = frozenset(
     ureg.parse_units(u).dimensionality
@@ -66,17 +68,6 @@ def _kind(credit: str) -> str:
     if credit not in CREDITS:
         raise ArgumentError(f"credit must be one of {', '.join(CREDITS)}, got {credit!r}")
     return credit
-
-
-def _factor(basis: ConversionBasis, credit: str, method: str) -> float:
-    """t CO2e per credit [t_CO2e/credit], computed once through the basis's context."""
-    key = (basis.fingerprint, credit, method)
-    f = _factors.get(key)
-    if f is None:
-        with ureg.context(basis.context_name(method)):
-            f = float(Q_(1.0, _UNIT[credit]).to(_T).magnitude)
-        _factors[key] = f
-    return f
 
 
 def _magnitude(value: Any, unit: pint.Unit) -> float | np.ndarray:

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from conversions.basis import ASSUMPTIONS, FIELDS, STATUSES, ConversionBasis
+from conversions.contexts import t_co2e_per_credit
 from conversions.errors import BasisError, DataFileError, UnknownBasisError
 from conversions.registry import Q_
 
@@ -183,8 +184,6 @@ def list_bases(*files: str | Path) -> pd.DataFrame:
         then ``t_co2e_per_credit`` [t_CO2e per CAFC credit, also per NEV credit by
         compliance equivalence] and ``t_co2e_per_nev_credit_avoided`` [t_CO2e/nev_credit].
     """
-    from conversions.credits import tonnes_per_credit
-
     bases = load_bases(*files) if files else _defaults()
     rows = []
     for b in bases.values():
@@ -193,7 +192,7 @@ def list_bases(*files: str | Path) -> pd.DataFrame:
         }
         for spec in ASSUMPTIONS:
             row[spec.column] = float(getattr(b, spec.field).magnitude)
-        row["t_co2e_per_credit"] = tonnes_per_credit(b, "cafc").magnitude
-        row["t_co2e_per_nev_credit_avoided"] = tonnes_per_credit(b, "nev", "avoided").magnitude
+        row["t_co2e_per_credit"] = t_co2e_per_credit(b, "cafc", "compliance")
+        row["t_co2e_per_nev_credit_avoided"] = t_co2e_per_credit(b, "nev", "avoided")
         rows.append(row)
     return pd.DataFrame(rows)

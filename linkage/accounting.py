@@ -8,6 +8,7 @@ is read from the year's :class:`~linkage.rules.Rulebook`; nothing here branches 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +18,13 @@ import pandas as pd
 
 from linkage.errors import FleetError
 from linkage.fleet import read_enterprises, read_fleet
-from linkage.rules import Rulebook, RuleSet, default_rules
+from linkage.rules import ParameterLog, Rulebook, RuleSet, default_rules, record_lookups
 from linkage.rules.loader import RulebookError
 
 __all__ = [
     "STATEMENT_COLUMNS",
     "CreditResult",
+    "bev_caps",
     "bev_consumption_factor",
     "bev_consumption_target",
     "bev_density_factor",
@@ -166,7 +168,8 @@ def _bands(x: np.ndarray, bounds: Sequence[float], values: Sequence[float]) -> n
 
 
 def bev_standard_credit(electric_range_km: np.ndarray, rulebook: Rulebook) -> np.ndarray:
-    """Standard NEV credit of a BEV, capped, before adjustment factors.
+    """Standard NEV credit of a BEV before adjustment factors, capped unless the cap applies to
+    the final credit (``bev.cap_applies_to``, see :func:`bev_caps`).
 
     Parameters
     ----------
@@ -192,7 +195,32 @@ def bev_standard_credit(electric_range_km: np.ndarray, rulebook: Rulebook) -> np
         rulebook["bev.standard_slopes"],
         rulebook["bev.standard_intercepts"],
     )
-    return np.minimum(std, rulebook["bev.standard_cap"])
+    return np.minimum(std, bev_caps(rulebook)[0])
+
+
+def bev_caps(rulebook: Rulebook) -> tuple[float, float]:
+    """Caps of the BEV credit on the standard credit and on the final credit.
+
+    Parameters
+    ----------
+    rulebook : Rulebook
+
+    Returns
+    -------
+    (float, float)
+        Cap on the standard credit and cap on the final credit (standard credit x adjustment
+        factors) [credit/vehicle]; ``inf`` where no cap applies.
+
+    Notes
+    -----
+    ``bev.cap_applies_to`` selects the reading: ``standard_credit`` (default; Tesla China's 2021
+    average of about 4.36 credits/vehicle exceeds the 3.4 cap, which only this reading allows)
+    or ``final_credit`` (the NEOCC model's reading).
+    """
+    cap = float(rulebook["bev.standard_cap"])
+    if rulebook["bev.cap_applies_to"] == "final_credit":
+        return math.inf, cap
+    return cap, math.inf
 
 
 def bev_range_factor(electric_range_km: np.ndarray, rulebook: Rulebook) -> np.ndarray:
@@ -353,32 +381,43 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
         )
     }
     low_fc = np.zeros(n, dtype=bool)
+    # rule lookups per year and scope: "all" models, or the models of one powertrain whose
+    # credit is computed; enterprise_statements attributes them to the statements
+    lookups: dict[int, dict[str, tuple[str, ...]]] = {}
     for y, rb in books.items():
         sel = np.flatnonzero(year == y)
-        t = cafc_model_target(mass[sel], seats[sel], rb)
-        thr = low_fc_threshold(t, rb)
-        conv = is_conv[sel]
-        low = conv & (fc[sel] <= thr)
-        w = np.where(
-            ~conv,
-            rb["cafc.multiplier_nev"],
-            np.where(fc[sel] <= rb["cafc.multiplier_low_fc_threshold"],
-                     rb["cafc.multiplier_low_fc"], 1.0),
-        )
-        f = np.where(conv, np.where(low, rb["nev.low_fc_factor"], 1.0), 0.0)
+        with record_lookups() as used_all:
+            t = cafc_model_target(mass[sel], seats[sel], rb)
+            thr = low_fc_threshold(t, rb)
+            conv = is_conv[sel]
+            low = conv & (fc[sel] <= thr)
+            w = np.where(
+                ~conv,
+                rb["cafc.multiplier_nev"],
+                np.where(fc[sel] <= rb["cafc.multiplier_low_fc_threshold"],
+                         rb["cafc.multiplier_low_fc"], 1.0),
+            )
+            f = np.where(conv, np.where(low, rb["nev.low_fc_factor"], 1.0), 0.0)
+            rounding_on = bool(rb["rounding.enabled"])
 
         b, p, fcv = is_bev[sel], is_phev[sel], is_fcev[sel]
         r = rng[sel]
-        std = np.where(b, bev_standard_credit(r, rb), 0.0)
-        std = np.where(p, np.where(r >= rb["phev.min_range"], rb["phev.credit"], 0.0), std)
-        std = np.where(fcv, fcev_standard_credit(power[sel], rb), std)
-        rf = np.where(b, bev_range_factor(r, rb), 1.0)
-        df = np.where(b & ~np.isnan(dens[sel]), bev_density_factor(dens[sel], rb), 1.0)
-        cf = np.where(b & ~np.isnan(ec[sel]),
-                      bev_consumption_factor(ec[sel], mass[sel], rb), 1.0)
-        csf = np.where(p & (cs[sel] == 0.0), rb["phev.cs_fail_factor"], 1.0)
-        credit = std * rf * df * cf * csf
-        if rb["rounding.enabled"]:
+        with record_lookups() as used_bev:
+            std = np.where(b, bev_standard_credit(r, rb), 0.0)
+            rf = np.where(b, bev_range_factor(r, rb), 1.0)
+            df = np.where(b & ~np.isnan(dens[sel]), bev_density_factor(dens[sel], rb), 1.0)
+            cf = np.where(b & ~np.isnan(ec[sel]),
+                          bev_consumption_factor(ec[sel], mass[sel], rb), 1.0)
+            final_cap = np.where(b, bev_caps(rb)[1], np.inf)
+        with record_lookups() as used_phev:
+            std = np.where(p, np.where(r >= rb["phev.min_range"], rb["phev.credit"], 0.0), std)
+            csf = np.where(p & (cs[sel] == 0.0), rb["phev.cs_fail_factor"], 1.0)
+        with record_lookups() as used_fcev:
+            std = np.where(fcv, fcev_standard_credit(power[sel], rb), std)
+        lookups[int(y)] = {"all": tuple(used_all.keys()), "BEV": tuple(used_bev.keys()),
+                           "PHEV": tuple(used_phev.keys()), "FCEV": tuple(used_fcev.keys())}
+        credit = np.minimum(std * rf * df * cf * csf, final_cap)
+        if rounding_on:
             credit = round_half_up(credit, 2)
         credit = np.where(np.isnan(official[sel]), credit, official[sel])
         credit = np.where(conv, 0.0, credit)
@@ -427,32 +466,22 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
         out[k] = cols[k]
     out["nev_credit_source"] = source
     out["neutral_factors"] = neutral_parts
+    out.attrs["rule_lookups"] = lookups
     return out
 
 
 # --------------------------------------------------------------------------- per enterprise
 
-_BASE_KEYS = (
-    "cafc_target.low_mass", "cafc_target.high_mass", "cafc_target.low_value",
-    "cafc_target.slope", "cafc_target.pivot_mass", "cafc_target.pivot_value",
-    "cafc_target.high_value", "cafc_target.many_rows_seat_rows",
-    "cafc_target.many_rows_addition", "cafc.requirement", "cafc.multiplier_nev",
-    "cafc.multiplier_low_fc", "cafc.multiplier_low_fc_threshold", "nev.ratio",
-    "nev.low_fc_factor", "nev.exemption_conventional_volume", "rounding.enabled",
-    "rounding.low_fc_threshold_decimals", "nev.carry_threshold_ratio",
-)
-_FAMILY_KEYS = {
-    "bev": ("bev.standard_range_bounds", "bev.standard_slopes", "bev.standard_intercepts",
-            "bev.standard_cap", "bev.range_factor_bounds", "bev.range_factor_values",
-            "bev.density_factor_bounds", "bev.density_factor_values",
-            "bev.consumption_mass_bounds", "bev.consumption_slopes",
-            "bev.consumption_intercepts", "bev.consumption_factor_cap",
-            "bev.consumption_factor_above_target"),
-    "phev": ("phev.credit", "phev.min_range", "phev.cs_fail_factor"),
-    "fcev": ("fcev.credit_per_kw", "fcev.cap"),
-    "small": ("small_enterprise.volume_limit", "small_enterprise.fall_thresholds",
-              "small_enterprise.requirement_factors"),
-}
+def _within_volume_limit(volume: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+    """Whether a volume passes the small-enterprise volume test [vehicle].
+
+    ``small_enterprise.volume_test`` = ``at_most`` (default): volume <= limit ("2000辆以下"
+    includes 2,000 in Chinese legal usage, Civil Code Art. 1259); ``below``: volume < limit.
+    """
+    limit = rulebook["small_enterprise.volume_limit"]
+    if rulebook["small_enterprise.volume_test"] == "at_most":
+        return volume <= limit
+    return volume < limit
 
 
 def _group_sum(gid: np.ndarray, n: int, w: np.ndarray) -> np.ndarray:
@@ -479,7 +508,8 @@ def enterprise_statements(
     DataFrame
         One row per enterprise and year, sorted, with the :data:`STATEMENT_COLUMNS` plus
         ``group``, ``cafc_requirement`` (effective share, relief included [-]),
-        ``small_enterprise_relief_factor`` [-], ``nev_exempt``,
+        ``small_enterprise_relief_factor`` (the relief step earned, 1.6 = relaxed by 60 % [-]),
+        ``nev_exempt``,
         ``conventional_target_value`` and ``conventional_cafc_actual`` [L/100 km] (the same
         formulas over conventional models only; NaN without conventional models),
         ``nev_carry_eligible`` (the conventional fleet met ``nev.carry_threshold_ratio``, so
@@ -490,7 +520,9 @@ def enterprise_statements(
     Notes
     -----
     - Target value ``T_ent = Σ T_i V_i / Σ V_i`` over all models (NEVs included).
-    - Compliance value ``C = T_ent x requirement x relief``.
+    - Compliance value ``C = T_ent x requirement x relief`` (``small_enterprise.relief_form``
+      = ``multiply``) or ``T_ent x (requirement + relief - 1)`` (``add_points``); the relief
+      needs a volume within ``small_enterprise.volume_limit`` (``volume_test``).
     - Actual ``A = Σ FC_i V_i / Σ V_i W_i`` (FC after off-cycle reductions; 0 for BEV/FCEV).
     - CAFC credits ``(C - A) x Σ V_i``; NEV requirement ``ratio x Σ_conv V_j f_j`` (0 below
       the exemption volume); NEV credits = earned - requirement.
@@ -534,7 +566,15 @@ def enterprise_statements(
     }
 
     books = {int(y): rules.for_year(int(y)) for y in np.unique(g_year)}
-    rounding = np.array([bool(books[y]["rounding.enabled"]) for y in g_year])
+    # enterprise-level rules of each year, with the lookups every statement of the year made
+    year_used: dict[int, ParameterLog] = {}
+    year_rule: dict[int, tuple[bool, float, float, float, float]] = {}
+    for y, rb in books.items():
+        with record_lookups() as year_used[y]:
+            year_rule[y] = (bool(rb["rounding.enabled"]), float(rb["cafc.requirement"]),
+                            float(rb["nev.exemption_conventional_volume"]),
+                            float(rb["nev.ratio"]), float(rb["nev.carry_threshold_ratio"]))
+    rounding = np.array([year_rule[y][0] for y in g_year])
 
     def rnd(x: np.ndarray, d: int) -> np.ndarray:
         return np.where(rounding, round_half_up(x, d), x)
@@ -576,32 +616,37 @@ def enterprise_statements(
     relief = np.ones(ng)
     exempt_limit = np.empty(ng)
     ratio = np.empty(ng)
+    carry_threshold = np.empty(ng)
+    additive = np.zeros(ng, dtype=bool)
+    small_used: dict[int, ParameterLog] = {}
     for y, rb in books.items():
         sel = g_year == y
-        requirement[sel] = rb["cafc.requirement"]
-        exempt_limit[sel] = rb["nev.exemption_conventional_volume"]
-        ratio[sel] = rb["nev.ratio"]
-        asks = sel & small & (vol < rb["small_enterprise.volume_limit"])
-        lacking = asks & np.isnan(prev_actual)
-        if lacking.any():
-            i = int(np.flatnonzero(lacking)[0])
-            raise FleetError(
-                f"{g_ent[i]!r} asks for small-enterprise relief in {y} but its actual CAFC of "
-                f"{y - 1} is unknown: give previous_cafc_actual_l_per_100km",
-                file=enterprises.attrs.get("source") if enterprises is not None else None,
-                row=int(ent_row[i]) if ent_row[i] >= 0 else None,
-                column="previous_cafc_actual_l_per_100km",
-            )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fall = 1.0 - actual / prev_actual
-        thresholds = np.asarray(rb["small_enterprise.fall_thresholds"])
-        factors = np.asarray(rb["small_enterprise.requirement_factors"])
-        step = np.searchsorted(thresholds, np.where(asks, fall, -np.inf) + 1e-9, side="right")
-        relief[asks] = np.where(step[asks] > 0, factors[np.clip(step[asks] - 1, 0, None)], 1.0)
+        _, requirement[sel], exempt_limit[sel], ratio[sel], carry_threshold[sel] = year_rule[y]
+        with record_lookups() as small_used[y]:
+            asks = sel & small & _within_volume_limit(vol, rb)
+            lacking = asks & np.isnan(prev_actual)
+            if lacking.any():
+                i = int(np.flatnonzero(lacking)[0])
+                raise FleetError(
+                    f"{g_ent[i]!r} asks for small-enterprise relief in {y} but its actual CAFC "
+                    f"of {y - 1} is unknown: give previous_cafc_actual_l_per_100km",
+                    file=enterprises.attrs.get("source") if enterprises is not None else None,
+                    row=int(ent_row[i]) if ent_row[i] >= 0 else None,
+                    column="previous_cafc_actual_l_per_100km",
+                )
+            with np.errstate(invalid="ignore", divide="ignore"):
+                fall = 1.0 - actual / prev_actual
+            thresholds = np.asarray(rb["small_enterprise.fall_thresholds"])
+            factors = np.asarray(rb["small_enterprise.requirement_factors"])
+            step = np.searchsorted(thresholds, np.where(asks, fall, -np.inf) + 1e-9,
+                                   side="right")
+            relief[asks] = np.where(step[asks] > 0,
+                                    factors[np.clip(step[asks] - 1, 0, None)], 1.0)
+            additive[sel & asks] = rb["small_enterprise.relief_form"] == "add_points"
 
-    compliance = rnd(target * requirement * relief, 2)
+    effective = np.where(additive, requirement + (relief - 1.0), requirement * relief)
+    compliance = rnd(np.where(additive, target * effective, target * requirement * relief), 2)
     # NEV carry-forward eligibility: the conventional fleet's actual / target <= threshold
-    carry_threshold = np.array([books[int(y)]["nev.carry_threshold_ratio"] for y in g_year])
     with np.errstate(invalid="ignore", divide="ignore"):
         conv_target = rnd(conv_tv / conv_vol, 2)
         conv_actual = rnd(conv_fcv / conv_vw, 2)
@@ -613,16 +658,22 @@ def enterprise_statements(
     nev_req = np.where(exempt, 0.0, rnd(ratio * base, 0))
     nev_credits = earned - nev_req
 
-    # provisional parameters each statement relied on
+    # provisional parameters each statement relied on: the rule lookups of its year's models
+    # (all models, plus each powertrain whose credit it computed), of the enterprise-level
+    # rules, and of the small-enterprise relief when it asked for it
     flags = pd.DataFrame({"year": g_year, "bev": has["bev"], "phev": has["phev"],
                           "fcev": has["fcev"], "small": small})
     combo, combos = pd.factorize(pd.MultiIndex.from_frame(flags))
+    model_used = models.attrs.get("rule_lookups", {})
     key_lists = []
     for y, b, p, f, s in combos:
-        keys = list(_BASE_KEYS)
-        for fam, on in (("bev", b), ("phev", p), ("fcev", f), ("small", s)):
+        scopes = model_used.get(int(y), {})
+        keys = set(scopes.get("all", ())) | set(year_used[int(y)].keys())
+        for fam, on in (("BEV", b), ("PHEV", p), ("FCEV", f)):
             if on:
-                keys += _FAMILY_KEYS[fam]
+                keys.update(scopes.get(fam, ()))
+        if s:
+            keys.update(small_used[int(y)].keys())
         key_lists.append(";".join(books[int(y)].unverified(keys)))
     prov_keys = np.asarray(key_lists, dtype=object)[combo]
     prov_count = np.array([len(k.split(";")) if k else 0 for k in key_lists])[combo]
@@ -637,7 +688,7 @@ def enterprise_statements(
             "nev_volume": (vol - conv_vol).astype(np.int64),
             "low_fc_volume": low_vol.astype(np.int64),
             "cafc_target_value": target,
-            "cafc_requirement": requirement * relief,
+            "cafc_requirement": effective,
             "small_enterprise_relief_factor": relief,
             "cafc_compliance_value": compliance,
             "cafc_actual": actual,

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.errors import FleetError
+from linkage.rules.loader import rule_unit
 
 __all__ = [
     "ADJUSTMENT_MODES",
@@ -89,6 +90,11 @@ ENTERPRISE_COLUMNS: dict[str, _Col] = {
         "float", False, "L/100km", "Actual CAFC of the year before (for the relief)"
     ),
 }
+
+# Every column unit is a unit of the library's pint registry (parsed once, on import).
+for _col in (*FLEET_COLUMNS.values(), *ENTERPRISE_COLUMNS.values()):
+    if _col.unit:
+        rule_unit(_col.unit)
 
 # Plausibility bounds (inclusive) of numeric inputs: outside them the value is rejected.
 _BOUNDS: dict[str, tuple[float, float]] = {

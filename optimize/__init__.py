@@ -1,9 +1,17 @@
-"""Optimisation: each enterprise's least-cost compliance mix (Pyomo + HiGHS).
+"""Optimisation: least-cost compliance of enterprises and of the industry (Pyomo + HiGHS).
+
+The third of four layers (see ``docs/architecture.md``): it imports the linkage core and
+:mod:`conversions`, never the application modules (:mod:`linkage.cli`, :mod:`linkage.brief`).
 
 - :func:`load_scenario` / :func:`parse_scenario`: scenario files (TOML) -> :class:`Scenario`;
-- :class:`EnterpriseModel`: build once, change prices, re-solve; every plan verified by
-  :func:`linkage.ledger.verify_plan`;
-- :func:`optimize_scenario`: every enterprise of a scenario -> :class:`ScenarioResult`.
+- :class:`EnterpriseModel`: one enterprise at given prices; build once, change prices,
+  re-solve; every plan verified by :func:`linkage.ledger.verify_plan`;
+- :class:`IndustryModel` / :func:`solve_industry`: every enterprise together, prices as
+  outputs (market clearing);
+- :func:`optimize_scenario`: every enterprise of a scenario -> :class:`ScenarioResult`;
+- :func:`expand_grid`, :func:`load_sweep`, :func:`run_scenarios`: scenario sweeps;
+- :func:`industry_scenario_document` / :func:`industry_scenario`: the ILLUSTRATIVE industry of
+  :func:`linkage.industry.illustrative_industry` as a scenario.
 """
 
 from optimize.enterprise import (
@@ -14,6 +22,7 @@ from optimize.enterprise import (
     solve_enterprise,
 )
 from optimize.industry import IndustryModel, IndustryResult, solve_industry
+from optimize.industry_scenario import industry_scenario, industry_scenario_document
 from optimize.results import PLAN_COLUMNS, ScenarioResult, optimize_scenario
 from optimize.scenario import (
     AbatementSegment,
@@ -41,6 +50,8 @@ __all__ = [
     "ScenarioError",
     "ScenarioResult",
     "expand_grid",
+    "industry_scenario",
+    "industry_scenario_document",
     "load_scenario",
     "load_sweep",
     "optimize_scenario",

@@ -48,8 +48,10 @@ from pyomo.contrib.solver.common.factory import SolverFactory
 
 from linkage.errors import LinkageError
 from linkage.ledger import TRANSACTION_COLUMNS, Violation, verify_plan
+from linkage.ledger.carry import carry_factor, carry_step
 from linkage.ledger.verify import EXTERNAL_AFFILIATES
 from linkage.pool import ReserveVariant, pool_window
+from linkage.rules import ParameterLog, record_lookups
 from optimize.scenario import EnterpriseInput, Scenario
 
 __all__ = [
@@ -99,6 +101,8 @@ class EnterpriseResult:
     uncovered_deficit : dict year -> dict
         Credits left uncovered, ``{"cafc": x, "nev": y}`` [credit].
     provisional_parameters : list of str
+        Provisional or scenario rule parameters the result relied on: those the fleet's
+        accounting, the LP and the verifier looked up (recorded by ``record_lookups``).
     solver : str
     solve_seconds : float
         Wall time of the last solve, model update included [s].
@@ -191,7 +195,10 @@ class EnterpriseModel:
 
             raise ScenarioError("the enterprise optimizer needs NEV credit prices",
                                 file=scenario.source, key="market.nev_buy_price")
-        self.model = self._build(block)
+        #: Every rule parameter the LP (and its verification) looked up (provenance).
+        self.rule_lookups: ParameterLog
+        with record_lookups() as self.rule_lookups:
+            self.model = self._build(block)
         if block is not None:
             return
         if extra_functionality is not None:
@@ -235,12 +242,12 @@ class EnterpriseModel:
         for k in ("cafc", "nev"):
             for v, face in opening[k].items():
                 bk = book_of(v)
-                n_years, f = int(bk[f"{k}.carry_years"]), float(bk[f"{k}.carry_factor"])
+                n_years = int(bk[f"{k}.carry_years"])
                 for t in years:
                     if t - v <= n_years:
                         pairs[k].append((v, t))
                 if t0 - v <= n_years:
-                    open_const[(k, v, t0)] = face * f ** (t0 - v)
+                    open_const[(k, v, t0)] = face * carry_factor(bk, k, t0 - v)
             for v in sorted(surplus[k]):
                 bk = book_of(v)
                 n_years = int(bk[f"{k}.carry_years"])
@@ -329,8 +336,7 @@ class EnterpriseModel:
                 return open_const[(k, v, t)]
             if v == t:
                 return m.own[k, t]
-            f = float(book_of(v)[f"{k}.carry_factor"])
-            return f * m.end[k, v, t - 1]
+            return carry_step(book_of(v), k, t - v) * m.end[k, v, t - 1]
 
         def vint_rule(m: pyo.ConcreteModel, k: str, v: int, t: int) -> Any:
             out = sum(m.use[k, v, t, g] for g in targets[k] if t in deficit[g])
@@ -505,7 +511,10 @@ class EnterpriseModel:
             self._version = _solver_version()
         result = self._result(duals, seconds)
         if verify:
-            problems = self.verify(result.plan)
+            with record_lookups() as used:
+                problems = self.verify(result.plan)
+            self.rule_lookups.update(used)
+            result.provisional_parameters = self.provisional_parameters()
             if problems:
                 raise PlanVerificationError(problems)
         self._zero_position_prices(result)
@@ -565,6 +574,14 @@ class EnterpriseModel:
                               for t in sc.years},
         )
 
+    def provisional_parameters(self) -> list[str]:
+        """Provisional or scenario rule parameters the enterprise's result relied on.
+
+        The union of those its fleet's accounting looked up (``EnterpriseInput``) and those the
+        LP and the verifier looked up (:attr:`rule_lookups`), sorted.
+        """
+        return sorted(set(self.ent.provisional_parameters) | set(self.rule_lookups.unverified()))
+
     def _result(self, duals: dict, seconds: float) -> EnterpriseResult:
         m, sc, ent = self.model, self.scenario, self.ent
         plan = self._plan()
@@ -585,7 +602,7 @@ class EnterpriseModel:
             cost_by_instrument=costs, shadow_price_nev_cny_per_credit=sp["nev"],
             shadow_price_cafc_cny_per_credit=sp["cafc"],
             implied_carbon_price_cny_per_t={t: v / tpc for t, v in sp["nev"].items()},
-            uncovered_deficit=unc, provisional_parameters=list(ent.provisional_parameters),
+            uncovered_deficit=unc, provisional_parameters=self.provisional_parameters(),
             solver=self._version, solve_seconds=seconds,
             highs_seconds=self.last_highs_seconds,
         )

@@ -33,7 +33,9 @@ from pyomo.contrib.solver.common.factory import SolverFactory
 
 from linkage.carbon_link import CarbonLink
 from linkage.ledger import TRANSACTION_COLUMNS, Violation, verify_plan
+from linkage.outputs import OutputDir
 from linkage.pool import ReserveVariant
+from linkage.rules import record_lookups
 from optimize.enterprise import (
     EnterpriseModel,
     OptimizationError,
@@ -96,21 +98,36 @@ class IndustryResult:
             "verified": "the industry plan passed linkage.ledger.verify_plan",
         }
 
-    def write(self, out: str | Path) -> list[Path]:
-        """Write ``prices.csv``, ``enterprises.csv`` and ``summary.json`` into ``out``."""
-        from linkage.cli import write_atomically
+    def write(self, out: str | Path, *, overwrite: bool = False) -> list[Path]:
+        """Write ``prices.csv``, ``enterprises.csv`` and ``summary.json`` into ``out``.
 
-        d = Path(out)
+        Parameters
+        ----------
+        out : path
+            Output folder, written beside it and renamed into place at the end (whole or
+            not at all).
+        overwrite : bool
+            Replace an existing (non-empty) ``out``; otherwise it is refused.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+
+        Raises
+        ------
+        linkage.outputs.OutputError
+        """
         prices = self.prices[["year", "nev_price_cny_per_credit",
                               "implied_carbon_price_cny_per_t"]]
-        targets: dict[Path, Callable[[Path], None]] = {
-            d / "prices.csv": lambda p: prices.to_csv(p, index=False),
-            d / "enterprises.csv": lambda p: self.enterprises.to_csv(p, index=False),
-            d / "summary.json": lambda p: p.write_text(json.dumps(
-                self.summary(), indent=2, ensure_ascii=False, default=float)),
-        }
-        write_atomically(targets)
-        return list(targets)
+        names = ["prices.csv", "enterprises.csv", "summary.json"]
+        with OutputDir(out, overwrite=overwrite) as d:
+            prices.to_csv(d / names[0], index=False)
+            self.enterprises.to_csv(d / names[1], index=False)
+            (d / names[2]).write_text(json.dumps(
+                self.summary(), indent=2, ensure_ascii=False, default=float,
+                allow_nan=False))
+        return [Path(out) / n for n in names]
 
 
 class IndustryModel:
@@ -241,7 +258,10 @@ class IndustryModel:
             f.market_price = price
         plan = self._plan()
         if verify:
-            problems = self.verify(plan)
+            with record_lookups() as used:
+                problems = self.verify(plan)
+            for f in self.firms.values():
+                f.rule_lookups.update(used)
             if problems:
                 raise PlanVerificationError(problems)
         first = next(iter(self.firms.values()))
@@ -254,7 +274,8 @@ class IndustryModel:
             "implied_carbon_price_cny_per_t": [price[t] / tpc for t in self.years],
             "traded_credits": [traded[t] for t in self.years],
         })
-        prov = sorted({k for f in self.firms.values() for k in f.ent.provisional_parameters})
+        # what each firm's fleet accounting, its LP block and the verifier looked up
+        prov = sorted({k for f in self.firms.values() for k in f.provisional_parameters()})
         return IndustryResult("optimal", float(pyo.value(m.obj)), prices,
                               self._per_enterprise(plan), plan, _solver_version(), seconds,
                               self.last_highs_seconds, prov)

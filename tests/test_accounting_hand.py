@@ -709,7 +709,10 @@ def test_small_enterprise_relief():
         ice("S30", 2024, 1000),  # prev 6.20: fall 1-6.00/6.20 = 3.2 % -> x1.3
         ice("S30edge", 2024, 1000, fc=4.90),  # prev 5.00: fall 1-4.90/5.00 = 2.00 % -> x1.3
         ice("S00", 2024, 1000),  # prev 6.10: fall 1-6.00/6.10 = 1.6 % -> x1.0
-        ice("Big", 2024, 2000),  # volume 2000 is not < 2000: no relief
+        # "2000辆以下" includes 2,000 (small_enterprise.volume_test = "at_most", issue 11): the
+        # test asserted no relief at exactly 2000 under the former "< 2000" reading
+        ice("Big", 2024, 2000),  # prev 6.50: fall 7.7 % -> x1.6 at volume 2000
+        ice("Big2001", 2024, 2001),  # volume 2001 is above 2000: no relief
         ice("NotSmall", 2024, 1000),  # small_independent False: no relief
     ]
     ents = [
@@ -719,6 +722,7 @@ def test_small_enterprise_relief():
         dict(enterprise="S30edge", small_independent=True, previous_cafc_actual_l_per_100km=5.00),
         dict(enterprise="S00", small_independent=True, previous_cafc_actual_l_per_100km=6.10),
         dict(enterprise="Big", small_independent=True, previous_cafc_actual_l_per_100km=6.50),
+        dict(enterprise="Big2001", small_independent=True, previous_cafc_actual_l_per_100km=6.50),
         dict(enterprise="NotSmall", small_independent=False,
              previous_cafc_actual_l_per_100km=6.50),
     ]
@@ -734,8 +738,10 @@ def test_small_enterprise_relief():
         "S30edge": (1.3, 1.404, 6.67, 4.90, 1770),
         # C = 4.75*1.08 = 5.13; (5.13-6.00)*1000 = -870
         "S00": (1.0, 1.08, 5.13, 6.00, -870),
-        # (5.13-6.00)*2000 = -1740
-        "Big": (1.0, 1.08, 5.13, 6.00, -1740),
+        # C = 8.21 as S60; (8.21-6.00)*2000 = 4420
+        "Big": (1.6, 1.728, 8.21, 6.00, 4420),
+        # (5.13-6.00)*2001 = -1740.87 -> -1741 (half up, away from zero)
+        "Big2001": (1.0, 1.08, 5.13, 6.00, -1741),
         "NotSmall": (1.0, 1.08, 5.13, 6.00, -870),
     }
     for ent, (relief, req, c, a, credits) in expected.items():

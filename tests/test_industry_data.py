@@ -8,28 +8,36 @@ generator. Scenario documents go through ``optimize.parse_scenario`` and one ent
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
+import sys
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
-import optimize.industry_data as industry_data
+import linkage.industry as industry_data
 from linkage.accounting import compute_credits, round_half_up
 from linkage.data import miit_annual
-from linkage.ledger import prepare_statements
-from linkage.market import supply_demand_ratio
-from linkage.rules import default_rules
-from optimize import EnterpriseModel, parse_scenario
-from optimize.industry_data import (
+from linkage.industry import (
     CALIBRATION_YEAR,
     STATEMENT_COLUMNS,
     Industry,
     IndustryDataError,
     illustrative_industry,
     load_assumptions,
+)
+from linkage.ledger import prepare_statements
+from linkage.market import supply_demand_ratio
+from linkage.rules import default_rules
+from optimize import (
+    EnterpriseModel,
+    Scenario,
+    industry_scenario,
+    industry_scenario_document,
+    parse_scenario,
 )
 
 TOLERANCE = 0.01  # the brief: within 1 % of MIIT
@@ -390,9 +398,9 @@ def _timed() -> float:
 
 
 # --------------------------------------------------------------------------- scenarios
-def test_to_scenario_parses(ind):
+def test_scenario_document_parses(ind):
     years = [2024, 2025, 2026]
-    doc = ind.to_scenario(years)
+    doc = industry_scenario_document(ind, years)
     json.dumps(doc)  # plain Python types only
     assert doc["market"] == {}  # no prices: the industry model computes them
     sc = parse_scenario(doc, file="industry")
@@ -415,9 +423,9 @@ def test_to_scenario_parses(ind):
     assert sum(len(e.abatement) for e in sc.enterprises) == len(ind.abatement)
 
 
-def test_to_scenario_passes_market_linkage_and_penalty(ind):
-    doc = ind.to_scenario(
-        range(2025, 2027),
+def test_scenario_document_passes_market_linkage_and_penalty(ind):
+    doc = industry_scenario_document(
+        ind, range(2025, 2027),
         market={"nev_buy_price": [1500.0, 1200.0], "supply_demand_ratio": 1.8},
         linkage={"exchange_rate_credits_per_t": 0.2, "cea_price": 90.0},
         penalty=20000.0,
@@ -436,13 +444,13 @@ def test_to_scenario_passes_market_linkage_and_penalty(ind):
     assert sc.link is not None and sc.cea_price == {2025: 90.0, 2026: 90.0}
 
 
-def test_to_scenario_refuses_bad_requests(ind):
+def test_scenario_document_refuses_bad_requests(ind):
     with pytest.raises(IndustryDataError, match="consecutive"):
-        ind.to_scenario([2024, 2026])
+        industry_scenario_document(ind, [2024, 2026])
     with pytest.raises(IndustryDataError, match="not generated"):
-        illustrative_industry(years=[2024, 2025]).to_scenario([2025, 2026])
+        industry_scenario_document(illustrative_industry(years=[2024, 2025]), [2025, 2026])
     with pytest.raises(IndustryDataError, match=re.escape("did you mean")):
-        ind.to_scenario([2024], enterprises=["Domestic 01 (illustrative)"])
+        industry_scenario_document(ind, [2024], enterprises=["Domestic 01 (illustrative)"])
 
 
 def test_enterprise_model_solves_a_generated_enterprise(ind):
@@ -450,8 +458,8 @@ def test_enterprise_model_solves_a_generated_enterprise(ind):
     st = ind.statements[ind.statements["year"].isin(years)]
     name = st.groupby("enterprise")["nev_credits"].sum().idxmin()  # the largest NEV deficit
     price = 1500.0
-    doc = ind.to_scenario(
-        years, market={"nev_buy_price": price, "nev_sell_price": 0.0}, penalty=50000.0
+    doc = industry_scenario_document(
+        ind, years, market={"nev_buy_price": price, "nev_sell_price": 0.0}, penalty=50000.0
     )
     model = EnterpriseModel(parse_scenario(doc), name)
     result = model.solve()
@@ -465,3 +473,41 @@ def test_enterprise_model_solves_a_generated_enterprise(ind):
     assert deficits > 0
     # buying every deficit credit is one feasible plan: the optimum costs no more
     assert 0 < result.total_cost_cny <= price * deficits + 1e-6
+
+
+def test_industry_scenario_is_the_parsed_document(ind):
+    years = [2025, 2026]
+    names = ["Domestic 002 (illustrative)", "Import 03 (illustrative)"]
+    sc = industry_scenario(ind, years, penalty=5000.0, enterprises=names, discount_rate=0.05)
+    assert isinstance(sc, Scenario)
+    assert sc.years == years
+    assert sc.penalty_cny_per_credit == 5000.0
+    assert [e.name for e in sc.enterprises] == names
+    s = ind.statements.set_index(["enterprise", "year"])
+    for e in sc.enterprises:
+        for y in years:
+            assert e.cafc_credits[y] == s.loc[(e.name, y), "cafc_credits"]
+            assert e.nev_credits[y] == s.loc[(e.name, y), "nev_credits"]
+    with pytest.raises(IndustryDataError, match="consecutive"):
+        industry_scenario(ind, [2024, 2026])
+
+
+def test_old_module_is_a_deprecated_shim(ind):
+    """optimize.industry_data warns, re-exports the new homes and keeps ``to_scenario``."""
+    sys.modules.pop("optimize.industry_data", None)
+    with pytest.warns(DeprecationWarning, match="linkage.industry"):
+        old = importlib.import_module("optimize.industry_data")
+    assert old.load_assumptions is load_assumptions
+    assert old.IndustryDataError is IndustryDataError
+    assert old.STATEMENT_COLUMNS is STATEMENT_COLUMNS
+    legacy = old.illustrative_industry()
+    assert isinstance(legacy, Industry)
+    for table in ("enterprises", "statements", "abatement", "fleet", "calibration"):
+        pd.testing.assert_frame_equal(getattr(legacy, table), getattr(ind, table))
+    assert legacy.assumptions == ind.assumptions
+    assert repr(legacy) == repr(ind)
+    kwargs = {"penalty": 5000.0, "linkage": {"cea_price": 90.0}}
+    assert legacy.to_scenario([2024, 2025], **kwargs) == industry_scenario_document(
+        ind, [2024, 2025], **kwargs
+    )
+

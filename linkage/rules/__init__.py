@@ -4,11 +4,14 @@ from linkage.rules.loader import (
     STATUSES,
     UNVERIFIED_STATUSES,
     Parameter,
+    ParameterLog,
     Rulebook,
     RuleSet,
     default_rule_files,
     default_rules,
     load_rules,
+    record_lookups,
+    rule_unit,
     schema,
 )
 
@@ -16,10 +19,13 @@ __all__ = [
     "STATUSES",
     "UNVERIFIED_STATUSES",
     "Parameter",
+    "ParameterLog",
     "RuleSet",
     "Rulebook",
     "default_rule_files",
     "default_rules",
     "load_rules",
+    "record_lookups",
+    "rule_unit",
     "schema",
 ]
