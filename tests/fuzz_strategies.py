@@ -252,7 +252,8 @@ def clean_outcome_problems(
     if code in (0, 2):
         for parent, names in snap.listings.items():
             allowed = names | {Path(p).name for p in out_paths if code == 0}
-            extra = sorted(set(_listing(parent)) - allowed)
+            extra = sorted(n for n in set(_listing(parent)) - allowed
+                           if n not in _documented_leftovers(out_paths))
             if extra:
                 problems.append(f"left behind {extra} next to the output")
     if code == 0:
@@ -260,6 +261,11 @@ def clean_outcome_problems(
             if not p.exists():
                 problems.append(f"exit 0 but {p.name} was not written")
     return problems
+
+
+def _documented_leftovers(out_paths: Sequence[Path]) -> set[str]:
+    """A failed sweep keeps its results in ``.<out>.partial`` (user guide), for --resume."""
+    return {f".{Path(p).name}.partial" for p in out_paths}
 
 
 def _first_line(text: str) -> str:
