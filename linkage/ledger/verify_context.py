@@ -1,0 +1,486 @@
+"""What the verifier's rules read: the plan as arrays, the statements, each year's rulebook.
+
+:class:`PlanContext` is built once per :func:`~linkage.ledger.verify.verify_plan` call; every
+registered rule (:mod:`linkage.ledger.verify_rules`) reads it and reports its own violations.
+The context also replays the holdings (:class:`Holdings`) with the verifier's own arithmetic:
+it shares no code with the simulator (:mod:`linkage.ledger.simulate`) or the optimizer.
+
+Replay conventions (each rule judges one thing; the replay judges only balances):
+
+- credits *enter* a bucket only through a lawful channel: own surplus of a statement year
+  (plus legal abatement), opening holdings, a purchase of ``nev_market`` credits of the year,
+  a ``transfer_in`` of ``affiliate_cafc`` credits of the year, a withdrawal from the pool, a
+  ``buy_reserve``, a CEA purchase under a design that allows it, a deposit (into the pool of
+  the deposit year);
+- every *use* (offset, sale, offset sale, deposit, transfer out, withdrawal) draws from the
+  bucket it names, whatever other rule the row breaks;
+- same-year buckets (``nev_market``, ``affiliate_cafc``, ``reserve``, ``cea``) exist one per
+  year: a use draws from the bucket of its row's year; the vintage it names is judged by the
+  ``*_outside_year`` rules;
+- own CAFC and NEV vintages are discounted and expire at year end (``*.carry_factor``,
+  ``*.carry_years`` of the vintage's rulebook; NEV only when the vintage is eligible); pool
+  deposits keep their face value in the replay, their validity is judged per withdrawal
+  (``expired_pool_vintage``) and in the stored amount the withdrawal share applies to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from linkage.carbon_link import CarbonLink
+from linkage.ledger.schema import ACTIONS, INSTRUMENTS
+from linkage.ledger.statements import prepare_statements
+from linkage.market import resolve_ratios
+from linkage.pool import ReserveVariant
+from linkage.rules import RuleSet
+
+__all__ = ["EXTERNAL_AFFILIATES", "Holdings", "PlanContext", "Violation", "tolerance"]
+
+#: Counterparty of ``transfer_in`` rows from affiliates outside the plan.
+EXTERNAL_AFFILIATES = "<affiliates>"
+PLAN_COLUMNS = ("enterprise", "year", "instrument", "vintage", "action", "quantity")
+#: (action, instrument) of the destination side of a movement (bookkeeping, checked then dropped)
+MIRRORS = (("deposit", "pool"), ("withdraw", "pool_release"), ("offset_cafc", "cafc_deficit"),
+           ("offset_nev", "nev_deficit"))
+OFFSETS = ("offset_cafc", "offset_nev")
+#: actions that draw credits from the bucket the row names
+USES = ("offset_cafc", "offset_nev", "sell", "sell_offset", "deposit", "transfer_out",
+        "withdraw")
+OWN = ("cafc", "nev")
+SAME_YEAR = ("nev_market", "affiliate_cafc", "reserve", "cea")
+BOUGHT = ("nev_market", "reserve", "cea")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule.
+
+    Attributes
+    ----------
+    enterprise : str
+    year : int
+    vintage : int or None
+    rule : str
+        Registered rule name, e.g. ``"cafc_for_nev_deficit"`` (see
+        :data:`linkage.ledger.verify_rules.RULES`).
+    amount : float
+        Amount involved [credit].
+    detail : str
+        Human-readable explanation.
+    """
+
+    enterprise: str
+    year: int
+    vintage: int | None
+    rule: str
+    amount: float
+    detail: str
+
+    def __str__(self) -> str:
+        v = "" if self.vintage is None else f" vintage {self.vintage}"
+        return (f"{self.enterprise} {self.year}{v}: {self.rule} ({self.amount:,.2f} credits): "
+                f"{self.detail}")
+
+
+def violation(e: object, y: object, v: object, rule: str, amount: float,
+              detail: str) -> Violation:
+    """A :class:`Violation` with its fields cast to plain Python types."""
+    return Violation(str(e), int(y), None if v is None else int(v), rule, float(amount), detail)
+
+
+def tolerance(x: np.ndarray | float) -> np.ndarray | float:
+    """Absolute slack of a comparison against ``x`` [credit]: 1e-6 relative, at least 1e-6."""
+    return 1e-6 * np.maximum(1.0, np.abs(x))
+
+
+def _group_sum(keys: list[np.ndarray], values: np.ndarray) -> pd.Series:
+    """Sum ``values`` by the tuple of ``keys`` (a Series indexed by the keys)."""
+    if not len(values):
+        return pd.Series(dtype=float)
+    return pd.Series(values).groupby(keys, sort=False).sum()
+
+
+class PlanContext:
+    """The inputs of :func:`verify_plan`, prepared once for every rule.
+
+    Attributes set by :meth:`prepare` (after the column check): ``raw`` (the plan with a
+    ``counterparty`` column, all rows), masks of the rows the structural rules refuse, ``plan``
+    (the decision rows inside ``years``, as numpy arrays ``ent``/``ei`` (enterprise code),
+    ``yr``/``yi`` (year, year index), ``vin``, ``act``, ``ins``, ``qty``, ``cp``), the
+    statements as dense ``(enterprise, year)`` arrays and each year's pool parameters.
+    """
+
+    def __init__(self, plan: pd.DataFrame, statements: pd.DataFrame, rules: RuleSet, *,
+                 years: Iterable[int] | None, supply_demand_ratio: Mapping[int, float] | None,
+                 reserve: ReserveVariant, opening: pd.DataFrame | None,
+                 link: CarbonLink | None,
+                 affiliate_supply: Mapping[tuple[str, int], float] | None) -> None:
+        self.input_plan = plan
+        self.input_statements = statements
+        self.rules = rules
+        self.requested_years = None if years is None else sorted(int(y) for y in years)
+        self.observed_ratios = supply_demand_ratio
+        self.reserve = reserve
+        self.opening = opening
+        self.link = link
+        self.affiliate_supply = dict(affiliate_supply or {})
+        self.years: list[int] = []
+
+    # ------------------------------------------------------------------ preparation
+
+    def missing_columns(self) -> list[str]:
+        """Required plan columns that are absent."""
+        return [c for c in PLAN_COLUMNS if c not in self.input_plan.columns]
+
+    def prepare_rows(self) -> None:
+        """Mark malformed and mirror rows; fix the years verified."""
+        raw = self.input_plan.reset_index(drop=True)
+        if "counterparty" not in raw:
+            raw = raw.assign(counterparty=None)
+        self.raw = raw
+        act = raw["action"].to_numpy(dtype=object)
+        ins = raw["instrument"].to_numpy(dtype=object)
+        qty = pd.to_numeric(raw["quantity"], errors="coerce").to_numpy(dtype=float)
+        self.raw_qty = qty
+        self.unknown_action = ~np.isin(act, ACTIONS)
+        self.unknown_instrument = ~self.unknown_action & ~np.isin(ins, INSTRUMENTS)
+        well_formed = ~self.unknown_action & ~self.unknown_instrument
+        self.bad_quantity = well_formed & ~(np.isfinite(qty) & (qty >= 0))
+        self.valid = well_formed & ~self.bad_quantity
+        self.mirror = np.zeros(len(raw), dtype=bool)
+        for action, dest in MIRRORS:
+            self.mirror |= self.valid & (act == action) & (ins == dest)
+        decision = self.valid & ~self.mirror & (act != "return")
+        years = sorted({int(y) for y in raw["year"][decision]})
+        if self.requested_years is not None:
+            years = self.requested_years
+        self.years = list(range(years[0], years[-1] + 1)) if years else []
+        self.outside = decision & ~raw["year"].isin(self.years).to_numpy()
+        self.decision = decision & ~self.outside
+
+    def prepare_ledger(self) -> None:
+        """Statements, abatement, per-year parameters and the plan as arrays."""
+        st, _ = prepare_statements(self.input_statements)
+        in_years = st[st["year"].isin(self.years)]
+        self.ratios = resolve_ratios(self.years, in_years, self.observed_ratios)
+        self.group = dict(zip(st["enterprise"], st["group"], strict=True))
+        self.eligible = {(e, int(y)): bool(x) for e, y, x in zip(
+            st["enterprise"], st["year"], st["nev_carry_eligible"], strict=True)}
+        p = self.raw[self.decision]
+        self.enterprises = sorted(set(st["enterprise"]) | {str(e) for e in p["enterprise"]})
+        self.code = {e: i for i, e in enumerate(self.enterprises)}
+        self._statement_arrays(in_years)
+        self._plan_arrays(p)
+        self._year_parameters()
+        self._apply_abatement()
+
+    def _statement_arrays(self, st: pd.DataFrame) -> None:
+        shape = (len(self.enterprises), len(self.years))
+        self.cafc = np.zeros(shape)
+        self.nev = np.zeros(shape)
+        self.has_statement = np.zeros(shape, dtype=bool)
+        ei = st["enterprise"].map(self.code).to_numpy(dtype=int)
+        yi = st["year"].to_numpy(dtype=int) - self.years[0]
+        self.cafc[ei, yi] = st["cafc_credits"].to_numpy(dtype=float)
+        self.nev[ei, yi] = st["nev_credits"].to_numpy(dtype=float)
+        self.has_statement[ei, yi] = True
+
+    def _plan_arrays(self, p: pd.DataFrame) -> None:
+        self.ent = p["enterprise"].astype(str).to_numpy(dtype=object)
+        self.ei = np.array([self.code[e] for e in self.ent], dtype=int)
+        self.yr = p["year"].to_numpy(dtype=np.int64)
+        self.yi = self.yr - self.years[0]
+        self.vin = p["vintage"].to_numpy(dtype=float).astype(np.int64)
+        self.act = p["action"].to_numpy(dtype=object)
+        self.ins = p["instrument"].to_numpy(dtype=object)
+        self.qty = self.raw_qty[self.decision]
+        self.cp = p["counterparty"].to_numpy(dtype=object)
+
+    def _year_parameters(self) -> None:
+        books = [self.rules.for_year(y) for y in self.years]
+        self.ratio = np.array([self.ratios[y] for y in self.years])
+        enabled = np.array([bool(b["pool.enabled"]) for b in books])
+        self.deposit_trigger = np.array([float(b["pool.deposit_trigger_ratio"]) for b in books])
+        self.release_trigger = np.array([float(b["pool.release_trigger_ratio"]) for b in books])
+        self.deposit_open = enabled & (self.ratio > self.deposit_trigger)
+        self.release_open = enabled & (self.ratio < self.release_trigger)
+        self.validity = np.array([int(b["pool.validity_years"]) for b in books])
+        self.withdrawal_share = np.array([float(b["pool.withdrawal_share"]) for b in books])
+        self.deposit_share = np.array([float(b["pool.deposit_share"]) for b in books])
+
+    def _apply_abatement(self) -> None:
+        """Add legal abatement to the statements; remember the rows that are not."""
+        abate = self.act == "abate"
+        own = np.isin(self.ins, OWN) & (self.vin == self.yr)
+        legal = abate & own & self.has_statement[self.ei, self.yi]
+        self.bad_abatement = abate & ~legal
+        for name in OWN:
+            m = legal & (self.ins == name)
+            np.add.at(getattr(self, name), (self.ei[m], self.yi[m]), self.qty[m])
+
+    # ------------------------------------------------------------------ helpers for rules
+
+    def is_(self, action: str | tuple[str, ...], instrument: str | tuple[str, ...] | None = None
+            ) -> np.ndarray:
+        """Mask of the decision rows with one of these actions (and instruments)."""
+        m = np.isin(self.act, action)
+        return m if instrument is None else m & np.isin(self.ins, instrument)
+
+    def report_rows(self, rule: str, mask: np.ndarray,
+                    detail: str | Callable[[int], str]) -> list[Violation]:
+        """One violation per decision row in ``mask``; ``detail(i)`` may use the row index."""
+        return [violation(self.ent[i], self.yr[i], self.vin[i], rule, self.qty[i],
+                          detail(i) if callable(detail) else detail)
+                for i in np.flatnonzero(mask)]
+
+    def sum_by_enterprise_year(self, mask: np.ndarray) -> np.ndarray:
+        """Quantities of the rows in ``mask`` summed into an (enterprise, year) array."""
+        out = np.zeros((len(self.enterprises), len(self.years)))
+        np.add.at(out, (self.ei[mask], self.yi[mask]), self.qty[mask])
+        return out
+
+    def deficit(self, kind: str) -> np.ndarray:
+        """The year's deficit of ``kind`` (cafc or nev) per (enterprise, year) [credit]."""
+        return np.maximum(-getattr(self, kind), 0.0)
+
+    def surplus(self, kind: str) -> np.ndarray:
+        """The year's own surplus of ``kind`` per (enterprise, year) [credit]."""
+        return np.maximum(getattr(self, kind), 0.0)
+
+    def rows_with(self, action: str) -> np.ndarray:
+        """(enterprise, year) cells with at least one decision row of ``action``."""
+        out = np.zeros((len(self.enterprises), len(self.years)), dtype=bool)
+        m = self.act == action
+        out[self.ei[m], self.yi[m]] = True
+        return out
+
+    @cached_property
+    def holdings(self) -> Holdings:
+        """The replayed holdings (computed on first use)."""
+        return Holdings(self)
+
+
+class Holdings:
+    """Replay of every bucket year by year, vectorised over the buckets.
+
+    Attributes
+    ----------
+    overdrafts : DataFrame
+        ``enterprise, year, instrument, vintage, amount``: a bucket used beyond what it held
+        [credit] (the bucket is then taken as empty).
+    unused : DataFrame
+        ``enterprise, year, instrument, amount``: bought credits (``nev_market``, ``reserve``,
+        ``cea``) left at the end of their year [credit].
+    stored_valid : ndarray
+        Pool credits stored at the start of each (enterprise, year) whose deposit year is still
+        within the validity period [credit].
+    """
+
+    def __init__(self, ctx: PlanContext) -> None:
+        self.ctx = ctx
+        self._over: list[tuple] = []
+        uses = ctx.is_(USES)
+        releases = self._replay_same_year(uses)
+        self._replay_own(uses)
+        self._replay_pool(uses, releases)
+        self._replay_other(uses)
+        self.overdrafts = pd.DataFrame(
+            self._over, columns=["enterprise", "year", "instrument", "vintage", "amount"])
+
+    def _record(self, kind: str, keys: pd.DataFrame, amount: np.ndarray) -> None:
+        for (e, y, v), a in zip(keys[["e", "y", "v"]].itertuples(index=False, name=None),
+                                amount, strict=True):
+            self._over.append((self.ctx.enterprises[e], y, kind, v, a))
+
+    def _replay_same_year(self, uses: np.ndarray) -> pd.DataFrame:
+        """Same-year buckets and pool releases: in - out within the year."""
+        c = self.ctx
+        rate = c.link.exchange_rate_credits_per_t if c.link is not None else 0.0
+        cea_ok = c.link is not None and c.link.allow_cea_for_deficits
+        inflows = [
+            (c.is_("buy", "nev_market") & (c.vin == c.yr), "nev_market", c.yr, 1.0),
+            (c.is_("transfer_in", "affiliate_cafc") & (c.vin == c.yr), "affiliate_cafc",
+             c.yr, 1.0),
+            (c.is_("buy_reserve"), "reserve", c.yr, 1.0),
+            (c.is_("buy", "cea") & cea_ok, "cea", c.yr, rate),
+            (c.is_("withdraw", "pool"), "pool_release", c.vin, 1.0),
+        ]
+        frames = [pd.DataFrame({"e": c.ei[m], "y": c.yr[m], "i": name, "v": v[m],
+                                "q": c.qty[m] * f}) for m, name, v, f in inflows]
+        used = uses & np.isin(c.ins, SAME_YEAR)
+        frames.append(pd.DataFrame({"e": c.ei[used], "y": c.yr[used], "i": c.ins[used],
+                                    "v": c.yr[used], "q": -c.qty[used]}))
+        rel = uses & (c.ins == "pool_release")
+        frames.append(pd.DataFrame({"e": c.ei[rel], "y": c.yr[rel], "i": "pool_release",
+                                    "v": c.vin[rel], "q": -c.qty[rel]}))
+        flows = pd.concat(frames, ignore_index=True)
+        bal = flows.groupby(["e", "y", "i", "v"], sort=True)["q"].sum().reset_index()
+        q = bal["q"].to_numpy()
+        neg = q < -tolerance(q)
+        for inst in (*SAME_YEAR, "pool_release"):
+            m = neg & (bal["i"] == inst).to_numpy()
+            self._record(inst, bal[m], -q[m])
+        left = np.where(neg, 0.0, q)
+        bought = bal["i"].isin(BOUGHT).to_numpy() & (left > tolerance(left))
+        self.unused = pd.DataFrame({
+            "enterprise": [c.enterprises[e] for e in bal["e"][bought]],
+            "year": bal["y"][bought].to_numpy(), "instrument": bal["i"][bought].to_numpy(),
+            "amount": left[bought]})
+        releases = bal[(bal["i"] == "pool_release").to_numpy()].copy()
+        releases["q"] = np.maximum(left[(bal["i"] == "pool_release").to_numpy()], 0.0)
+        return releases
+
+    def _carry(self, inst: str, e: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Year-end multiplier of own buckets (rows) in each year (columns)."""
+        c = self.ctx
+        out = np.zeros((len(v), len(c.years)))
+        for j, y in enumerate(c.years):
+            for vv in np.unique(v):
+                book = c.rules.for_year(int(vv)) if int(vv) in c.rules else c.rules.for_year(y)
+                ok = (y + 1 - vv) <= int(book[f"{inst}.carry_years"])
+                out[v == vv, j] = float(book[f"{inst}.carry_factor"]) if ok else 0.0
+        if inst == "nev":
+            names = [c.enterprises[i] for i in e]
+            keep = np.array([c.eligible.get((n, int(vv)), True) for n, vv in
+                             zip(names, v, strict=True)], dtype=bool)
+            out[~keep, :] = 0.0
+        return out
+
+    def _opening(self, instruments: tuple[str, ...]) -> pd.DataFrame:
+        """Opening holdings of these instruments as (e, v, q) at the first year."""
+        c = self.ctx
+        if c.opening is None or not len(c.opening):
+            return pd.DataFrame({"e": [], "i": [], "v": [], "q": []})
+        o = c.opening[c.opening["instrument"].isin(instruments)]
+        o = o[o["enterprise"].astype(str).isin(c.code)]
+        return pd.DataFrame({"e": o["enterprise"].astype(str).map(c.code).to_numpy(dtype=int),
+                             "i": o["instrument"].to_numpy(dtype=object),
+                             "v": o["vintage"].to_numpy(dtype=float).astype(np.int64),
+                             "q": o["quantity"].to_numpy(dtype=float)})
+
+    def _opening_value(self, o: pd.DataFrame) -> np.ndarray:
+        """Face value of opening own holdings carried to the first year."""
+        c = self.ctx
+        y0 = c.years[0]
+        out = np.zeros(len(o))
+        for k, (e, inst, v, q) in enumerate(o[["e", "i", "v", "q"]].itertuples(
+                index=False, name=None)):
+            book = c.rules.for_year(v) if v in c.rules else c.rules.for_year(y0)
+            age = y0 - v
+            ok = age <= int(book[f"{inst}.carry_years"])
+            if inst == "nev":
+                ok = ok and c.eligible.get((c.enterprises[e], v), True)
+            out[k] = q * float(book[f"{inst}.carry_factor"]) ** age if ok else 0.0
+        return out
+
+    @staticmethod
+    def _buckets(flows: pd.DataFrame) -> pd.DataFrame:
+        """The distinct (e, i, v) buckets of some flows, sorted."""
+        keys = flows[["e", "i", "v"]].astype({"e": np.int64, "v": np.int64})
+        return keys.drop_duplicates().sort_values(["e", "i", "v"]).reset_index(drop=True)
+
+    def _replay_own(self, uses: np.ndarray) -> None:
+        """Own CAFC and NEV vintages: earned, opening, used; discounted and expired."""
+        c = self.ctx
+        frames = []
+        for inst in OWN:
+            e, yi = np.nonzero(c.surplus(inst))
+            frames.append(pd.DataFrame({"e": e, "i": inst, "v": np.asarray(c.years)[yi],
+                                        "yi": yi, "q": c.surplus(inst)[e, yi]}))
+        o = self._opening(OWN)
+        frames.append(o.assign(yi=0, q=self._opening_value(o)))
+        m = uses & np.isin(c.ins, OWN)
+        frames.append(pd.DataFrame({"e": c.ei[m], "i": c.ins[m], "v": c.vin[m],
+                                    "yi": c.yi[m], "q": -c.qty[m]}))
+        flows = pd.concat(frames, ignore_index=True)
+        if not len(flows):
+            return
+        buckets = self._buckets(flows)
+        net = self._aligned(flows, buckets)
+        bal = np.zeros(len(buckets))
+        carry = np.zeros_like(net)
+        for inst in OWN:
+            m = (buckets["i"] == inst).to_numpy()
+            carry[m] = self._carry(inst, buckets["e"].to_numpy()[m],
+                                   buckets["v"].to_numpy()[m])
+        for j, y in enumerate(c.years):
+            bal = bal + net[:, j]
+            neg = bal < -tolerance(bal)
+            if neg.any():
+                self._record_buckets(buckets[neg], y, -bal[neg])
+                bal[neg] = 0.0
+            bal = bal * carry[:, j]
+
+    def _record_buckets(self, buckets: pd.DataFrame, y: int, amount: np.ndarray) -> None:
+        for (e, i, v), a in zip(buckets[["e", "i", "v"]].itertuples(index=False, name=None),
+                                amount, strict=True):
+            self._over.append((self.ctx.enterprises[e], y, i, int(v), float(a)))
+
+    def _replay_pool(self, uses: np.ndarray, releases: pd.DataFrame) -> None:
+        """Pool deposits: opening, deposited, withdrawn or used, unused releases returned."""
+        c = self.ctx
+        dep = c.is_("deposit")
+        out = uses & (c.ins == "pool")
+        o = self._opening(("pool",))
+        frames = [  # when: 0 at the start of the first year, 1 in the year, 2 at its end
+            pd.DataFrame({"e": o["e"], "v": o["v"], "yi": 0, "q": o["q"], "when": 0}),
+            pd.DataFrame({"e": c.ei[dep], "v": c.yr[dep], "yi": c.yi[dep], "q": c.qty[dep],
+                          "when": 1}),
+            pd.DataFrame({"e": c.ei[out], "v": c.vin[out], "yi": c.yi[out], "q": -c.qty[out],
+                          "when": 1}),
+            pd.DataFrame({"e": releases["e"], "v": releases["v"],
+                          "yi": releases["y"].to_numpy(dtype=np.int64) - c.years[0],
+                          "q": releases["q"], "when": 2}),
+        ]
+        flows = pd.concat(frames, ignore_index=True).assign(i="pool")
+        self.stored_valid = np.zeros((len(c.enterprises), len(c.years)))
+        if not len(flows):
+            return
+        buckets = self._buckets(flows)
+        start, net, end = (self._aligned(flows[flows["when"] == k], buckets) for k in (0, 1, 2))
+        self._pool_years(buckets, start[:, 0], net, end)
+
+    def _aligned(self, flows: pd.DataFrame, buckets: pd.DataFrame) -> np.ndarray:
+        """Flows pivoted onto the rows of ``buckets`` (missing buckets: ignored)."""
+        c = self.ctx
+        mat = np.zeros((len(buckets), len(c.years)))
+        if not len(flows):
+            return mat
+        idx = pd.MultiIndex.from_frame(buckets)
+        keys = flows[["e", "i", "v"]].astype({"e": np.int64, "v": np.int64})
+        row = idx.get_indexer(pd.MultiIndex.from_frame(keys))
+        ok = row >= 0
+        np.add.at(mat, (row[ok], flows["yi"].to_numpy(dtype=int)[ok]),
+                  flows["q"].to_numpy(dtype=float)[ok])
+        return mat
+
+    def _pool_years(self, buckets: pd.DataFrame, opening: np.ndarray, net: np.ndarray,
+                    returned: np.ndarray) -> None:
+        c = self.ctx
+        e = buckets["e"].to_numpy(dtype=int)
+        v = buckets["v"].to_numpy(dtype=np.int64)
+        bal = opening.copy()
+        for j, y in enumerate(c.years):
+            valid = (y - v) <= c.validity[j]
+            np.add.at(self.stored_valid[:, j], e[valid], bal[valid])
+            bal = bal + net[:, j]
+            neg = bal < -tolerance(bal)
+            if neg.any():
+                self._record_buckets(buckets[neg], y, -bal[neg])
+                bal[neg] = 0.0
+            bal = bal + returned[:, j]
+
+    def _replay_other(self, uses: np.ndarray) -> None:
+        """Uses of buckets no credit can enter (e.g. a deficit instrument): all overdrawn."""
+        c = self.ctx
+        m = uses & ~np.isin(c.ins, OWN + SAME_YEAR + ("pool", "pool_release"))
+        if not m.any():
+            return
+        q = _group_sum([c.ent[m], c.yr[m], c.ins[m], c.vin[m]], c.qty[m])
+        for (e, y, i, v), a in q.items():
+            self._over.append((e, int(y), i, int(v), float(a)))
