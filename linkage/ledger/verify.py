@@ -83,18 +83,18 @@ def verify_plan(
     states it). Each rule judges one thing and takes the rest of the plan as written, so a plan
     that breaks one rule is reported under that rule alone.
 
-    Rules checked: non-negative finite quantities and known actions/instruments; every row
-    lies in ``years``; ``earn``/``deficit`` rows match the statements and mirror rows their
-    source rows (discounts, expiry and returns are recomputed, not read); no bucket is
-    overdrawn (this catches expired or never-held vintages); NEV deficits are cleared only
-    with NEV credits; offsets do not exceed the deficit; every remaining deficit is declared ``uncovered``; CAFC
+    Rules checked: non-negative finite quantities and known actions/instruments; every row lies
+    in ``years``; ``earn``/``deficit`` rows match the statements and mirror rows their source
+    rows (discounts, expiry and returns are recomputed, not read); no bucket is overdrawn (this
+    catches expired or never-held vintages); NEV deficits are cleared only with NEV credits;
+    offsets do not exceed the deficit; every remaining deficit is declared ``uncovered``; CAFC
     credits are never sold and are transferred only to affiliates, only the year's own surplus
     and never re-transferred, and each transfer out is matched by a transfer in; same-year
     buckets (bought, transferred, withdrawn, reserve credits) are used in their year only and
-    bought credits are not banked; deposits only in open years, of the year's own credits, up
-    to the deposit share; withdrawals only in release years, of valid vintages, up to the
-    withdrawal share; reserve purchases only when the variant is on, in release years, up to
-    its cap.
+    bought credits are not banked; deposits only in open years, of the year's own credits, up to
+    the deposit share; withdrawals only in release years, of valid vintages, up to the
+    withdrawal share; reserve purchases only when the variant is on, in release years, up to its
+    cap.
     """
     ctx = PlanContext(plan, statements, rules or default_rules(), years=years,
                       supply_demand_ratio=supply_demand_ratio, reserve=reserve or ReserveVariant(),
