@@ -1,0 +1,396 @@
+"""Every registered verifier rule bites, alone.
+
+For each rule in :data:`linkage.ledger.verify_rules.RULES` one seeded illegal plan: a small
+hand-written legal plan (checked legal below) with exactly one rule broken. ``verify_plan``
+must report that rule and no other, at the enterprise, year, vintage and amount worked out by
+hand in the case's comment. A rule without a seeded case fails
+``test_every_registered_rule_has_a_seeded_case``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from linkage.carbon_link import CarbonLink
+from linkage.ledger import verify_plan
+from linkage.ledger.verify_rules import RULES
+from linkage.pool import ReserveVariant
+from linkage.rules import RuleSet, default_rules, load_rules
+
+NEUTRAL = 1.8  # neither a deposit (> 2.0) nor a release (< 1.5) year
+
+
+def statements(rows: list[tuple]) -> pd.DataFrame:
+    """Rows (enterprise, year, cafc, nev[, group])."""
+    return pd.DataFrame([
+        {"enterprise": r[0], "year": r[1], "cafc_credits": float(r[2]),
+         "nev_credits": float(r[3]), "group": r[4] if len(r) > 4 else r[0],
+         "nev_carry_eligible": True}
+        for r in rows
+    ])
+
+
+def row(e, y, inst, v, action, q, counterparty=None) -> dict:
+    return {"enterprise": e, "year": y, "instrument": inst, "vintage": v, "action": action,
+            "quantity": float(q), "counterparty": counterparty}
+
+
+def buy(e, y, kind, q) -> list[dict]:
+    """Buy q NEV credits on the market and clear a ``kind`` deficit with them."""
+    return [row(e, y, "nev_market", y, "buy", q), row(e, y, "nev_market", y, f"offset_{kind}", q)]
+
+
+def withdraw(e, y, v, q, used=None) -> list[dict]:
+    """Withdraw q of the deposit of year v and clear a NEV deficit with ``used`` (default q)."""
+    return [row(e, y, "pool", v, "withdraw", q),
+            row(e, y, "pool_release", v, "offset_nev", q if used is None else used)]
+
+
+def flat(*parts) -> list[dict]:
+    out: list[dict] = []
+    for p in parts:
+        out.extend(p if isinstance(p, list) else [p])
+    return out
+
+
+@dataclass(frozen=True)
+class Base:
+    """A legal plan and what it is verified with."""
+
+    statements: pd.DataFrame
+    years: tuple[int, ...]
+    ratios: dict[int, float]
+    rows: tuple[dict, ...]
+    kw: dict = field(default_factory=dict)
+    rules: RuleSet | None = None
+
+    def plan(self) -> pd.DataFrame:
+        return pd.DataFrame(list(self.rows))
+
+    def verify(self, plan: pd.DataFrame):
+        return verify_plan(plan, self.statements, self.rules, years=self.years,
+                           supply_demand_ratio=self.ratios, **self.kw)
+
+
+def _half_rules(key: str) -> RuleSet:
+    """Shipped rules with ``key`` = 0.5 for 2024-2030 (a scenario rulebook)."""
+    text = (f'[rulebook]\nfamily = "test"\ntitle = "{key} 50 %"\n\n[[parameter]]\n'
+            f'key = "{key}"\nyears = [2024, 2030]\nvalue = 0.5\nunit = "1"\n'
+            'status = "scenario"\nsource = "test fixture"\n')
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "half.toml"
+        path.write_text(text, encoding="utf-8")
+        return load_rules(path)
+
+
+LINK = CarbonLink(2.0, cea_clears=("cafc",), max_cea_share_of_deficit=0.5,
+                  allow_credit_offsets=True, offset_cap_t={2025: 100.0})
+
+
+@cache
+def base(name: str) -> Base:
+    if name == "carry":
+        # A: CAFC +1000 in 2021 (900, 810, 729 in 2022-2024, expired in 2025); the 2025
+        # deficit of 500 is bought
+        years = tuple(range(2021, 2026))
+        st = statements([("A", 2021, 1000, 0)] + [("A", y, 0, 0) for y in (2022, 2023, 2024)]
+                        + [("A", 2025, -500, 0)])
+        return Base(st, years, dict.fromkeys(years, NEUTRAL), tuple(buy("A", 2025, "cafc", 500)))
+    if name == "link":
+        # A 2025: CAFC -500, NEV +400 under LINK (2 credits/t, CEAs clear at most 50 % of the
+        # CAFC deficit, offsets capped at 100 t): 125 t of CEAs clear 250, 250 bought; 100 own
+        # NEV credits sold as 50 t of offsets
+        st = statements([("A", 2025, -500, 400)])
+        rows = flat(row("A", 2025, "cea", 2025, "buy", 125),
+                    row("A", 2025, "cea", 2025, "offset_cafc", 250), buy("A", 2025, "cafc", 250),
+                    row("A", 2025, "nev", 2025, "sell_offset", 100))
+        return Base(st, (2025,), {2025: NEUTRAL}, tuple(rows), {"link": LINK})
+    if name in ("pool", "pool_half"):
+        # P: NEV +1200 in 2024 (ratio 3: 1000 deposited, 200 kept), +400 in 2025 (ratio 3: all
+        # deposited); -600 in 2026 (ratio 1.2: 600 of the 2024 deposit withdrawn); +100 in 2027
+        # (ratio 1.8: kept); -200 in 2030 (ratio 1.2: 200 of the 2025 deposit; the 2024 one
+        # expired, 2030 - 2024 = 6 > 5). "pool_half": withdrawal share 50 %: 600 <= 0.5 * 1400
+        # in 2026, 200 <= 0.5 * 400 in 2030
+        years = tuple(range(2024, 2031))
+        nev = {2024: 1200, 2025: 400, 2026: -600, 2027: 100, 2028: 0, 2029: 0, 2030: -200}
+        ratios = {2024: 3.0, 2025: 3.0, 2026: 1.2, 2027: 1.8, 2028: 1.8, 2029: 1.8, 2030: 1.2}
+        st = statements([("P", y, 0, nev[y]) for y in years])
+        rows = flat(row("P", 2024, "nev", 2024, "deposit", 1000),
+                    row("P", 2025, "nev", 2025, "deposit", 400),
+                    withdraw("P", 2026, 2024, 600), withdraw("P", 2030, 2025, 200))
+        rules = _half_rules("pool.withdrawal_share") if name == "pool_half" else None
+        return Base(st, years, ratios, tuple(rows), rules=rules)
+    if name == "deposit_half":
+        # deposit share 50 %: P deposits 500 of its 1000 in 2024 (ratio 3)
+        st = statements([("P", 2024, 0, 1000)])
+        return Base(st, (2024,), {2024: 3.0}, (row("P", 2024, "nev", 2024, "deposit", 500),),
+                    rules=_half_rules("pool.deposit_share"))
+    if name == "affiliates":
+        # D, R in group G; X alone. 2024: D +1000, 600 to R; X buys 200. 2025: R buys 300
+        st = statements([("D", 2024, 1000, 0, "G"), ("D", 2025, 0, 0, "G"),
+                         ("R", 2024, -600, 0, "G"), ("R", 2025, -300, 0, "G"),
+                         ("X", 2024, -200, 0), ("X", 2025, 0, 0)])
+        rows = flat(row("D", 2024, "cafc", 2024, "transfer_out", 600, "R"),
+                    row("R", 2024, "affiliate_cafc", 2024, "transfer_in", 600, "D"),
+                    row("R", 2024, "affiliate_cafc", 2024, "offset_cafc", 600),
+                    buy("X", 2024, "cafc", 200), buy("R", 2025, "cafc", 300))
+        return Base(st, (2024, 2025), {2024: NEUTRAL, 2025: NEUTRAL}, tuple(rows),
+                    {"affiliate_supply": {("R", 2025): 100.0}})
+    if name == "mix":
+        # E: NEV +500 clears its CAFC -300; F: CAFC +500, NEV -300 bought
+        st = statements([("E", 2024, -300, 500), ("F", 2024, 500, -300)])
+        rows = flat(row("E", 2024, "nev", 2024, "offset_cafc", 300), buy("F", 2024, "nev", 300))
+        return Base(st, (2024,), {2024: NEUTRAL}, tuple(rows))
+    if name == "reserve":
+        # reserve at 800, cap 100 a year. 2025 (ratio 1.8): U buys its 100 on the market.
+        # 2026 (ratio 1.2): U takes 100 from the reserve and buys 200; V buys 50
+        st = statements([("U", 2025, 0, -100), ("U", 2026, 0, -300), ("V", 2026, 0, -50)])
+        rows = flat(buy("U", 2025, "nev", 100), row("U", 2026, "reserve", 2026, "buy_reserve", 100),
+                    row("U", 2026, "reserve", 2026, "offset_nev", 100), buy("U", 2026, "nev", 200),
+                    buy("V", 2026, "nev", 50))
+        return Base(st, (2025, 2026), {2025: NEUTRAL, 2026: 1.2}, tuple(rows),
+                    {"reserve": ReserveVariant(800.0, 100.0)})
+    raise KeyError(name)
+
+
+BASES = ("carry", "link", "pool", "pool_half", "deposit_half", "affiliates", "mix", "reserve")
+
+
+@pytest.mark.parametrize("name", BASES)
+def test_legal_base_plans_pass(name):
+    b = base(name)
+    assert b.verify(b.plan()) == []
+
+
+# --------------------------------------------------------------------------- plan editing
+
+
+def add(*rows) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    return lambda t: pd.concat([t, pd.DataFrame(flat(*rows))], ignore_index=True)
+
+
+def _match(t: pd.DataFrame, eq: dict) -> pd.Series:
+    m = pd.Series(True, index=t.index)
+    for col, val in eq.items():
+        m &= t[col] == val
+    assert m.any(), f"no row matches {eq}"
+    return m
+
+
+def edit(col: str, value, **eq) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def change(t: pd.DataFrame) -> pd.DataFrame:
+        t = t.copy()
+        t.loc[_match(t, eq), col] = value
+        return t
+    return change
+
+
+def drop(**eq) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    return lambda t: t[~_match(t, eq)]
+
+
+def then(*changes) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def change(t: pd.DataFrame) -> pd.DataFrame:
+        for c in changes:
+            t = c(t)
+        return t
+    return change
+
+
+def drop_bought(e, y) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    return then(drop(enterprise=e, year=y, instrument="nev_market"))
+
+
+# --------------------------------------------------------------------------- seeded cases
+
+
+@dataclass(frozen=True)
+class Case:
+    base: str
+    change: Callable[[pd.DataFrame], pd.DataFrame]
+    at: tuple  # (enterprise, year, vintage, amount) of the first violation reported
+
+
+CASES: dict[str, Case] = {
+    # the plan lacks its quantity column
+    "missing_column": Case("carry", lambda t: t.drop(columns="quantity"),
+                           ("<plan>", 0, None, 0.0)),
+    "unknown_action": Case("carry", add(row("A", 2025, "nev_market", 2025, "borrow", 100)),
+                           ("A", 2025, 2025, 100.0)),
+    "unknown_instrument": Case("carry", add(row("A", 2025, "bitcoin", 2025, "buy", 100)),
+                               ("A", 2025, 2025, 100.0)),
+    "negative_quantity": Case("carry", add(row("A", 2025, "nev_market", 2025, "buy", -5)),
+                              ("A", 2025, 2025, -5.0)),
+    # the deficit side of the 2025 offset says 400, the source side 500: 400 - 500
+    "mirror_mismatch": Case("carry", add(row("A", 2025, "cafc_deficit", 2025, "offset_cafc",
+                                             400)), ("A", 2025, None, -100.0)),
+    # a purchase in 2026, after the years verified (2021-2025)
+    "row_outside_years": Case("carry", add(row("A", 2026, "nev_market", 2026, "buy", 100)),
+                              ("A", 2026, 2026, 100.0)),
+    # abatement adding credits of another vintage than its year
+    "bad_abatement": Case("carry", add(row("A", 2025, "cafc", 2024, "abate", 100)),
+                          ("A", 2025, 2024, 100.0)),
+    # the plan earns 1100 where the statement gives 1000: 1100 - 1000
+    "earn_mismatch": Case("carry", add(row("A", 2021, "cafc", 2021, "earn", 1100)),
+                          ("A", 2021, 2021, 100.0)),
+    # the plan records a 2025 deficit of 400 where the statement gives 500
+    "deficit_mismatch": Case("carry", add(row("A", 2025, "cafc_deficit", 2025, "deficit",
+                                              400)), ("A", 2025, 2025, -100.0)),
+    # a purchase of CAFC credits (only NEV credits are traded); nothing enters the ledger
+    "bad_purchase": Case("carry", add(row("A", 2024, "cafc", 2024, "buy", 100)),
+                         ("A", 2024, 2024, 100.0)),
+    # a CEA purchase without a linkage design
+    "cea_not_allowed": Case("carry", add(row("A", 2025, "cea", 2025, "buy", 10)),
+                            ("A", 2025, 2025, 10.0)),
+    # a "withdrawal" of the 2021 CAFC vintage (900 held in 2022): nothing is released
+    "bad_withdrawal": Case("carry", add(row("A", 2022, "cafc", 2021, "withdraw", 100)),
+                           ("A", 2022, 2021, 100.0)),
+    # 100 of the 900 carried CAFC credits sold as offsets without a design that allows it
+    "offsets_not_allowed": Case("carry", add(row("A", 2022, "cafc", 2021, "sell_offset", 100)),
+                                ("A", 2022, 2021, 100.0)),
+    # 100 of the 900 carried CAFC credits sold
+    "cafc_sale": Case("carry", add(row("A", 2022, "cafc", 2021, "sell", 100)),
+                      ("A", 2022, 2021, 100.0)),
+    # A buys 600, clears 500 and resells the 100 bought credits left
+    "bad_sale": Case("carry", then(edit("quantity", 600.0, action="buy"),
+                                   add(row("A", 2025, "nev_market", 2025, "sell", 100))),
+                     ("A", 2025, 2025, 100.0)),
+    # the 2025 deficit cleared with vintage 2021 (age 4 > 3 years: expired) instead of buying
+    "expired_or_unheld_vintage": Case(
+        "carry", then(drop_bought("A", 2025), add(row("A", 2025, "cafc", 2021, "offset_cafc",
+                                                      500))), ("A", 2025, 2021, 500.0)),
+    # A buys 400 and clears 500 with them: 100 more than bought
+    "overdraw": Case("carry", edit("quantity", 400.0, action="buy"),
+                     ("A", 2025, 2025, 100.0)),
+    # A buys 600 and clears its 500: 100 left over
+    "bought_credits_not_used": Case("carry", edit("quantity", 600.0, action="buy"),
+                                    ("A", 2025, 2025, 100.0)),
+    # A buys and offsets 600 against a 500 deficit
+    "offset_exceeds_deficit": Case("carry", then(edit("quantity", 600.0, action="buy"),
+                                                 edit("quantity", 600.0, action="offset_cafc")),
+                                   ("A", 2025, 2025, 100.0)),
+    # the 500 deficit is neither cleared nor declared uncovered
+    "undeclared_uncovered_deficit": Case("carry", drop_bought("A", 2025),
+                                         ("A", 2025, 2025, 500.0)),
+    # the offset names market credits of 2024 in 2025
+    "same_year_credit_outside_year": Case("carry", edit("vintage", 2024, action="offset_cafc"),
+                                          ("A", 2025, 2024, 500.0)),
+    # 150 t of CEAs clear 300 of the 500 deficit: 300 - 0.5 * 500 = 50 over the share
+    "cea_share_exceeded": Case("link", then(
+        edit("quantity", 150.0, action="buy", instrument="cea"),
+        edit("quantity", 300.0, action="offset_cafc", instrument="cea"),
+        edit("quantity", 200.0, action="buy", instrument="nev_market"),
+        edit("quantity", 200.0, action="offset_cafc", instrument="nev_market")),
+        ("A", 2025, 2025, 50.0)),
+    # 250 credits sold as offsets: 250 / 2 = 125 t > 100 t [t CO2e]
+    "offset_cap_exceeded": Case("link", edit("quantity", 250.0, action="sell_offset"),
+                                ("A", 2025, None, 25.0)),
+    # 100 of the 2024 deposit withdrawn in 2027 (ratio 1.8 is not below 1.5), returned unused
+    "withdrawal_in_closed_year": Case("pool", add(row("P", 2027, "pool", 2024, "withdraw", 100)),
+                                      ("P", 2027, 2024, 100.0)),
+    # the 2030 withdrawal taken from the 2024 deposit (2030 - 2024 = 6 > 5 years)
+    "expired_pool_vintage": Case("pool", edit("vintage", 2024, year=2030),
+                                 ("P", 2030, 2024, 200.0)),
+    # 1100 withdrawn from the 2024 deposit of 1000 in 2026 (500 returned): 100 too many; the
+    # total 1100 stays within 100 % of the 1400 stored
+    "withdrawal_above_stored": Case("pool", edit("quantity", 1100.0, year=2026,
+                                                 action="withdraw"), ("P", 2026, 2024, 100.0)),
+    # 2025: the kept 2024 NEV credits (200 x 0.5 = 100) deposited
+    "deposit_of_old_vintage": Case("pool", add(row("P", 2025, "nev", 2024, "deposit", 100)),
+                                   ("P", 2025, 2024, 100.0)),
+    # 2027's own 100 NEV credits deposited at ratio 1.8 (not above 2.0)
+    "deposit_in_closed_year": Case("pool", add(row("P", 2027, "nev", 2027, "deposit", 100)),
+                                   ("P", 2027, 2027, 100.0)),
+    # 2030: the deficit cleared straight from the pool, without a withdrawal
+    "bad_offset_instrument": Case("pool", then(
+        drop(year=2030, action="withdraw"),
+        edit("instrument", "pool", year=2030, action="offset_nev")), ("P", 2030, 2025, 200.0)),
+    # share 50 %: 600 + 200 withdrawn in 2026 of 1400 stored: 800 - 700 = 100 (the unused 200
+    # go back to the 2025 deposit)
+    "withdrawal_above_share": Case("pool_half", add(row("P", 2026, "pool", 2025, "withdraw",
+                                                        200)), ("P", 2026, None, 100.0)),
+    # share 50 %: 600 of 1000 deposited: 600 - 500
+    "deposit_above_share": Case("deposit_half", edit("quantity", 600.0, action="deposit"),
+                                ("P", 2024, 2024, 100.0)),
+    # D sends 650 to R, which uses 600 and passes 50 on to D
+    "re_transfer": Case("affiliates", then(
+        edit("quantity", 650.0, action="transfer_out"),
+        edit("quantity", 650.0, action="transfer_in"),
+        add(row("R", 2024, "affiliate_cafc", 2024, "transfer_out", 50, "D"),
+            row("D", 2024, "affiliate_cafc", 2024, "transfer_in", 50, "R"))),
+        ("R", 2024, 2024, 50.0)),
+    # D transfers 200 to X (another group) instead of X buying
+    "transfer_to_non_affiliate": Case("affiliates", then(drop_bought("X", 2024), add(
+        row("D", 2024, "cafc", 2024, "transfer_out", 200, "X"),
+        row("X", 2024, "affiliate_cafc", 2024, "transfer_in", 200, "D"),
+        row("X", 2024, "affiliate_cafc", 2024, "offset_cafc", 200))), ("D", 2024, 2024, 200.0)),
+    # 2025: D transfers 300 of its carried 2024 vintage (400 x 0.9 = 360 held) to R
+    "transfer_of_carried_cafc": Case("affiliates", then(drop_bought("R", 2025), add(
+        row("D", 2025, "cafc", 2024, "transfer_out", 300, "R"),
+        row("R", 2025, "affiliate_cafc", 2025, "transfer_in", 300, "D"),
+        row("R", 2025, "affiliate_cafc", 2025, "offset_cafc", 300))), ("D", 2025, 2024, 300.0)),
+    # R receives 600 from D that D never sends
+    "unmatched_transfer": Case("affiliates", drop(action="transfer_out"),
+                               ("D", 2024, 2024, 600.0)),
+    # 2025: R takes 300 from affiliates outside the plan, 100 available
+    "affiliate_supply_exceeded": Case("affiliates", then(drop_bought("R", 2025), add(
+        row("R", 2025, "affiliate_cafc", 2025, "transfer_in", 300, "<affiliates>"),
+        row("R", 2025, "affiliate_cafc", 2025, "offset_cafc", 300))), ("R", 2025, 2025, 200.0)),
+    # D sends R another 50, booked by R as its own CAFC credits (R never uses them)
+    "bad_transfer_in": Case("affiliates", add(
+        row("D", 2024, "cafc", 2024, "transfer_out", 50, "R"),
+        row("R", 2024, "cafc", 2024, "transfer_in", 50, "D")), ("R", 2024, 2024, 50.0)),
+    # R's offset names affiliate credits of 2023 in 2024
+    "affiliate_transfer_outside_year": Case(
+        "affiliates", edit("vintage", 2023, enterprise="R", action="offset_cafc",
+                           instrument="affiliate_cafc"), ("R", 2024, 2023, 600.0)),
+    # F clears its NEV deficit of 300 with its own CAFC surplus instead of buying
+    "cafc_for_nev_deficit": Case("mix", then(drop_bought("F", 2024), add(
+        row("F", 2024, "cafc", 2024, "offset_nev", 300))), ("F", 2024, 2024, 300.0)),
+    # 2025 (ratio 1.8): U takes its 100 from the reserve instead of the market
+    "reserve_closed": Case("reserve", then(drop_bought("U", 2025), add(
+        row("U", 2025, "reserve", 2025, "buy_reserve", 100),
+        row("U", 2025, "reserve", 2025, "offset_nev", 100))), ("U", 2025, 2025, 100.0)),
+    # 2026: V also takes its 50 from the reserve: 100 + 50 - cap 100
+    "reserve_above_cap": Case("reserve", then(drop_bought("V", 2026), add(
+        row("V", 2026, "reserve", 2026, "buy_reserve", 50),
+        row("V", 2026, "reserve", 2026, "offset_nev", 50))), ("<all>", 2026, None, 50.0)),
+}
+
+
+def test_every_registered_rule_has_a_seeded_case():
+    assert set(RULES) == set(CASES)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_seeded_plan_breaks_this_rule_only(name):
+    case = CASES[name]
+    b = base(case.base)
+    violations = b.verify(case.change(b.plan()))
+    assert {v.rule for v in violations} == {name}, [str(v) for v in violations]
+    v = violations[0]
+    assert (v.enterprise, v.year, v.vintage) == case.at[:3]
+    assert v.amount == pytest.approx(case.at[3])
+    assert v.detail
+
+
+@pytest.mark.parametrize("name", list(RULES))
+def test_rule_is_documented(name):
+    rule = RULES[name]
+    assert rule.name == name
+    assert rule.summary
+    assert "Source:" in (rule.check.__doc__ or "")
+
+
+def test_default_rules_are_the_shipped_ones():
+    # the seeded bases without their own rulebook use the shipped rules: 100 % shares
+    b = default_rules().for_year(2026)
+    assert b["pool.withdrawal_share"] == 1.0
+    assert b["pool.deposit_share"] == 1.0
