@@ -13,7 +13,8 @@ Replay conventions (each rule judges one thing; the replay judges only balances)
   ``buy_reserve``, a CEA purchase under a design that allows it, a deposit (into the pool of
   the deposit year);
 - every *use* (offset, sale, offset sale, deposit, transfer out, withdrawal) draws from the
-  bucket it names, whatever other rule the row breaks;
+  bucket it names, whatever other rule the row breaks (a use naming an instrument no credit
+  can enter, e.g. ``nev_deficit``, is not replayed: an instrument rule refuses each such row);
 - same-year buckets (``nev_market``, ``affiliate_cafc``, ``reserve``, ``cea``) exist one per
   year: a use draws from the bucket of its row's year; the vintage it names is judged by the
   ``*_outside_year`` rules;
@@ -96,13 +97,6 @@ def violation(e: object, y: object, v: object, rule: str, amount: float,
 def tolerance(x: np.ndarray | float) -> np.ndarray | float:
     """Absolute slack of a comparison against ``x`` [credit]: 1e-6 relative, at least 1e-6."""
     return 1e-6 * np.maximum(1.0, np.abs(x))
-
-
-def _group_sum(keys: list[np.ndarray], values: np.ndarray) -> pd.Series:
-    """Sum ``values`` by the tuple of ``keys`` (a Series indexed by the keys)."""
-    if not len(values):
-        return pd.Series(dtype=float)
-    return pd.Series(values).groupby(keys, sort=False).sum()
 
 
 class PlanContext:
@@ -288,7 +282,6 @@ class Holdings:
         releases = self._replay_same_year(uses)
         self._replay_own(uses)
         self._replay_pool(uses, releases)
-        self._replay_other(uses)
         self.overdrafts = pd.DataFrame(
             self._over, columns=["enterprise", "year", "instrument", "vintage", "amount"])
 
@@ -474,13 +467,3 @@ class Holdings:
                 self._record_buckets(buckets[neg], y, -bal[neg])
                 bal[neg] = 0.0
             bal = bal + returned[:, j]
-
-    def _replay_other(self, uses: np.ndarray) -> None:
-        """Uses of buckets no credit can enter (e.g. a deficit instrument): all overdrawn."""
-        c = self.ctx
-        m = uses & ~np.isin(c.ins, OWN + SAME_YEAR + ("pool", "pool_release"))
-        if not m.any():
-            return
-        q = _group_sum([c.ent[m], c.yr[m], c.ins[m], c.vin[m]], c.qty[m])
-        for (e, y, i, v), a in q.items():
-            self._over.append((e, int(y), i, int(v), float(a)))
