@@ -28,11 +28,11 @@ NEUTRAL = 1.8  # neither a deposit (> 2.0) nor a release (< 1.5) year
 
 
 def statements(rows: list[tuple]) -> pd.DataFrame:
-    """Rows (enterprise, year, cafc, nev[, group])."""
+    """Rows (enterprise, year, cafc, nev[, group[, nev_carry_eligible]])."""
     return pd.DataFrame([
         {"enterprise": r[0], "year": r[1], "cafc_credits": float(r[2]),
          "nev_credits": float(r[3]), "group": r[4] if len(r) > 4 else r[0],
-         "nev_carry_eligible": True}
+         "nev_carry_eligible": r[5] if len(r) > 5 else True}
         for r in rows
     ])
 
@@ -103,6 +103,21 @@ def base(name: str) -> Base:
         st = statements([("A", 2021, 1000, 0)] + [("A", y, 0, 0) for y in (2022, 2023, 2024)]
                         + [("A", 2025, -500, 0)])
         return Base(st, years, dict.fromkeys(years, NEUTRAL), tuple(buy("A", 2025, "cafc", 500)))
+    if name == "vintages":
+        # A: CAFC +1000 in 2021, +100 in 2022; the 2024 deficit of 800 cleared with the 2021
+        # vintage at age 3 (1000 x 0.9^3 = 729) and 71 bought; the 2022 vintage (72.9 in 2025)
+        # expires at the end of 2025; the 2026 deficit of 50 bought.
+        # N: NEV +400 in 2024 carried at 50 % (200) clears its 2025 NEV deficit of 200.
+        # M: NEV +400 in 2024 not eligible for carry-forward; its 2025 deficit of 100 bought
+        years = tuple(range(2021, 2027))
+        cafc = {2021: 1000, 2022: 100, 2023: 0, 2024: -800, 2025: 0, 2026: -50}
+        st = statements([("A", y, cafc[y], 0) for y in years]
+                        + [("N", 2024, 0, 400), ("N", 2025, 0, -200),
+                           ("M", 2024, 0, 400, "M", False), ("M", 2025, 0, -100, "M", True)])
+        rows = flat(row("A", 2024, "cafc", 2021, "offset_cafc", 729), buy("A", 2024, "cafc", 71),
+                    buy("A", 2026, "cafc", 50), row("N", 2025, "nev", 2024, "offset_nev", 200),
+                    buy("M", 2025, "nev", 100))
+        return Base(st, years, dict.fromkeys(years, NEUTRAL), tuple(rows))
     if name == "link":
         # A 2025: CAFC -500, NEV +400 under LINK (2 credits/t, CEAs clear at most 50 % of the
         # CAFC deficit, offsets capped at 100 t): 125 t of CEAs clear 250, 250 bought; 100 own
@@ -160,7 +175,8 @@ def base(name: str) -> Base:
     raise KeyError(name)
 
 
-BASES = ("carry", "link", "pool", "pool_half", "deposit_half", "affiliates", "mix", "reserve")
+BASES = ("carry", "vintages", "link", "pool", "pool_half", "deposit_half", "affiliates", "mix",
+         "reserve")
 
 
 @pytest.mark.parametrize("name", BASES)
@@ -267,6 +283,19 @@ CASES: dict[str, Case] = {
     "expired_or_unheld_vintage": Case(
         "carry", then(drop_bought("A", 2025), add(row("A", 2025, "cafc", 2021, "offset_cafc",
                                                       500))), ("A", 2025, 2021, 500.0)),
+    # 2024: 730 of the 2021 vintage used where 1000 x 0.9^3 = 729 are held
+    "expired_or_unheld_vintage/discounted": Case("vintages", then(
+        edit("quantity", 730.0, enterprise="A", year=2024, instrument="cafc"),
+        edit("quantity", 70.0, enterprise="A", year=2024, instrument="nev_market")),
+        ("A", 2024, 2021, 1.0)),
+    # 2026: the 2022 vintage (age 4 > 3 years) clears the 50 instead of buying
+    "expired_or_unheld_vintage/carry_period": Case("vintages", then(
+        drop_bought("A", 2026), add(row("A", 2026, "cafc", 2022, "offset_cafc", 50))),
+        ("A", 2026, 2022, 50.0)),
+    # 2025: M's 2024 NEV credits are not eligible for carry-forward (nothing held)
+    "expired_or_unheld_vintage/not_eligible": Case("vintages", then(
+        drop_bought("M", 2025), add(row("M", 2025, "nev", 2024, "offset_nev", 100))),
+        ("M", 2025, 2024, 100.0)),
     # A buys 400 and clears 500 with them: 100 more than bought
     "overdraw": Case("carry", edit("quantity", 400.0, action="buy"),
                      ("A", 2025, 2025, 100.0)),
