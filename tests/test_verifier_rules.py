@@ -118,6 +118,14 @@ def base(name: str) -> Base:
                     buy("A", 2026, "cafc", 50), row("N", 2025, "nev", 2024, "offset_nev", 200),
                     buy("M", 2025, "nev", 100))
         return Base(st, years, dict.fromkeys(years, NEUTRAL), tuple(rows))
+    if name == "opening":
+        # B opens 2024 with CAFC 1000 of 2021 (age 3: 729) and 1000 of 2020 (age 4, a year
+        # without a rulebook: expired); its 2024 deficit of 800: 729 carried, 71 bought
+        st = statements([("B", 2024, -800, 0)])
+        opening = pd.DataFrame({"enterprise": ["B", "B"], "instrument": ["cafc", "cafc"],
+                                "vintage": [2021, 2020], "quantity": [1000.0, 1000.0]})
+        rows = flat(row("B", 2024, "cafc", 2021, "offset_cafc", 729), buy("B", 2024, "cafc", 71))
+        return Base(st, (2024,), {2024: NEUTRAL}, tuple(rows), {"opening": opening})
     if name == "link":
         # A 2025: CAFC -500, NEV +400 under LINK (2 credits/t, CEAs clear at most 50 % of the
         # CAFC deficit, offsets capped at 100 t): 125 t of CEAs clear 250, 250 bought; 100 own
@@ -175,8 +183,8 @@ def base(name: str) -> Base:
     raise KeyError(name)
 
 
-BASES = ("carry", "vintages", "link", "pool", "pool_half", "deposit_half", "affiliates", "mix",
-         "reserve")
+BASES = ("carry", "vintages", "opening", "link", "pool", "pool_half", "deposit_half",
+         "affiliates", "mix", "reserve")
 
 
 @pytest.mark.parametrize("name", BASES)
@@ -245,6 +253,14 @@ CASES: dict[str, Case] = {
                                ("A", 2025, 2025, 100.0)),
     "negative_quantity": Case("carry", add(row("A", 2025, "nev_market", 2025, "buy", -5)),
                               ("A", 2025, 2025, -5.0)),
+    # a quantity that is not a number is refused the same way (NaN amount)
+    "negative_quantity/not_a_number": Case(
+        "carry", lambda t: pd.concat([t, pd.DataFrame(
+            [{**row("A", 2025, "nev_market", 2025, "buy", 0), "quantity": "abc"}])],
+            ignore_index=True), ("A", 2025, 2025, float("nan"))),
+    # abatement by an enterprise-year without a statement
+    "bad_abatement/no_statement": Case("carry", add(row("Z", 2025, "cafc", 2025, "abate", 10)),
+                                       ("Z", 2025, 2025, 10.0)),
     # the deficit side of the 2025 offset says 400, the source side 500: 400 - 500
     "mirror_mismatch": Case("carry", add(row("A", 2025, "cafc_deficit", 2025, "offset_cafc",
                                              400)), ("A", 2025, None, -100.0)),
@@ -296,6 +312,13 @@ CASES: dict[str, Case] = {
     "expired_or_unheld_vintage/not_eligible": Case("vintages", then(
         drop_bought("M", 2025), add(row("M", 2025, "nev", 2024, "offset_nev", 100))),
         ("M", 2025, 2024, 100.0)),
+    # 2024: B clears the 71 with its opening 2020 vintage (expired) instead of buying
+    "expired_or_unheld_vintage/opening": Case("opening", then(
+        drop_bought("B", 2024), add(row("B", 2024, "cafc", 2020, "offset_cafc", 71))),
+        ("B", 2024, 2020, 71.0)),
+    # Z, with no statement, sells 10 NEV credits of the year it never earned
+    "overdraw/no_statement": Case("carry", add(row("Z", 2025, "nev", 2025, "sell", 10)),
+                                  ("Z", 2025, 2025, 10.0)),
     # A buys 400 and clears 500 with them: 100 more than bought
     "overdraw": Case("carry", edit("quantity", 400.0, action="buy"),
                      ("A", 2025, 2025, 100.0)),
@@ -417,7 +440,7 @@ def test_seeded_plan_breaks_this_rule_only(name):
     assert {v.rule for v in violations} == {rule_of(name)}, [str(v) for v in violations]
     v = violations[0]
     assert (v.enterprise, v.year, v.vintage) == case.at[:3]
-    assert v.amount == pytest.approx(case.at[3])
+    assert v.amount == pytest.approx(case.at[3], nan_ok=True)
     assert v.detail
 
 
@@ -434,3 +457,41 @@ def test_default_rules_are_the_shipped_ones():
     b = default_rules().for_year(2026)
     assert b["pool.withdrawal_share"] == 1.0
     assert b["pool.deposit_share"] == 1.0
+
+
+# --------------------------------------------------------------------------- legal variants
+
+
+def test_plan_without_counterparty_column_is_legal():
+    b = base("carry")
+    assert b.verify(b.plan().drop(columns="counterparty")) == []
+
+
+def test_zero_quantity_rows_are_legal():
+    b = base("carry")
+    plan = add(row("A", 2024, "nev_market", 2024, "buy", 0),
+               row("A", 2023, "cafc", 2021, "sell_offset", 0))(b.plan())
+    # a zero offset sale is still an offset sale: refused without a design, amount 0
+    v = b.verify(plan)
+    assert [(x.rule, x.year, x.amount) for x in v] == [("offsets_not_allowed", 2023, 0.0)]
+    assert b.verify(plan.iloc[:-1]) == []
+
+
+def test_years_and_ratio_default_to_the_plan_and_statements():
+    # mix: NEV supply 500, demand 300 (F) -> ratio 1.67: neither deposit nor release year
+    b = base("mix")
+    assert verify_plan(b.plan(), b.statements) == []
+    # years from the plan: a plan with no row has nothing to check
+    assert verify_plan(b.plan().iloc[:0], b.statements) == []
+
+
+def test_legal_abatement_lowers_the_deficit():
+    # A abates 100 of its 500 CAFC deficit of 2025 and buys the other 400
+    b = base("carry")
+    plan = then(edit("quantity", 400.0, action="buy"), edit("quantity", 400.0,
+                                                            action="offset_cafc"),
+                add(row("A", 2025, "cafc", 2025, "abate", 100)))(b.plan())
+    assert b.verify(plan) == []
+    # without the abatement the 100 are neither cleared nor declared
+    v = b.verify(plan.iloc[:-1])
+    assert [(x.rule, x.amount) for x in v] == [("undeclared_uncovered_deficit", 100.0)]
