@@ -259,6 +259,15 @@ class PlanContext:
         return Holdings(self)
 
 
+def _buckets(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of the integer ``keys`` (sorted) and each flow's row number."""
+    stacked = np.stack([np.asarray(k, dtype=np.int64) for k in keys], axis=1)
+    if not len(stacked):
+        return stacked, np.zeros(0, dtype=np.int64)
+    uniq, inv = np.unique(stacked, axis=0, return_inverse=True)
+    return uniq, inv.reshape(-1)
+
+
 class Holdings:
     """Replay of every bucket year by year, vectorised over the buckets.
 
@@ -278,6 +287,7 @@ class Holdings:
     def __init__(self, ctx: PlanContext) -> None:
         self.ctx = ctx
         self._over: list[tuple] = []
+        self._code = pd.Index(INSTRUMENTS).get_indexer(ctx.ins)
         uses = ctx.is_(USES)
         releases = self._replay_same_year(uses)
         self._replay_own(uses)
@@ -285,48 +295,50 @@ class Holdings:
         self.overdrafts = pd.DataFrame(
             self._over, columns=["enterprise", "year", "instrument", "vintage", "amount"])
 
-    def _record(self, kind: str, keys: pd.DataFrame, amount: np.ndarray) -> None:
-        for (e, y, v), a in zip(keys[["e", "y", "v"]].itertuples(index=False, name=None),
-                                amount, strict=True):
-            self._over.append((self.ctx.enterprises[e], y, kind, v, a))
+    def _record(self, e: np.ndarray, y: np.ndarray, i: np.ndarray, v: np.ndarray,
+                amount: np.ndarray) -> None:
+        names = self.ctx.enterprises
+        self._over.extend((names[a], int(b), INSTRUMENTS[c], int(d), float(q))
+                          for a, b, c, d, q in zip(e, y, i, v, amount, strict=True))
 
-    def _replay_same_year(self, uses: np.ndarray) -> pd.DataFrame:
-        """Same-year buckets and pool releases: in - out within the year."""
+    def _replay_same_year(self, uses: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Same-year buckets and pool releases: in - out within the year.
+
+        Returns the pool releases left unused, as arrays (enterprise, deposit year, year,
+        amount), to go back to the pool.
+        """
         c = self.ctx
         rate = c.link.exchange_rate_credits_per_t if c.link is not None else 0.0
         cea_ok = c.link is not None and c.link.allow_cea_for_deficits
-        inflows = [
-            (c.is_("buy", "nev_market") & (c.vin == c.yr), "nev_market", c.yr, 1.0),
-            (c.is_("transfer_in", "affiliate_cafc") & (c.vin == c.yr), "affiliate_cafc",
+        release = INSTRUMENTS.index("pool_release")
+        same = uses & np.isin(c.ins, SAME_YEAR)
+        flows = [  # (rows, instrument code, vintage, factor)
+            (c.is_("buy", "nev_market") & (c.vin == c.yr), INSTRUMENTS.index("nev_market"),
              c.yr, 1.0),
-            (c.is_("buy_reserve"), "reserve", c.yr, 1.0),
-            (c.is_("buy", "cea") & cea_ok, "cea", c.yr, rate),
-            (c.is_("withdraw", "pool"), "pool_release", c.vin, 1.0),
+            (c.is_("transfer_in", "affiliate_cafc") & (c.vin == c.yr),
+             INSTRUMENTS.index("affiliate_cafc"), c.yr, 1.0),
+            (c.is_("buy_reserve"), INSTRUMENTS.index("reserve"), c.yr, 1.0),
+            (c.is_("buy", "cea") & cea_ok, INSTRUMENTS.index("cea"), c.yr, rate),
+            (c.is_("withdraw", "pool"), release, c.vin, 1.0),
+            (same, self._code, c.yr, -1.0),
+            (uses & (c.ins == "pool_release"), release, c.vin, -1.0),
         ]
-        frames = [pd.DataFrame({"e": c.ei[m], "y": c.yr[m], "i": name, "v": v[m],
-                                "q": c.qty[m] * f}) for m, name, v, f in inflows]
-        used = uses & np.isin(c.ins, SAME_YEAR)
-        frames.append(pd.DataFrame({"e": c.ei[used], "y": c.yr[used], "i": c.ins[used],
-                                    "v": c.yr[used], "q": -c.qty[used]}))
-        rel = uses & (c.ins == "pool_release")
-        frames.append(pd.DataFrame({"e": c.ei[rel], "y": c.yr[rel], "i": "pool_release",
-                                    "v": c.vin[rel], "q": -c.qty[rel]}))
-        flows = pd.concat(frames, ignore_index=True)
-        bal = flows.groupby(["e", "y", "i", "v"], sort=True)["q"].sum().reset_index()
-        q = bal["q"].to_numpy()
-        neg = q < -tolerance(q)
-        for inst in (*SAME_YEAR, "pool_release"):
-            m = neg & (bal["i"] == inst).to_numpy()
-            self._record(inst, bal[m], -q[m])
-        left = np.where(neg, 0.0, q)
-        bought = bal["i"].isin(BOUGHT).to_numpy() & (left > tolerance(left))
+        e, i, v, y, q = (np.concatenate(x) for x in zip(*[
+            (c.ei[m], np.broadcast_to(code, c.ei.shape)[m], vv[m], c.yr[m], c.qty[m] * f)
+            for m, code, vv, f in flows], strict=True))
+        keys, row = _buckets(e, y, i, v)
+        bal = np.bincount(row, weights=q, minlength=len(keys))
+        neg = bal < -tolerance(bal)
+        self._record(keys[neg, 0], keys[neg, 1], keys[neg, 2], keys[neg, 3], -bal[neg])
+        left = np.where(neg, 0.0, bal)
+        bought = np.isin(keys[:, 2], [INSTRUMENTS.index(b) for b in BOUGHT])
+        bought &= left > tolerance(left)
         self.unused = pd.DataFrame({
-            "enterprise": [c.enterprises[e] for e in bal["e"][bought]],
-            "year": bal["y"][bought].to_numpy(), "instrument": bal["i"][bought].to_numpy(),
+            "enterprise": [c.enterprises[k] for k in keys[bought, 0]],
+            "year": keys[bought, 1], "instrument": [INSTRUMENTS[k] for k in keys[bought, 2]],
             "amount": left[bought]})
-        releases = bal[(bal["i"] == "pool_release").to_numpy()].copy()
-        releases["q"] = np.maximum(left[(bal["i"] == "pool_release").to_numpy()], 0.0)
-        return releases
+        rel = keys[:, 2] == release
+        return keys[rel, 0], keys[rel, 3], keys[rel, 1], left[rel]
 
     def _carry(self, inst: str, e: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Year-end multiplier of own buckets (rows) in each year (columns)."""
@@ -338,14 +350,13 @@ class Holdings:
                 ok = (y + 1 - vv) <= int(book[f"{inst}.carry_years"])
                 out[v == vv, j] = float(book[f"{inst}.carry_factor"]) if ok else 0.0
         if inst == "nev":
-            names = [c.enterprises[i] for i in e]
-            keep = np.array([c.eligible.get((n, int(vv)), True) for n, vv in
-                             zip(names, v, strict=True)], dtype=bool)
+            keep = np.array([c.eligible.get((c.enterprises[k], int(vv)), True)
+                             for k, vv in zip(e, v, strict=True)], dtype=bool)
             out[~keep, :] = 0.0
         return out
 
     def _opening(self, instruments: tuple[str, ...]) -> pd.DataFrame:
-        """Opening holdings of these instruments as (e, v, q) at the first year."""
+        """Opening holdings of these instruments: e (code), i, v, q."""
         c = self.ctx
         if c.opening is None or not len(c.opening):
             return pd.DataFrame({"e": [], "i": [], "v": [], "q": []})
@@ -371,99 +382,65 @@ class Holdings:
             out[k] = q * float(book[f"{inst}.carry_factor"]) ** age if ok else 0.0
         return out
 
-    @staticmethod
-    def _buckets(flows: pd.DataFrame) -> pd.DataFrame:
-        """The distinct (e, i, v) buckets of some flows, sorted."""
-        keys = flows[["e", "i", "v"]].astype({"e": np.int64, "v": np.int64})
-        return keys.drop_duplicates().sort_values(["e", "i", "v"]).reset_index(drop=True)
-
     def _replay_own(self, uses: np.ndarray) -> None:
         """Own CAFC and NEV vintages: earned, opening, used; discounted and expired."""
         c = self.ctx
-        frames = []
+        parts = []
         for inst in OWN:
-            e, yi = np.nonzero(c.surplus(inst))
-            frames.append(pd.DataFrame({"e": e, "i": inst, "v": np.asarray(c.years)[yi],
-                                        "yi": yi, "q": c.surplus(inst)[e, yi]}))
+            gain = c.surplus(inst)
+            e, yi = np.nonzero(gain)
+            parts.append((e, np.full(len(e), INSTRUMENTS.index(inst)),
+                          np.asarray(c.years, dtype=np.int64)[yi], yi, gain[e, yi]))
         o = self._opening(OWN)
-        frames.append(o.assign(yi=0, q=self._opening_value(o)))
+        parts.append((o["e"].to_numpy(dtype=np.int64), pd.Index(INSTRUMENTS).get_indexer(o["i"]),
+                      o["v"].to_numpy(dtype=np.int64), np.zeros(len(o), dtype=np.int64),
+                      self._opening_value(o)))
         m = uses & np.isin(c.ins, OWN)
-        frames.append(pd.DataFrame({"e": c.ei[m], "i": c.ins[m], "v": c.vin[m],
-                                    "yi": c.yi[m], "q": -c.qty[m]}))
-        flows = pd.concat(frames, ignore_index=True)
-        if not len(flows):
-            return
-        buckets = self._buckets(flows)
-        net = self._aligned(flows, buckets)
-        bal = np.zeros(len(buckets))
+        parts.append((c.ei[m], self._code[m], c.vin[m], c.yi[m], -c.qty[m]))
+        e, i, v, yi, q = (np.concatenate(x) for x in zip(*parts, strict=True))
+        keys, row = _buckets(e, i, v)
+        net = np.zeros((len(keys), len(c.years)))
+        np.add.at(net, (row, yi.astype(np.int64)), q)
         carry = np.zeros_like(net)
         for inst in OWN:
-            m = (buckets["i"] == inst).to_numpy()
-            carry[m] = self._carry(inst, buckets["e"].to_numpy()[m],
-                                   buckets["v"].to_numpy()[m])
+            b = keys[:, 1] == INSTRUMENTS.index(inst)
+            carry[b] = self._carry(inst, keys[b, 0], keys[b, 2])
+        bal = np.zeros(len(keys))
         for j, y in enumerate(c.years):
             bal = bal + net[:, j]
             neg = bal < -tolerance(bal)
-            if neg.any():
-                self._record_buckets(buckets[neg], y, -bal[neg])
-                bal[neg] = 0.0
+            self._record(keys[neg, 0], np.full(neg.sum(), y), keys[neg, 1], keys[neg, 2],
+                         -bal[neg])
+            bal[neg] = 0.0
             bal = bal * carry[:, j]
 
-    def _record_buckets(self, buckets: pd.DataFrame, y: int, amount: np.ndarray) -> None:
-        for (e, i, v), a in zip(buckets[["e", "i", "v"]].itertuples(index=False, name=None),
-                                amount, strict=True):
-            self._over.append((self.ctx.enterprises[e], y, i, int(v), float(a)))
-
-    def _replay_pool(self, uses: np.ndarray, releases: pd.DataFrame) -> None:
+    def _replay_pool(self, uses: np.ndarray, releases: tuple[np.ndarray, ...]) -> None:
         """Pool deposits: opening, deposited, withdrawn or used, unused releases returned."""
         c = self.ctx
         dep = c.is_("deposit")
         out = uses & (c.ins == "pool")
         o = self._opening(("pool",))
-        frames = [  # when: 0 at the start of the first year, 1 in the year, 2 at its end
-            pd.DataFrame({"e": o["e"], "v": o["v"], "yi": 0, "q": o["q"], "when": 0}),
-            pd.DataFrame({"e": c.ei[dep], "v": c.yr[dep], "yi": c.yi[dep], "q": c.qty[dep],
-                          "when": 1}),
-            pd.DataFrame({"e": c.ei[out], "v": c.vin[out], "yi": c.yi[out], "q": -c.qty[out],
-                          "when": 1}),
-            pd.DataFrame({"e": releases["e"], "v": releases["v"],
-                          "yi": releases["y"].to_numpy(dtype=np.int64) - c.years[0],
-                          "q": releases["q"], "when": 2}),
+        re_e, re_v, re_y, re_q = releases
+        parts = [  # (e, v, year index, q, when: 0 start of the first year, 1 in, 2 end)
+            (o["e"].to_numpy(dtype=np.int64), o["v"].to_numpy(dtype=np.int64),
+             np.zeros(len(o), dtype=np.int64), o["q"].to_numpy(dtype=float), 0),
+            (c.ei[dep], c.yr[dep], c.yi[dep], c.qty[dep], 1),
+            (c.ei[out], c.vin[out], c.yi[out], -c.qty[out], 1),
+            (re_e, re_v, re_y - c.years[0], re_q, 2),
         ]
-        flows = pd.concat(frames, ignore_index=True).assign(i="pool")
+        e, v, yi, q, when = (np.concatenate(x) for x in zip(*[
+            (pe, pv, py, pq, np.full(len(pe), w)) for pe, pv, py, pq, w in parts], strict=True))
         self.stored_valid = np.zeros((len(c.enterprises), len(c.years)))
-        if not len(flows):
-            return
-        buckets = self._buckets(flows)
-        start, net, end = (self._aligned(flows[flows["when"] == k], buckets) for k in (0, 1, 2))
-        self._pool_years(buckets, start[:, 0], net, end)
-
-    def _aligned(self, flows: pd.DataFrame, buckets: pd.DataFrame) -> np.ndarray:
-        """Flows pivoted onto the rows of ``buckets`` (missing buckets: ignored)."""
-        c = self.ctx
-        mat = np.zeros((len(buckets), len(c.years)))
-        if not len(flows):
-            return mat
-        idx = pd.MultiIndex.from_frame(buckets)
-        keys = flows[["e", "i", "v"]].astype({"e": np.int64, "v": np.int64})
-        row = idx.get_indexer(pd.MultiIndex.from_frame(keys))
-        ok = row >= 0
-        np.add.at(mat, (row[ok], flows["yi"].to_numpy(dtype=int)[ok]),
-                  flows["q"].to_numpy(dtype=float)[ok])
-        return mat
-
-    def _pool_years(self, buckets: pd.DataFrame, opening: np.ndarray, net: np.ndarray,
-                    returned: np.ndarray) -> None:
-        c = self.ctx
-        e = buckets["e"].to_numpy(dtype=int)
-        v = buckets["v"].to_numpy(dtype=np.int64)
-        bal = opening.copy()
+        keys, row = _buckets(e, v)
+        flows = np.zeros((3, len(keys), len(c.years)))
+        np.add.at(flows, (when.astype(np.int64), row, yi.astype(np.int64)), q)
+        bal = flows[0][:, 0].copy()
         for j, y in enumerate(c.years):
-            valid = (y - v) <= c.validity[j]
-            np.add.at(self.stored_valid[:, j], e[valid], bal[valid])
-            bal = bal + net[:, j]
+            valid = (y - keys[:, 1]) <= c.validity[j]
+            np.add.at(self.stored_valid[:, j], keys[valid, 0], bal[valid])
+            bal = bal + flows[1][:, j]
             neg = bal < -tolerance(bal)
-            if neg.any():
-                self._record_buckets(buckets[neg], y, -bal[neg])
-                bal[neg] = 0.0
-            bal = bal + returned[:, j]
+            self._record(keys[neg, 0], np.full(neg.sum(), y),
+                         np.full(neg.sum(), INSTRUMENTS.index("pool")), keys[neg, 1], -bal[neg])
+            bal[neg] = 0.0
+            bal = bal + flows[2][:, j]
