@@ -79,10 +79,10 @@ class Base:
                            supply_demand_ratio=self.ratios, **self.kw)
 
 
-def _half_rules(key: str) -> RuleSet:
-    """Shipped rules with ``key`` = 0.5 for 2024-2030 (a scenario rulebook)."""
+def _half_rules(key: str, years: tuple[int, int] = (2024, 2030)) -> RuleSet:
+    """Shipped rules with ``key`` = 0.5 in ``years`` (a scenario rulebook)."""
     text = (f'[rulebook]\nfamily = "test"\ntitle = "{key} 50 %"\n\n[[parameter]]\n'
-            f'key = "{key}"\nyears = [2024, 2030]\nvalue = 0.5\nunit = "1"\n'
+            f'key = "{key}"\nyears = [{years[0]}, {years[1]}]\nvalue = 0.5\nunit = "1"\n'
             'status = "scenario"\nsource = "test fixture"\n')
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "half.toml"
@@ -120,12 +120,24 @@ def base(name: str) -> Base:
         return Base(st, years, dict.fromkeys(years, NEUTRAL), tuple(rows))
     if name == "opening":
         # B opens 2024 with CAFC 1000 of 2021 (age 3: 729) and 1000 of 2020 (age 4, a year
-        # without a rulebook: expired); its 2024 deficit of 800: 729 carried, 71 bought
-        st = statements([("B", 2024, -800, 0)])
-        opening = pd.DataFrame({"enterprise": ["B", "B"], "instrument": ["cafc", "cafc"],
-                                "vintage": [2021, 2020], "quantity": [1000.0, 1000.0]})
-        rows = flat(row("B", 2024, "cafc", 2021, "offset_cafc", 729), buy("B", 2024, "cafc", 71))
-        return Base(st, (2024,), {2024: NEUTRAL}, tuple(rows), {"opening": opening})
+        # without a rulebook: expired); its 2024 deficit of 800: 729 carried, 71 bought. Its
+        # opening NEV 1000 of 2023 (no statement: eligible) is worth 500 in 2024, 250 in 2025,
+        # all sold in 2025
+        st = statements([("B", 2024, -800, 0), ("B", 2025, 0, 0)])
+        opening = pd.DataFrame({"enterprise": ["B"] * 3, "instrument": ["cafc", "cafc", "nev"],
+                                "vintage": [2021, 2020, 2023], "quantity": [1000.0] * 3})
+        rows = flat(row("B", 2024, "cafc", 2021, "offset_cafc", 729), buy("B", 2024, "cafc", 71),
+                    row("B", 2025, "nev", 2023, "sell", 250))
+        ratios = {2024: NEUTRAL, 2025: NEUTRAL}
+        return Base(st, (2024, 2025), ratios, tuple(rows), {"opening": opening})
+    if name == "vintage_book":
+        # scenario rulebook: CAFC carried at 50 % from 2025. The 2024 vintage keeps the carry
+        # factor of its own year's rulebook (0.9): 1000 x 0.9^2 = 810 clear the 2026 deficit
+        years = (2024, 2025, 2026)
+        st = statements([("A", 2024, 1000, 0), ("A", 2025, 0, 0), ("A", 2026, -810, 0)])
+        rows = (row("A", 2026, "cafc", 2024, "offset_cafc", 810),)
+        rules = _half_rules("cafc.carry_factor", years=(2025, 2030))
+        return Base(st, years, dict.fromkeys(years, NEUTRAL), rows, rules=rules)
     if name == "link":
         # A 2025: CAFC -500, NEV +400 under LINK (2 credits/t, CEAs clear at most 50 % of the
         # CAFC deficit, offsets capped at 100 t): 125 t of CEAs clear 250, 250 bought; 100 own
@@ -183,8 +195,8 @@ def base(name: str) -> Base:
     raise KeyError(name)
 
 
-BASES = ("carry", "vintages", "opening", "link", "pool", "pool_half", "deposit_half",
-         "affiliates", "mix", "reserve")
+BASES = ("carry", "vintages", "opening", "vintage_book", "link", "pool", "pool_half",
+         "deposit_half", "affiliates", "mix", "reserve")
 
 
 @pytest.mark.parametrize("name", BASES)
