@@ -493,6 +493,10 @@ def test_years_and_ratio_default_to_the_plan_and_statements():
     # mix: NEV supply 500, demand 300 (F) -> ratio 1.67: neither deposit nor release year
     b = base("mix")
     assert verify_plan(b.plan(), b.statements) == []
+    # ... and checked: F's 300 bought dropped leaves its NEV deficit undeclared
+    v = verify_plan(drop_bought("F", 2024)(b.plan()), b.statements)
+    assert [(x.rule, x.enterprise, x.amount) for x in v] == [
+        ("undeclared_uncovered_deficit", "F", 300.0)]
     # years from the plan: a plan with no row has nothing to check
     assert verify_plan(b.plan().iloc[:0], b.statements) == []
 
