@@ -237,11 +237,36 @@ def _read_xlsx(path: Path, name: str) -> pd.DataFrame:
     if sheet.empty:
         raise FleetError("the first sheet is empty", file=name)
     values = sheet.to_numpy(dtype=object)
+    if pd.isna(values).any():
+        _refuse_unsaved_formulas(path, name, values[0])
     header = list(values[0])
     body = values[1:]
     keep = ~pd.isna(body).all(axis=1) if len(body) else np.zeros(0, bool)
     rows = (np.arange(len(body)) + 2)[keep].tolist()
     return _from_records(header, body[keep].tolist(), rows, name)
+
+
+def _refuse_unsaved_formulas(path: Path, name: str, header: np.ndarray) -> None:
+    """A formula cell without a saved value reads as blank: refuse it, never read it so."""
+    from openpyxl import load_workbook  # lazy: only XLSX input with blank cells needs it
+
+    wb = load_workbook(path, read_only=True, data_only=False)
+    wb_saved = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws, cached = wb.worksheets[0], wb_saved.worksheets[0]
+        for r, (row, saved) in enumerate(zip(ws.iter_rows(), cached.iter_rows(), strict=False),
+                                         start=1):
+            for c, (cell, value) in enumerate(zip(row, saved, strict=False)):
+                if getattr(cell, "data_type", None) == "f" and value.value is None:
+                    column = str(header[c]).strip().lower() if c < len(header) else None
+                    raise FleetError(
+                        f"a formula ({cell.value}) without a saved value: enter the number, "
+                        "or open and save the file in a spreadsheet program",
+                        file=name, row=r, column=column,
+                    )
+    finally:
+        wb.close()
+        wb_saved.close()
 
 
 def _read_table(

@@ -1221,8 +1221,10 @@ def rulebook_spec() -> TomlSpec:
     return TomlSpec("rulebook", "my_rules.toml", RULEBOOK_DOC,
                     numbers=((*p0, "value"), (*p0, "years"), ("rulebook", "years")),
                     nonneg=((*p0, "value"),),
+                    # [rulebook] years is optional: without based_on it only declares the
+                    # span its parameters must lie in
                     required=((*p0, "key"), (*p0, "value"), (*p0, "unit"), (*p0, "years"),
-                              (*p0, "status"), (*p0, "source"), ("rulebook", "years")),
+                              (*p0, "status"), (*p0, "source")),
                     tables=((), ("rulebook",), p0))
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from conversions._checks import check_finite, check_year, check_years
 from linkage.errors import ArgumentTypeError, FleetError, InputError
-from linkage.fleet import _frame_rows, _read_csv, _read_xlsx, _to_bool, _to_numeric
+from linkage.fleet import _BOUNDS, _frame_rows, _read_csv, _read_xlsx, _to_bool, _to_numeric
 
 __all__ = [
     "PRICE_COLUMNS",
@@ -89,6 +89,15 @@ def _whole(num: np.ndarray, column: str, check: _Check) -> np.ndarray:
     """Refuse fractions (2024.5 is no year and is never truncated)."""
     check.fail(~np.isnan(num) & (num != np.round(num)), column,
                lambda i: f"must be a whole number, got {num[i]:g}")
+    return num
+
+
+def _year(num: np.ndarray, column: str, check: _Check) -> np.ndarray:
+    """Whole years within the fleet's plausibility bounds (2016-2100)."""
+    _whole(num, column, check)
+    lo, hi = _BOUNDS["year"]
+    check.fail(~np.isnan(num) & ((num < lo) | (num > hi)), column,
+               lambda i: f"must be a year from {lo} to {hi}, got {num[i]:g}")
     return num
 
 
@@ -171,7 +180,7 @@ def prepare_statements(
         num = _to_numeric(raw[col], col, check)
         check.fail(np.isnan(num), col, "must not be empty")
         st[col] = num
-    _whole(st["year"].to_numpy(), "year", check)
+    _year(st["year"].to_numpy(), "year", check)
     st["year"] = st["year"].astype(np.int64)
     if "group" in raw.columns:
         group = _text(raw["group"], "group", check, required=False)
@@ -399,7 +408,7 @@ def _price_table(prices: pd.DataFrame) -> tuple[dict[int, float], dict[int, floa
     if len(dup_cols):
         raise InputError("column appears more than once", file=name, row=1,
                          column=str(dup_cols[0]))
-    year = _whole(_to_numeric(df["year"], "year", check), "year", check)
+    year = _year(_to_numeric(df["year"], "year", check), "year", check)
     check.fail(np.isnan(year), "year", "must not be empty")
     dup = pd.Series(year).duplicated().to_numpy()
     check.fail(dup, "year", lambda i: f"year {int(year[i])} appears twice (each year once: "
