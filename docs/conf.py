@@ -21,17 +21,17 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 # document (and run the examples against) this source tree, not an older installed copy
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(DOCS))  # _gallery.py: the examples' command lines
+sys.path.insert(0, str(DOCS))  # _apiref.py, _gallery.py
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import importlib  # noqa: E402
+from _apiref import public_data, reexported_classes  # noqa: E402
 
 import linkage  # noqa: E402
 
 # -- project -----------------------------------------------------------------------------------
 project = "dualcredit-linkage"
 author = "dualcredit-linkage contributors"
-copyright = "dualcredit-linkage contributors, BSD-3-Clause"  # noqa: A001 (Sphinx's name)
+copyright = "dualcredit-linkage contributors, BSD-3-Clause"
 release = linkage.__version__
 version = ".".join(release.split(".")[:2])
 
@@ -70,41 +70,21 @@ autosummary_generate = True
 autosummary_imported_members = True  # the packages re-export names defined in submodules
 autosummary_ignore_module_all = False  # a package's public names are its __all__
 autodoc_default_options = {"member-order": "bysource"}
-autodoc_typehints = "none"  # the signature shows the annotations; numpydoc the described types
+autodoc_typehints = "none"  # short signatures: the types are in the numpydoc parameter lists
 autodoc_preserve_defaults = True
 #: the packages of the reference, in the order of the page (docs/api/index.rst lists them)
 API_PACKAGES = ["conversions", "linkage", "linkage.ledger", "optimize"]
-
-
-def _reexported_classes(packages: list[str]) -> dict[str, str]:
-    """``{"linkage.LinkageError": "conversions.LinkageError", ...}``: classes that several
-    packages export, each mapped to the package that defines it (the one whose name is the
-    longest prefix of the class's module), which documents it once; the other pages point
-    there (documenting one class twice registers its canonical name twice)."""
-    out = {}
-    for pkg in packages:
-        module = importlib.import_module(pkg)
-        for name in module.__all__:
-            obj = getattr(module, name)
-            if not isinstance(obj, type):
-                continue
-            homes = [p for p in packages
-                     if obj.__module__ == p or obj.__module__.startswith(p + ".")]
-            home = max(homes, key=len, default=pkg)
-            if home != pkg and getattr(importlib.import_module(home), name, None) is obj \
-                    and name in importlib.import_module(home).__all__:
-                out[f"{pkg}.{name}"] = f"{home}.{name}"
-    return out
-
-
-autosummary_context = {"reexported": _reexported_classes(API_PACKAGES)}
+autosummary_context = {
+    "reexported": reexported_classes(API_PACKAGES),
+    "public_data": public_data(API_PACKAGES),
+}
 numpydoc_show_class_members = False  # the class template lists the members itself
 numpydoc_class_members_toctree = False
 numpydoc_validation_checks: set[str] = set()
 
 # -- sphinx-gallery: every script of examples/ runs ------------------------------------------
 sphinx_gallery_conf = {
-    "examples_dirs": str(ROOT / "examples"),
+    "examples_dirs": "../examples",  # relative to docs/
     "gallery_dirs": "auto_examples",
     "filename_pattern": r".*\.py$",  # run every script, not only plot_*.py
     "ignore_pattern": r"(__init__|make_demo_fleet)\.py$",
