@@ -80,7 +80,6 @@ autosummary_context = {
 }
 numpydoc_show_class_members = False  # the class template lists the members itself
 numpydoc_class_members_toctree = False
-numpydoc_validation_checks: set[str] = set()
 
 # -- sphinx-gallery: every script of examples/ runs ------------------------------------------
 sphinx_gallery_conf = {
@@ -91,6 +90,9 @@ sphinx_gallery_conf = {
     "reset_argv": "_gallery.example_argv",  # --out DIR under docs/_build/gallery-out
     "image_scrapers": ("matplotlib", "_gallery.saved_charts"),  # the PNGs saved in --out
     "abort_on_example_error": True,
+    # run every example at every build, even when its file did not change: its output depends
+    # on the library too (CI's builds are fresh anyway)
+    "run_stale_examples": True,
     "only_warn_on_example_error": False,
     "download_all_examples": False,
     "plot_gallery": "True",
