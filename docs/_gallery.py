@@ -3,7 +3,7 @@
 Every script of ``examples/`` takes ``--out DIR`` (the smoke tests in ``tests/test_examples.py``
 pass it too). The gallery points it at ``docs/_build/gallery-out/<script>``, so that a build
 writes nothing into ``examples/`` or the temporary folder, gives each script its
-``__file__``, and shows the charts (PNG) a script saves into that folder: the scripts save and
+``__file__``, and shows the charts (PNG) a script saves under that folder: the scripts save and
 close their figures rather than leave them open for sphinx-gallery's matplotlib scraper.
 """
 
@@ -44,13 +44,16 @@ def example_argv(gallery_conf: dict, script_vars: dict) -> list[str]:
 
 
 def saved_charts(block, block_vars: dict, gallery_conf: dict) -> str:
-    """Image scraper: the PNG files the example saved directly in its ``--out`` folder.
+    """Image scraper: the PNG files the example saved in its ``--out`` folder.
 
-    Each file is copied to the gallery's image path (the first becomes the thumbnail) and
-    shown once, in the order of the file names.
+    Each file is copied to the gallery's image path and shown once: those directly in the
+    folder first, then those of its subfolders (the brief's charts), each group in the order
+    of the file names; the first is the thumbnail.
     """
     out = _out_dir(block_vars["src_file"])
-    new = sorted(p for p in out.glob("*.png") if p not in _shown) if out.is_dir() else []
+    found = sorted(out.rglob("*.png"), key=lambda p: (len(p.relative_to(out).parts), p)) \
+        if out.is_dir() else []
+    new = [p for p in found if p not in _shown]
     names = []
     for png, dest in zip(new, block_vars["image_path_iterator"], strict=False):
         shutil.copyfile(png, dest)
