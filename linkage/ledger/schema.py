@@ -50,20 +50,25 @@ __all__ = [
     "mirror_rows",
 ]
 
+#: Columns of a transaction table (``LedgerResult.transactions``), in order.
 TRANSACTION_COLUMNS = [
     "enterprise", "year", "instrument", "vintage", "action", "quantity", "balance_after",
     "counterparty", "cash_flow_cny", "unit",
 ]
 
+#: Buckets a transaction moves credits in or out of (``instrument`` column).
 INSTRUMENTS = (
     "cafc", "nev", "nev_market", "affiliate_cafc", "pool", "pool_release", "reserve",
     "cafc_deficit", "nev_deficit", "cea",
 )
+#: Actions the rules perform by themselves (``action`` column).
 BOOKKEEPING_ACTIONS = ("earn", "deficit", "discount", "expire", "return")
+#: Actions an enterprise (or the optimizer) decides (``action`` column).
 DECISION_ACTIONS = (
     "buy", "sell", "buy_reserve", "transfer_out", "transfer_in", "deposit", "withdraw",
     "offset_cafc", "offset_nev", "uncovered", "abate", "sell_offset",
 )
+#: Every action: the bookkeeping ones, then the decisions.
 ACTIONS = BOOKKEEPING_ACTIONS + DECISION_ACTIONS
 
 
