@@ -265,6 +265,11 @@ class Scenario:
         The linkage basis's assumptions (value, unit, source), for reports.
     ets : EtsInput or None
         The carbon market's side (``[ets]``); None when the file has no ``[ets]`` table.
+    basis_name : str or None
+        The conversion basis of ``[linkage] basis`` (None: none named).
+    basis_t_per_credit : float or None
+        Its *physical* t CO2e per CAFC credit (compliance method) [t CO2e/credit], whatever
+        policy rate ``exchange_rate_credits_per_t`` the link applies.
     """
 
     name: str
@@ -280,6 +285,8 @@ class Scenario:
     source: str = "<dict>"
     basis_assumptions: dict[str, Any] = field(default_factory=dict)
     ets: EtsInput | None = None
+    basis_name: str | None = None
+    basis_t_per_credit: float | None = None
 
 
 #: Keys of each table of the format (from the schema models; the docs are checked against it).
@@ -396,8 +403,12 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
                      "market's offset limit; keys left out take the shipped records) or "
                      "[linkage] offset_cap_t [t CO2e/year]")
     penalty = d.penalty.uncovered_credit_cny if d.penalty is not None else None
+    basis_name, basis_t = None, None
+    if d.linkage is not None and d.linkage.basis is not None:
+        basis_name, rate, _ = _basis_rate(r, d.linkage.basis, "compliance")
+        basis_t = 1.0 / rate
     return Scenario(name, years, d.scenario.discount_rate, rules, label, enterprises, market,
-                    link, cea, penalty, file, assumptions, ets)
+                    link, cea, penalty, file, assumptions, ets, basis_name, basis_t)
 
 
 def _ets(r: _Reader, t: EtsTable, years: list[int]) -> EtsInput:
