@@ -555,7 +555,7 @@ def _technology(r: _Reader, e: EnterpriseTable, j: int, years: list[int], rules:
                 raise r.fail(f"{key}.{k}", "only options of kind \"shift\" or "
                              "\"efficiency\" name models")
         return TechnologyOption(t.name, "given", cost, cap,
-                                *(dict.fromkeys(years, float(getattr(t, k))) for k in _EFFECTS))
+                                *(dict(getattr(t, k)) for k in _EFFECTS))
     for k in _EFFECTS:
         if getattr(t, k) is not None:
             raise r.fail(f"{key}.{k}", f"an option of kind {t.kind!r} derives its effects "

@@ -225,9 +225,9 @@ class Technology(_Table):
     kind: Literal["given", "shift", "efficiency"] = "given"
     cost_cny_per_unit: per_year(Signed)
     max_units_per_year: per_year(NonNeg)
-    cafc_credits_per_unit: Signed | None = None
-    nev_credits_per_unit: Signed | None = None
-    co2_t_per_unit: Signed | None = None
+    cafc_credits_per_unit: per_year(Signed) | None = None
+    nev_credits_per_unit: per_year(Signed) | None = None
+    co2_t_per_unit: per_year(Signed) | None = None
     from_model: Annotated[Text, Field(min_length=1)] | None = None
     to_model: Annotated[Text, Field(min_length=1)] | None = None
     model: Annotated[Text, Field(min_length=1)] | None = None
