@@ -288,6 +288,29 @@ class Scenario:
     basis_name: str | None = None
     basis_t_per_credit: float | None = None
 
+    @property
+    def offset_limit_t(self) -> dict[int, float] | None:
+        """All automakers' offsets allowed per year by ``[ets]`` [t CO2e]; None without it."""
+        return self.ets.offset_limit_t if self.ets is not None else None
+
+    def technology_frame(self) -> pd.DataFrame:
+        """Every enterprise's technology options, one row per option and year.
+
+        Returns
+        -------
+        DataFrame
+            ``enterprise, year, option, kind, cost_cny_per_unit`` [CNY/unit], ``max_units``
+            [unit], ``cafc_credits_per_unit``, ``nev_credits_per_unit`` [credit/unit],
+            ``co2_t_per_unit`` [t CO2e/unit] (what
+            :func:`linkage.ledger.verify_plan` takes as ``technology``).
+        """
+        rows = [(e.name, y, t.name, t.kind, t.cost_cny_per_unit[y], t.max_units_per_year[y],
+                 t.cafc_credits_per_unit[y], t.nev_credits_per_unit[y], t.co2_t_per_unit[y])
+                for e in self.enterprises for t in e.technology for y in self.years]
+        return pd.DataFrame(rows, columns=[
+            "enterprise", "year", "option", "kind", "cost_cny_per_unit", "max_units",
+            "cafc_credits_per_unit", "nev_credits_per_unit", "co2_t_per_unit"])
+
 
 #: Keys of each table of the format (from the schema models; the docs are checked against it).
 _KEYS = {table: set(table_fields(table)) for table in ScenarioDocument.model_fields}

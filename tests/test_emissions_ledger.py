@@ -102,3 +102,19 @@ def test_no_gap_when_the_rate_is_the_basis():
     sc.basis_t_per_credit = POL
     led = emissions_ledger(plan(), sc)
     assert np.allclose(led["integrity_gap_t_co2e"], 0.0)
+
+
+def test_summary_json_holds_the_emissions(tmp_path):
+    """An optimised scenario's summary carries the ledger: A covers 25 CAFC credits with CEAs
+    (buy price 1,100 CNY/credit vs 2.0 t x 100 CNY/t = 200 CNY/credit)."""
+    from optimize import optimize_scenario
+
+    sc = scenario()
+    sc.enterprises = sc.enterprises[:1]
+    s = optimize_scenario(sc).summary()
+    e = s["emissions"]
+    # 25 credits x 3.522 = 88.05 t above the standard; 25 / 0.5 = 50 t of CEAs retired
+    assert e["total"]["deficit_covered_by_cea_t_co2e"] == pytest.approx(88.05)
+    assert e["total"]["cea_retired_t_co2e"] == pytest.approx(50.0)
+    assert e["total"]["net_change_t_co2e"] == pytest.approx(38.05)
+    assert e["basis"] == "ttw-lab"

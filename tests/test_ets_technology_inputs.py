@@ -174,3 +174,14 @@ def test_shift_effects_derived_from_the_accounting(tmp_path):
     assert t.co2_t_per_unit[2025] < 0  # a BEV replaces an ICE: less CO2
     assert t.nev_credits_per_unit[2025] > 0
     assert set(t.linearisation_error_credits) == {2024, 2025}
+
+
+def test_technology_frame_feeds_the_verifier():
+    sc = parse_scenario(doc(ets={}), file="s.toml")
+    t = sc.technology_frame()
+    assert list(t["year"]) == [2024, 2025]
+    assert list(t["cost_cny_per_unit"]) == [9000.0, 8000.0]
+    assert set(t["max_units"]) == {20000.0}
+    # shipped 2024 and 2025: 0.05 x 8.0e9 - 5.0e7 = 3.5e8 t
+    assert sc.offset_limit_t == {2024: pytest.approx(3.5e8), 2025: pytest.approx(3.5e8)}
+    assert parse_scenario(doc(), file="s.toml").offset_limit_t is None
