@@ -66,7 +66,8 @@ def _file_head(path: str) -> dict[str, str]:
     with open(path, "rb") as fh:
         head = tomllib.load(fh).get("rulebook", {})
     return {"family": str(head.get("family", Path(path).stem)),
-            "title": str(head.get("title", ""))}
+            "title": str(head.get("title", "")),
+            "span": "years" if "years" in head and "based_on" not in head else ""}
 
 
 def _relative(path: str) -> str:
@@ -82,13 +83,16 @@ def _collect() -> tuple[list[dict], dict[str, dict[str, str]], dict[str, str]]:
     heads = {f: _file_head(f) for f in frame["file"].unique()}
     key_family: dict[str, str] = {}
     families: dict[str, dict[str, str]] = {}
-    for f in frame["file"].unique():  # load order: law files, then the scenario file
+    files = [f for f in frame["file"].unique() if heads[f]["family"] != "scenario"]
+    for f in files:  # load order: law files (the scenario file is skipped)
         head = heads[f]
-        if head["family"] == "scenario":
-            continue
         families.setdefault(head["family"], {"title": head["title"], "file": _relative(f)})
+    # a key belongs to the first topical file defining it; files declaring a span of years
+    # (the 2019-2020 backcast rulebook) only claim the keys no topical file defines
+    for f in sorted(files, key=lambda f: bool(heads[f]["span"])):
         for key in frame.loc[frame["file"] == f, "key"].unique():
-            key_family.setdefault(key, head["family"])
+            key_family.setdefault(key, heads[f]["family"])
+    families = {fam: info for fam, info in families.items() if fam in key_family.values()}
     groups: dict[tuple, list[int]] = {}
     for r in frame.itertuples(index=False):
         ident = (r.key, _value(r.value), r.unit, r.status, r.source, r.file, r.first_year,
@@ -251,10 +255,12 @@ def rules_page() -> str:
     lines.append("")
     lines += _derivation_lines()
     for fam, info in families.items():
+        law_files = sorted({r["file"] for r in rows if r["family"] == fam
+                            and "scenario" not in Path(r["file"]).parts} | {info["file"]})
         lines += [
             f"## {fam}",
             "",
-            f"{info['title']}. File: `{info['file']}`; 2028-2030 rows: "
+            f"{info['title']}. File: {', '.join(f'`{f}`' for f in law_files)}; 2028-2030 rows: "
             "`linkage/rules/data/scenario/nev_plus10_2028_2030.toml`.",
             "",
         ]

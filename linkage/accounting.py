@@ -110,27 +110,46 @@ def cafc_model_target(
 
     Notes
     -----
-    GB 27999-2019 (WLTC) as reconstructed (``provisional``)::
+    The rule key ``cafc_target.form`` selects the form. ``"curve"``: GB 27999-2019 (WLTC) as
+    reconstructed (``provisional``)::
 
         T = 4.02                              CM <= 1090
         T = 0.0018 (CM - 1415) + 4.60         1090 < CM <= 2510
         T = 6.57                              CM > 2510
 
-    plus 0.20 on every branch for three or more seat rows.
+    ``"bands"``: GB 27999-2014 (NEDC, 2016-2020), a step table by curb-mass band:
+    ``band_values[i]`` for ``band_bounds[i-1] < CM <= band_bounds[i]``, the last value above
+    the last bound. Either form adds ``cafc_target.many_rows_addition`` for three or more
+    seat rows.
     """
     m = np.asarray(curb_mass_kg, dtype=float)
     rows = np.asarray(seat_rows)
     r = rulebook
+    t = _TARGET_FORMS[str(r["cafc_target.form"])](m, r)
+    many = rows >= r["cafc_target.many_rows_seat_rows"]
+    return t + np.where(many, r["cafc_target.many_rows_addition"], 0.0)
+
+
+def _target_curve(m: np.ndarray, r: Rulebook) -> np.ndarray:
+    """Per-model target of the curve form [L/100 km] (seat rows not yet added)."""
     middle = r["cafc_target.slope"] * (m - r["cafc_target.pivot_mass"]) + r[
         "cafc_target.pivot_value"
     ]
-    t = np.where(
+    return np.where(
         m <= r["cafc_target.low_mass"],
         r["cafc_target.low_value"],
         np.where(m <= r["cafc_target.high_mass"], middle, r["cafc_target.high_value"]),
     )
-    many = rows >= r["cafc_target.many_rows_seat_rows"]
-    return t + np.where(many, r["cafc_target.many_rows_addition"], 0.0)
+
+
+def _target_bands(m: np.ndarray, r: Rulebook) -> np.ndarray:
+    """Per-model target of the bands form [L/100 km]: upper bounds inclusive (CM <= bound)."""
+    band = np.searchsorted(np.asarray(r["cafc_target.band_bounds"]), m, side="left")
+    return np.asarray(r["cafc_target.band_values"], dtype=float)[band]
+
+
+#: ``cafc_target.form`` -> the function computing the target of that form.
+_TARGET_FORMS = {"curve": _target_curve, "bands": _target_bands}
 
 
 def low_fc_threshold(target_l_per_100km: np.ndarray, rulebook: Rulebook) -> np.ndarray:

@@ -29,6 +29,14 @@ from linkage.accounting import STATEMENT_COLUMNS, compute_credits
 from linkage.errors import InputError, LinkageError
 from linkage.outputs import check_output_path, write_atomically, write_files
 from linkage.rules import RuleSet, default_rules, diff_rulebooks, load_rules
+from linkage.workbook import (
+    check_workbook_name,
+    credits_workbook,
+    ledger_workbook,
+    market_workbook,
+    optimize_workbook,
+    save_workbook,
+)
 
 __all__ = ["main", "write_atomically"]  # write_atomically: moved to linkage.outputs
 
@@ -133,6 +141,20 @@ def _silence_stdout() -> None:
 
 _overwrite = click.option("--overwrite", is_flag=True,
                           help="Replace an existing output (otherwise it is refused).")
+_format = click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True,
+    help="csv: the CSV (and JSON) files; xlsx: one formatted workbook at --out (FILE.xlsx): "
+         "a sheet per table, units in the headers, a notes sheet.")
+
+
+def _check_workbook(fmt: str, out: str | None, overwrite: bool) -> None:
+    """``--format xlsx``: --out names the workbook; refuse a missing or bad name early."""
+    if fmt != "xlsx":
+        return
+    if not out:
+        _fail("--format xlsx writes a workbook: give its file name with --out FILE.xlsx")
+    check_workbook_name(out)
+    check_output_path(out, kind="file", overwrite=overwrite)
 
 
 def _check_files(outputs: dict[str, str | None], overwrite: bool) -> None:
@@ -166,6 +188,7 @@ def main() -> None:
               help="Missing NEV adjustment-factor inputs: error (strict) or factor 1.0 (neutral).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the statements (CSV).")
 @click.option("--detail", type=click.Path(dir_okay=False), help="Write the per-model table (CSV).")
+@_format
 @_overwrite
 def credits(
     fleet: str,
@@ -175,9 +198,14 @@ def credits(
     adjustments: str,
     out: str | None,
     detail: str | None,
+    fmt: str,
     overwrite: bool,
 ) -> None:
     """Credit statements (CAFC and NEV) per enterprise and year of a FLEET table."""
+    if fmt == "xlsx" and detail:
+        _fail("--detail writes CSV; with --format xlsx the per-model table is the workbook's "
+              "'models' sheet: drop --detail")
+    _check_workbook(fmt, out, overwrite)
     _check_files({"--out": out, "--detail": detail}, overwrite)
     try:
         rules = _rules(rule_files)
@@ -203,6 +231,10 @@ def credits(
         nm = res.neutral_models
         click.echo(f"adjustments=neutral: {len(nm)} model row(s) had a missing factor input "
                    "replaced by a factor of 1.0 (see nev_credit_source in --detail).")
+    if fmt == "xlsx":
+        save_workbook(str(out), credits_workbook(res, STATEMENT_COLUMNS), overwrite=overwrite)
+        click.echo(f"wrote {out}")
+        return
     targets: dict[Path, Callable[[Path], None]] = {}
     if out:
         targets[Path(out)] = lambda p: st[STATEMENT_COLUMNS].to_csv(p, index=False)
@@ -298,12 +330,15 @@ def _parse_ratios(items: tuple[str, ...], years: list[int]) -> dict[int, float]:
               help="Enterprise table: its `group` column sets the affiliates.")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False),
               help="Extra rulebook file (TOML); repeatable.")
-@click.option("--out", type=click.Path(dir_okay=False), help="Write the transaction log (CSV).")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Write the transaction log (CSV), or the workbook with --format xlsx.")
+@_format
 @_overwrite
 def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: tuple[str, ...],
            reserve_price: float | None, enterprises: str | None, rule_files: tuple[str, ...],
-           out: str | None, overwrite: bool) -> None:
+           out: str | None, fmt: str, overwrite: bool) -> None:
     """Simulate the multi-year ledger of the statements in CREDITS.csv (from `credits --out`)."""
+    _check_workbook(fmt, out, overwrite)
     _check_files({"--out": out}, overwrite)
     from linkage.fleet import read_enterprises
     from linkage.ledger import mirror_rows, prepare_statements, simulate, verify_plan
@@ -352,20 +387,26 @@ def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: t
             click.echo(f"WARNING: {r.enterprise} {r.year}: {r.quantity:,.0f} "
                        f"{r.instrument.replace('_deficit', '')} deficit credits left uncovered",
                        err=True)
-    if out:
+    if fmt == "xlsx":
+        save_workbook(str(out), ledger_workbook(res, summary, rs, years, ratios),
+                      overwrite=overwrite)
+        click.echo(f"wrote {out}")
+    elif out:
         write_files({Path(out): lambda p: tx.to_csv(p, index=False)}, overwrite=overwrite)
 
 
 @main.command()
 @click.argument("scenario_file", metavar="SCENARIO.toml", type=click.Path(dir_okay=False))
-@click.option("--out", required=True, type=click.Path(file_okay=False),
-              help="Folder for plan.csv and summary.json.")
+@click.option("--out", required=True, type=click.Path(),
+              help="Folder for plan.csv and summary.json (with --format xlsx: the workbook "
+                   "FILE.xlsx).")
+@_format
 @_overwrite
-def optimize(scenario_file: str, out: str, overwrite: bool) -> None:
+def optimize(scenario_file: str, out: str, fmt: str, overwrite: bool) -> None:
     """Least-cost compliance plan of each enterprise of SCENARIO.toml (Pyomo + HiGHS)."""
     from optimize import OptimizationError, load_scenario, optimize_scenario
 
-    check_output_path(out, kind="dir", overwrite=overwrite, protect=[scenario_file])
+    _check_folder_or_workbook(fmt, out, overwrite, scenario_file)
     try:
         sc = load_scenario(scenario_file)
         res = optimize_scenario(sc)
@@ -390,21 +431,36 @@ def optimize(scenario_file: str, out: str, overwrite: bool) -> None:
     for name, y, kind, q in res.uncovered:
         click.echo(f"WARNING: {name} {y}: {q:,.0f} {kind.upper()} deficit credits left "
                    "uncovered (penalty applied)", err=True)
-    paths = res.write(out, overwrite=overwrite)
+    if fmt == "xlsx":
+        paths = [save_workbook(out, optimize_workbook(res), overwrite=overwrite)]
+    else:
+        paths = res.write(out, overwrite=overwrite)
     click.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _check_folder_or_workbook(fmt: str, out: str, overwrite: bool, scenario_file: str) -> None:
+    """--out of optimize/market: a folder (CSV, JSON) or, with --format xlsx, a workbook."""
+    if fmt == "xlsx":
+        _check_workbook(fmt, out, overwrite)
+        if os.path.realpath(out) == os.path.realpath(scenario_file):
+            _fail(f"{out}: is the scenario file; choose another name for the workbook")
+    else:
+        check_output_path(out, kind="dir", overwrite=overwrite, protect=[scenario_file])
 
 
 @main.command()
 @click.argument("scenario_file", metavar="SCENARIO.toml", type=click.Path(dir_okay=False))
-@click.option("--out", required=True, type=click.Path(file_okay=False),
-              help="Folder for prices.csv, enterprises.csv and summary.json.")
+@click.option("--out", required=True, type=click.Path(),
+              help="Folder for prices.csv, enterprises.csv and summary.json (with --format "
+                   "xlsx: the workbook FILE.xlsx).")
+@_format
 @_overwrite
-def market(scenario_file: str, out: str, overwrite: bool) -> None:
+def market(scenario_file: str, out: str, fmt: str, overwrite: bool) -> None:
     """Equilibrium NEV credit prices of all enterprises of SCENARIO.toml trading together."""
     from optimize import OptimizationError, load_scenario
     from optimize.industry import IndustryModel
 
-    check_output_path(out, kind="dir", overwrite=overwrite, protect=[scenario_file])
+    _check_folder_or_workbook(fmt, out, overwrite, scenario_file)
     try:
         sc = load_scenario(scenario_file)
         res = IndustryModel(sc).solve()
@@ -421,7 +477,10 @@ def market(scenario_file: str, out: str, overwrite: bool) -> None:
     for r in unc.itertuples():
         click.echo(f"WARNING: {r.enterprise} {r.year}: {r.uncovered:,.0f} deficit credits "
                    "left uncovered", err=True)
-    paths = res.write(out, overwrite=overwrite)
+    if fmt == "xlsx":
+        paths = [save_workbook(out, market_workbook(res, sc), overwrite=overwrite)]
+    else:
+        paths = res.write(out, overwrite=overwrite)
     click.echo("wrote " + ", ".join(str(p) for p in paths))
 
 

@@ -135,13 +135,20 @@ def opening_value(sc, enterprise: str, instrument: str) -> float:
 
     Vintages before 2022 have no statement here, so NEV vintages count as eligible.
     CAFC: 0.9 a year, at most 3 years; NEV: 0.5 a year, at most 3 years; pool: full value,
-    at most 5 years.
+    at most 5 years. A vintage with a rulebook of its own carries by it: NEV of 2019 (Order
+    No. 44) full value for at most 1 year, NEV of 2020 not at all (backcast rulebook); vintages
+    before 2019 have none and carry by the first simulated year's rules.
     """
     o = sc["opening"]
     o = o[(o["enterprise"] == enterprise) & (o["instrument"] == instrument)]
-    factor, limit = {"cafc": (0.9, 3), "nev": (0.5, 3), "pool": (1.0, 5)}[instrument]
-    age = YEARS[0] - o["vintage"].to_numpy()
-    return float((o["quantity"].to_numpy() * factor ** age * (age <= limit)).sum())
+    rules = {"cafc": (0.9, 3), "nev": (0.5, 3), "pool": (1.0, 5)}[instrument]
+    backcast = {2019: (1.0, 1), 2020: (1.0, 0)} if instrument == "nev" else {}
+    total = 0.0
+    for v, q in zip(o["vintage"], o["quantity"], strict=True):
+        factor, limit = backcast.get(int(v), rules)
+        age = YEARS[0] - int(v)
+        total += q * factor ** age * (age <= limit)
+    return float(total)
 
 
 def close(a: float, b: float, scale: float) -> bool:

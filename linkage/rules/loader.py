@@ -429,7 +429,7 @@ class RuleSet:
                 f"no rulebook for compliance year {year} (rules cover {span}); "
                 "pass a scenario rulebook file for it (see based_on)"
             )
-        missing = [k for k in schema() if k not in params]
+        missing = [k for k in schema() if k not in params and _required(k, params)]
         if missing:
             files = sorted({p.file for p in params.values()})
             raise RulebookError(
@@ -458,6 +458,17 @@ class RuleSet:
         ys = self.years
         span = f"{ys[0]}-{ys[-1]}" if ys else "empty"
         return f"<RuleSet {span}: {len(self._params)} parameter entries>"
+
+
+def _required(key: str, params: Mapping[str, Parameter]) -> bool:
+    """Whether a year must define ``key``: always, unless the schema gives ``when = [other,
+    value]`` (a key of one form of a rule, e.g. the per-model target's ``bands`` form), in
+    which case only when the year's ``other`` equals ``value``."""
+    when = schema()[key].get("when")
+    if not when:
+        return True
+    other = params.get(when[0])
+    return other is not None and other.value == when[1]
 
 
 def _check_consistency(year: int, params: Mapping[str, Parameter]) -> None:
@@ -493,7 +504,9 @@ def _check_consistency(year: int, params: Mapping[str, Parameter]) -> None:
         "small_enterprise.requirement_factors",
         len(increasing("small_enterprise.fall_thresholds")),
     )
-    if params["cafc_target.low_mass"].value >= params["cafc_target.high_mass"].value:  # type: ignore[operator]
+    if params["cafc_target.form"].value == "bands":
+        length("cafc_target.band_values", len(increasing("cafc_target.band_bounds")) + 1)
+    elif params["cafc_target.low_mass"].value >= params["cafc_target.high_mass"].value:  # type: ignore[operator]
         fail("cafc_target.low_mass", "low_mass must be below high_mass")
 
 
