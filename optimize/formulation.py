@@ -147,16 +147,24 @@ def _var(m: pyo.ConcreteModel, name: str, table: pd.DataFrame, columns: list[str
     index = keys(table, columns)
     if len(columns) == 1:
         index = [i[0] for i in index]
-    var = pyo.Var(index, domain=_NONNEG, dense=True)
+    var = pyo.Var(_index_set(m, name, index, len(columns)), domain=_NONNEG, dense=True)
     m.add_component(name, var)
     return list(var.values())
+
+
+def _index_set(m: pyo.ConcreteModel, name: str, index: list, dimen: int) -> pyo.Set:
+    """The ordered index set of a component (explicit dimension: it may be empty)."""
+    s = pyo.Set(initialize=index, dimen=dimen, ordered=pyo.Set.InsertionOrder)
+    m.add_component(f"{name}_index", s)
+    return s
 
 
 def _constraint(m: pyo.ConcreteModel, name: str, index: list, relations: list) -> None:
     """Add an indexed constraint from relations listed in ``index`` order."""
     by_key = dict(zip(index, relations, strict=True))
-    m.add_component(name, pyo.Constraint(index, rule=lambda _m, *i: by_key[
-        i if len(i) > 1 else i[0]]))
+    dimen = len(index[0]) if index and isinstance(index[0], tuple) else 1
+    m.add_component(name, pyo.Constraint(_index_set(m, name, index, dimen),
+                                         rule=lambda _m, *i: by_key[i if len(i) > 1 else i[0]]))
 
 
 # ----------------------------------------------------------------------------- parameters
@@ -236,7 +244,7 @@ def define_nev_purchases(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets) -> No
                 [e <= limit[t] for e, (_n, t) in zip(rows.expressions(), index, strict=True)])
 
 
-def _enterprise_order(s: IndexSets):  # noqa: ANN202 - a pandas sort key
+def _enterprise_order(s: IndexSets):
     order = {e.name: i for i, e in enumerate(s.enterprises)}
     return lambda col: col.map(order) if col.name == "enterprise" else col
 

@@ -1,15 +1,17 @@
 """The industry model: all enterprises at once, NEV credits clearing among them every year.
 
-Each enterprise is one block of the enterprise LP (:mod:`optimize.enterprise`, built in
-"industry" mode): its purchases and sales are no longer at given prices but must balance across
-the industry every year, CAFC transfers balance inside each affiliate group, and the reserve and
-the ETS offset caps are industry-wide. The problem minimises the industry's total discounted
-cost; the dual of each year's market-clearing row is the **equilibrium NEV credit price**::
+The LP is :mod:`optimize.formulation` with every enterprise of the scenario over flat index
+tables and ``nev_prices="equilibrium"``: purchases and sales are no longer at given prices but
+must balance across the industry every year, CAFC transfers balance inside each affiliate
+group, and the reserve and the ETS offset caps are industry-wide. The problem minimises the
+industry's total discounted cost; the dual of each year's market-clearing row is the
+**equilibrium NEV credit price**::
 
-    clear[t]    sum_e sell_e[t] - sum_e buy_e[t] = 0          (dual / delta_t = price [CNY/credit])
-    group[g,t]  sum_{e in g} transfer_out_e[t] = sum_{e in g} transfer_in_e[t]
-    offsets[t]  sum_e offsets_e[t] / rate <= industry cap [t CO2e]
-    reserve[t]  sum_e reserve_e[t] <= reserve cap [credit]
+    nev_market_clearing[t]  sum_e nev_sold[e,.,t] - sum_e nev_bought[e,t,.] = 0
+                            (dual / discount_t = price [CNY/credit])
+    cafc_group_balance[g,t] sum_{e in g} cafc_transfer_out[e,t] = sum_{e in g} cafc_transfer_in[e,t]
+    offset_cap[t]           sum_e credit_offsets_sold[e,.,.,t] / rate <= industry cap [t CO2e]
+    reserve_cap[t]          sum_e reserve_bought[e,t,.] <= reserve cap [credit]
 
 With a transaction cost ``tc`` paid by buyers, the clearing price is what sellers receive and
 buyers pay ``price + tc``. In oversupply the price is 0; with CEA surrender allowed without a
@@ -19,8 +21,6 @@ cap, the price cannot exceed ``CEA price x t CO2e per credit``.
 from __future__ import annotations
 
 import json
-import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,22 +29,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.factory import SolverFactory
 
 from linkage.carbon_link import CarbonLink
-from linkage.ledger import TRANSACTION_COLUMNS, Violation, verify_plan
+from linkage.ledger import Violation, verify_plan
 from linkage.pool import ReserveVariant
 from optimize.enterprise import (
-    EnterpriseModel,
     OptimizationError,
     PlanVerificationError,
-    _solver_version,
+    default_t_per_credit,
+    solver_version_cached,
 )
-from optimize.scenario import Scenario
+from optimize.formulation import Formulation, build_formulation
+from optimize.plan import plan_frame, transfer_pairs
+from optimize.scenario import EnterpriseInput, Scenario
+from optimize.solver import PersistentHighs
 
 __all__ = ["IndustryModel", "IndustryResult", "solve_industry"]
 
-_ZERO = 1e-7
 
 
 @dataclass
@@ -113,6 +114,15 @@ class IndustryResult:
         return list(targets)
 
 
+@dataclass
+class _Firm:
+    """One enterprise of the industry model (``ent``; ``_tpc()`` the t CO2e per credit of its
+    prices), kept for callers of the earlier per-enterprise blocks."""
+
+    ent: EnterpriseInput
+    _tpc: Callable[[], float]
+
+
 class IndustryModel:
     """All enterprises of a scenario in one LP; prices are outputs.
 
@@ -122,69 +132,36 @@ class IndustryModel:
         ``[market]`` needs no prices; ``nev_transaction_cost`` [CNY/credit] is used when given;
         the linkage's ``offset_cap_t`` is industry-wide here.
     extra_functionality : callable, optional
-        ``f(model, self)`` called before the first solve.
+        ``f(model, self)`` called before the first solve; ``model`` carries the named
+        components of :mod:`optimize.formulation` (``nev_bought[e, t, g]``,
+        ``cafc_transfer_out[e, t]``, ``nev_market_clearing[t]``, ...).
     """
 
     def __init__(self, scenario: Scenario, *,
                  extra_functionality: Callable[[pyo.ConcreteModel, IndustryModel], None]
                  | None = None) -> None:
         self.scenario = scenario
-        m = pyo.ConcreteModel(name=f"industry:{scenario.name}")
-        names = [e.name for e in scenario.enterprises]
-        m.firm = pyo.Block(names)
-        self.firms: dict[str, EnterpriseModel] = {}
-        for ent in scenario.enterprises:
-            self.firms[ent.name] = EnterpriseModel(scenario, ent, block=m.firm[ent.name])
-        years = scenario.years
-        self.years = years
-
-        def buys(t: int) -> Any:
-            return sum(f.model.b[tt, g] for f in self.firms.values()
-                       for (tt, g) in f.def_idx if tt == t)
-
-        def sells(t: int) -> Any:
-            return sum(f.model.sell[v, tt] for f in self.firms.values()
-                       for (v, tt) in f.pairs["nev"] if tt == t)
-
-        m.market_clearing = pyo.Constraint(years, rule=lambda m, t: sells(t) - buys(t) == 0)
-        groups: dict[str, list[EnterpriseModel]] = defaultdict(list)
-        for f in self.firms.values():
-            groups[f.ent.group].append(f)
-        self.groups = dict(groups)
-        gidx = [(g, t) for g in groups for t in years]
-
-        def group_rule(m: pyo.ConcreteModel, g: str, t: int) -> Any:
-            out = sum(f.model.tro[t] for f in groups[g] if t in f.model.tro)
-            inn = sum(f.model.tr[t] for f in groups[g] if t in f.model.tr)
-            if isinstance(out, int) and isinstance(inn, int):
-                return pyo.Constraint.Skip
-            return out == inn
-
-        m.group = pyo.Constraint(gidx, rule=group_rule)
-        link, mk = scenario.link, scenario.market
-        if link is not None and link.allow_credit_offsets and link.offset_cap_t:
-            m.offset_cap = pyo.Constraint(
-                [t for t in years if t in link.offset_cap_t],
-                rule=lambda m, t: sum(f.model.so[k, v, tt] for f in self.firms.values()
-                                      for (k, v, tt) in f.model.so if tt == t)
-                <= link.offset_cap_t[t] * link.exchange_rate_credits_per_t)
-        if mk.reserve_price is not None and mk.reserve_max_credits_per_year is not None:
-            ryears = sorted({t for f in self.firms.values() for (t, _g) in f.model.rs})
-            m.reserve_cap = pyo.Constraint(
-                ryears, rule=lambda m, t: sum(f.model.rs[tt, g] for f in self.firms.values()
-                                              for (tt, g) in f.model.rs if tt == t)
-                <= mk.reserve_max_credits_per_year)
-        m.obj = pyo.Objective(expr=sum(sum(f._lever_expr.values())
-                                       for f in self.firms.values()), sense=pyo.minimize)
-        self.model = m
-        self.disc = next(iter(self.firms.values())).disc
+        self.formulation: Formulation = build_formulation(
+            scenario, list(scenario.enterprises), nev_prices="equilibrium",
+            name=f"industry:{scenario.name}")
+        self.model = self.formulation.model
+        self.years = list(scenario.years)
+        self.disc = self.formulation.sets.discount.to_dict()
+        self.firms = {e.name: _Firm(e, self._tpc) for e in scenario.enterprises}
         if extra_functionality is not None:
-            extra_functionality(m, self)
-        self._solver = SolverFactory("highs")
-        self._solver.config.load_solutions = False
-        self._solver.config.raise_exception_on_nonoptimal_result = False
-        self._solver.config.solver_options = {"threads": 1, "output_flag": False}
+            extra_functionality(self.model, self)
+        self._solver = PersistentHighs(self.model)
         self.last_highs_seconds = float("nan")
+        self._default_tpc: float | None = None
+
+    def _tpc(self) -> float:
+        """t CO2e per credit for expressing prices per tonne."""
+        link = self.scenario.link
+        if link is not None:
+            return link.t_per_credit
+        if self._default_tpc is None:
+            self._default_tpc = default_t_per_credit()
+        return self._default_tpc
 
     def set_prices(self, *, cea_price: dict[int, float] | None = None,
                    abatement_cost: dict[str, dict[int, float]] | None = None,
@@ -201,11 +178,24 @@ class IndustryModel:
         penalty_cny_per_credit, reserve_price : float, optional
             [CNY/credit].
         """
-        for name, f in self.firms.items():
-            f.set_prices(cea_price=cea_price,
-                         abatement_cost=(abatement_cost or {}).get(name),
-                         penalty_cny_per_credit=penalty_cny_per_credit,
-                         reserve_price=reserve_price)
+        m, sc = self.model, self.scenario
+        abate = {(e, j): c for e, costs in (abatement_cost or {}).items()
+                 for j, c in costs.items()}
+        for param, values in ((m.cea_price, cea_price), (m.abatement_cost, abate)):
+            for k, v in (values or {}).items():
+                if not v >= 0:
+                    raise ValueError(f"prices must be >= 0, got {v} for {k}")
+                param[k] = float(v)
+        if reserve_price is not None:
+            if sc.market.reserve_price is None:
+                raise ValueError("the model was built without the reserve variant: set "
+                                 "[market] reserve_price and rebuild")
+            m.reserve_price = float(reserve_price)
+        if penalty_cny_per_credit is not None:
+            if sc.penalty_cny_per_credit is None:
+                raise ValueError("the model was built without uncovered deficits: set "
+                                 "[penalty] uncovered_credit_cny and rebuild")
+            m.penalty = float(penalty_cny_per_credit)
 
     def solve(self, *, verify: bool = True) -> IndustryResult:
         """Solve (or re-solve) for the equilibrium.
@@ -214,69 +204,52 @@ class IndustryModel:
         ------
         OptimizationError, PlanVerificationError
         """
-        t0 = time.perf_counter()
-        res = self._solver.solve(self.model)
-        seconds = time.perf_counter() - t0
-        tc = str(res.termination_condition).split(".")[-1]
-        if tc != "convergenceCriteriaSatisfied":
+        out = self._solver.solve()
+        if not out.optimal:
+            tc = out.termination
             if "nfeasible" in tc:
                 raise OptimizationError(
                     f"{self.scenario.name}: the industry cannot meet its requirements ({tc}); "
                     "add [penalty] uncovered_credit_cny, abatement or a linkage")
             raise OptimizationError(f"{self.scenario.name}: no optimal solution ({tc})")
-        # HiGHS reports its run time cumulated over the persistent instance's solves
-        cum = float(getattr(res.timing_info, "highs_time", float("nan")))
-        prev = getattr(self, "_highs_cumulative", 0.0)
-        self.last_highs_seconds = cum - prev if cum >= prev else cum
-        self._highs_cumulative = cum
-        self._structure_fixed()
-        res.solution_loader.load_vars()
-        m = self.model
-        duals = res.solution_loader.get_duals([m.market_clearing[t] for t in self.years])
-        price = {}
-        for t in self.years:
-            p = float(duals[m.market_clearing[t]]) / self.disc[t]
-            price[t] = 0.0 if abs(p) < 1e-7 else p
-        for f in self.firms.values():
-            f.market_price = price
-        plan = self._plan()
+        self.last_highs_seconds = out.highs_seconds
+        price = self._equilibrium_prices()
+        plan = self._plan(price)
         if verify:
             problems = self.verify(plan)
             if problems:
                 raise PlanVerificationError(problems)
-        first = next(iter(self.firms.values()))
-        tpc = first._tpc()
-        traded = {t: sum(float(pyo.value(f.model.b[tt, g])) for f in self.firms.values()
-                         for (tt, g) in f.def_idx if tt == t) for t in self.years}
+        tpc = self._tpc()
+        d = self.formulation.sets.deficits
+        bought = pd.Series(self._solver.values(self.model.nev_bought), dtype=float)
+        traded = bought.groupby(d["year"].to_numpy()).sum().to_dict()
         prices = pd.DataFrame({
             "year": self.years,
             "nev_price_cny_per_credit": [price[t] for t in self.years],
             "implied_carbon_price_cny_per_t": [price[t] / tpc for t in self.years],
-            "traded_credits": [traded[t] for t in self.years],
+            "traded_credits": [float(traded.get(t, 0.0)) for t in self.years],
         })
-        prov = sorted({k for f in self.firms.values() for k in f.ent.provisional_parameters})
-        return IndustryResult("optimal", float(pyo.value(m.obj)), prices,
-                              self._per_enterprise(plan), plan, _solver_version(), seconds,
-                              self.last_highs_seconds, prov)
+        prov = sorted({k for e in self.scenario.enterprises for k in e.provisional_parameters})
+        return IndustryResult("optimal", out.objective, prices, self._per_enterprise(plan),
+                              plan, solver_version_cached(), out.seconds, out.highs_seconds,
+                              prov)
 
-    def _structure_fixed(self) -> None:
-        """After the first solve only mutable prices change (set_prices): skip Pyomo's scan
-        for new or changed variables and constraints on re-solves (a large saving at 10^4
-        rows). Call ``self._solver.config.auto_updates`` yourself to undo it if you change
-        the model's structure afterwards."""
-        au = self._solver.config.auto_updates
-        for k in ("check_for_new_or_removed_constraints", "check_for_new_or_removed_vars",
-                  "check_for_new_or_removed_params", "check_for_new_objective",
-                  "update_constraints", "update_vars", "update_named_expressions"):
-            if k in au:
-                setattr(au, k, False)
+    def _equilibrium_prices(self) -> dict[int, float]:
+        """Dual of each year's clearing row / discount [CNY/credit] (0 below 1e-7; 0 in a
+        year with neither sellers nor buyers)."""
+        con = self.model.nev_market_clearing
+        price = dict.fromkeys(self.years, 0.0)
+        for t, y in zip(list(con.keys()), self._solver.duals(con).tolist(), strict=True):
+            p = y / self.disc[t]
+            price[t] = 0.0 if abs(p) < 1e-7 else p
+        return price
 
     def verify(self, plan: pd.DataFrame) -> list[Violation]:
         """Check the whole industry plan (every enterprise's slice) with verify_plan."""
         sc, mk = self.scenario, self.scenario.market
-        st = pd.concat([f.ent.statements() for f in self.firms.values()], ignore_index=True)
-        opening = [f.ent.opening.assign(enterprise=f.ent.name) for f in self.firms.values()
-                   if len(f.ent.opening)]
+        ents = sc.enterprises
+        st = pd.concat([e.statements() for e in ents], ignore_index=True)
+        opening = [e.opening.assign(enterprise=e.name) for e in ents if len(e.opening)]
         link = sc.link
         if link is not None and link.offset_cap_t:
             # the cap is industry-wide here: checked by the model, not per enterprise
@@ -287,29 +260,17 @@ class IndustryModel:
             opening=pd.concat(opening, ignore_index=True) if opening else None, link=link,
         )
 
-    def _plan(self) -> pd.DataFrame:
-        rows: list[tuple] = [r for f in self.firms.values() for r in f._plan_rows()]
-        for _g, members in self.groups.items():
-            for t in self.years:
-                donors = [[f.ent.name, float(f.model.tro[t].value or 0.0)] for f in members
-                          if t in f.model.tro]
-                takers = [[f.ent.name, float(f.model.tr[t].value or 0.0)] for f in members
-                          if t in f.model.tr]
-                donors = [d for d in donors if d[1] > _ZERO]
-                takers = [k for k in takers if k[1] > _ZERO]
-                for taker in takers:
-                    for donor in donors:
-                        q = min(taker[1], donor[1])
-                        if q <= _ZERO:
-                            continue
-                        rows.append((donor[0], t, "cafc", t, "transfer_out", q, np.nan,
-                                     taker[0], 0.0, "credit"))
-                        rows.append((taker[0], t, "affiliate_cafc", t, "transfer_in", q,
-                                     np.nan, donor[0], 0.0, "credit"))
-                        taker[1] -= q
-                        donor[1] -= q
-        plan = pd.DataFrame(rows, columns=TRANSACTION_COLUMNS)
-        return plan.astype({"year": np.int64, "vintage": np.int64})
+    def _plan(self, price: dict[int, float]) -> pd.DataFrame:
+        """The industry's transactions: every enterprise's rows (purchases and sales at the
+        equilibrium price), then the CAFC transfers paired inside each group."""
+        def values(name: str) -> np.ndarray:
+            return self._solver.values(getattr(self.model, name))
+
+        rows = plan_frame(self.formulation, values, buy_price=price, sell_price=price)
+        pairs = transfer_pairs(self.formulation, values)
+        if pairs.empty:
+            return rows
+        return pd.concat([rows, pairs], ignore_index=True)
 
     def _per_enterprise(self, plan: pd.DataFrame) -> pd.DataFrame:
         from linkage.ledger import mirror_rows

@@ -175,7 +175,7 @@ def _deficits(scenario: Scenario, positions: pd.DataFrame,
 
 def _pool(scenario: Scenario, positions: pd.DataFrame, opening: pd.DataFrame,
           deficits: pd.DataFrame, windows: dict[int, PoolWindow]) -> dict[str, pd.DataFrame]:
-    years, t0 = scenario.years, scenario.years[0]
+    years = scenario.years
     win = pd.DataFrame({"year": years,
                         "deposit_open": [windows[t].deposit_open for t in years],
                         "release_open": [windows[t].release_open for t in years],
