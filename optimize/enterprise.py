@@ -35,7 +35,7 @@ from linkage.errors import LinkageError
 from linkage.ledger import Violation, verify_plan
 from linkage.pool import ReserveVariant
 from optimize.formulation import Formulation, build_formulation
-from optimize.plan import ZERO_CREDITS, plan_frame
+from optimize.plan import ZERO_CREDITS, PlanTemplate
 from optimize.scenario import EnterpriseInput, Scenario, ScenarioError
 from optimize.solver import PersistentHighs, Solve, solver_version
 
@@ -48,10 +48,6 @@ __all__ = [
 ]
 
 _solver_version = solver_version  # kept for callers of the old private name
-
-#: Levers of ``cost_by_instrument``, in objective order.
-LEVERS = ("nev_market", "nev_sales", "reserve", "cea", "credit_offsets", "abatement",
-          "uncovered_penalty")
 
 
 class OptimizationError(LinkageError):
@@ -183,6 +179,10 @@ class EnterpriseModel:
         if extra_functionality is not None:
             extra_functionality(self.model, self)
         self._solver = PersistentHighs(self.model)
+        self._template = PlanTemplate(self.formulation)
+        pos = self.formulation.sets.positions
+        self._pos_discount = pos["year"].map(self.disc).to_numpy(dtype=float)
+        self._pos_keys = (pos["kind"].tolist(), pos["year"].tolist())
         self.last_highs_seconds = float("nan")
 
     # ------------------------------------------------------------------ prices
@@ -300,31 +300,30 @@ class EnterpriseModel:
                               for t in sc.years},
         )
 
-    def _values(self, name: str) -> np.ndarray:
-        return self._solver.values(getattr(self.model, name))
+    def _columns(self, name: str) -> np.ndarray:
+        return self._solver.columns(getattr(self.model, name))
 
     def _result(self, out: Solve) -> EnterpriseResult:
-        m, sc, ent = self.model, self.scenario, self.ent
-        buy = {t: m.nev_buy_price[t].value for t in self.years}
-        sell = {t: m.nev_sell_price[t].value for t in self.years}
-        plan = plan_frame(self.formulation, self._values, buy_price=buy, sell_price=sell)
+        m, sc, ent, solver = self.model, self.scenario, self.ent, self._solver
+        prices = self._template.price_vector(
+            {t: m.nev_buy_price[t].value for t in self.years},
+            {t: m.nev_sell_price[t].value for t in self.years})
+        x = solver.x()
+        plan = self._template.plan(x, self._columns, prices)
         tpc = self._tpc()
-        pos = self.formulation.sets.positions
-        disc = pos["year"].map(self.disc).to_numpy()
-        price = -self._solver.duals(m.position) / disc
+        price = -solver.duals(m.position) / self._pos_discount
         price = np.where(np.abs(price) < 1e-9, 0.0, price)
         sp: dict[str, dict[int, float]] = {"cafc": {}, "nev": {}}
-        for k, t, p in zip(pos["kind"], pos["year"], price.tolist(), strict=True):
+        for k, t, p in zip(self._pos_keys[0], self._pos_keys[1], price.tolist(), strict=True):
             sp[k][t] = p
         unc = {t: {"cafc": 0.0, "nev": 0.0} for t in sc.years}
-        d = self.formulation.sets.deficits
-        d = d[d["uncovered"]]
-        for t, g, q in zip(d["year"], d["target"], self._values("uncovered_credits").tolist(),
-                           strict=True):
-            unc[t][g] = q if q > ZERO_CREDITS else 0.0
+        if len(m.uncovered_credits):
+            for (_e, t, g), q in zip(m.uncovered_credits.keys(),
+                                     solver.values(m.uncovered_credits).tolist(), strict=True):
+                unc[t][g] = q if q > ZERO_CREDITS else 0.0
         return EnterpriseResult(
             enterprise=ent.name, status="optimal", total_cost_cny=out.objective, plan=plan,
-            cost_by_instrument=self._lever_costs(),
+            cost_by_instrument=self._template.lever_costs(x, self._columns, prices),
             shadow_price_nev_cny_per_credit=sp["nev"],
             shadow_price_cafc_cny_per_credit=sp["cafc"],
             implied_carbon_price_cny_per_t={t: v / tpc for t, v in sp["nev"].items()},
@@ -332,40 +331,6 @@ class EnterpriseModel:
             solver=solver_version_cached(), solve_seconds=out.seconds,
             highs_seconds=out.highs_seconds,
         )
-
-    def _lever_costs(self) -> dict[str, float]:
-        """Discounted cost per lever [CNY] from the solved values (sums to the objective)."""
-        m, s = self.model, self.formulation.sets
-        disc = s.discount
-        d = s.deficits
-        tc = m.transaction_cost.value
-        cea = pd.Series({t: m.cea_price[t].value for t in self.years})
-        buy = pd.Series({t: m.nev_buy_price[t].value for t in self.years}) + tc
-        sell = pd.Series({t: m.nev_sell_price[t].value for t in self.years})
-        nev = s.holdings[s.holdings["kind"] == "nev"]
-
-        def dot(table: pd.DataFrame, price: pd.Series | float, name: str) -> float:
-            if table.empty:
-                return 0.0
-            p = table["year"].map(price) if isinstance(price, pd.Series) else price
-            return float(np.dot(table["year"].map(disc).to_numpy() * np.asarray(p, float),
-                                self._values(name)))
-
-        ab = s.abatement
-        ab_cost = pd.Series([m.abatement_cost[e, j].value for e, j in
-                             zip(ab["enterprise"], ab["segment"], strict=True)], dtype=float)
-        return {
-            "nev_market": dot(d, buy, "nev_bought"),
-            "nev_sales": -dot(nev, sell, "nev_sold"),
-            "reserve": dot(d[d["reserve"]], m.reserve_price.value, "reserve_bought"),
-            "cea": dot(d[d["cea"]], cea, "cea_surrendered_t_co2e"),
-            "credit_offsets": -dot(s.holdings if len(m.credit_offsets_sold) else
-                                   s.holdings.iloc[:0], cea / self.formulation.rate,
-                                   "credit_offsets_sold"),
-            "abatement": float(np.dot(ab["year"].map(disc).to_numpy() * ab_cost.to_numpy(),
-                                      self._values("abated_credits"))) if len(ab) else 0.0,
-            "uncovered_penalty": dot(d[d["uncovered"]], m.penalty.value, "uncovered_credits"),
-        }
 
     def _default_tpc(self) -> float:
         if self._tpc_prices is None:

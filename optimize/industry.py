@@ -40,7 +40,7 @@ from optimize.enterprise import (
     solver_version_cached,
 )
 from optimize.formulation import Formulation, build_formulation
-from optimize.plan import plan_frame, transfer_pairs
+from optimize.plan import PlanTemplate, transfer_pairs
 from optimize.scenario import EnterpriseInput, Scenario
 from optimize.solver import PersistentHighs
 
@@ -151,6 +151,7 @@ class IndustryModel:
         if extra_functionality is not None:
             extra_functionality(self.model, self)
         self._solver = PersistentHighs(self.model)
+        self._template = PlanTemplate(self.formulation)
         self.last_highs_seconds = float("nan")
         self._default_tpc: float | None = None
 
@@ -263,10 +264,14 @@ class IndustryModel:
     def _plan(self, price: dict[int, float]) -> pd.DataFrame:
         """The industry's transactions: every enterprise's rows (purchases and sales at the
         equilibrium price), then the CAFC transfers paired inside each group."""
+        def columns(name: str) -> np.ndarray:
+            return self._solver.columns(getattr(self.model, name))
+
         def values(name: str) -> np.ndarray:
             return self._solver.values(getattr(self.model, name))
 
-        rows = plan_frame(self.formulation, values, buy_price=price, sell_price=price)
+        t = self._template
+        rows = t.plan(self._solver.x(), columns, t.price_vector(price, price))
         pairs = transfer_pairs(self.formulation, values)
         if pairs.empty:
             return rows

@@ -1,9 +1,14 @@
-"""A solved formulation as transaction rows (the ledger's shape), built column-wise.
+"""A solved formulation as transaction rows (the ledger's shape), from one template per model.
 
 Each variable family becomes one to four kinds of rows (e.g. a credit used against a deficit
-is an ``offset_<g>`` row of the vintage and one of the deficit); quantities at or below
-1e-7 credits are dropped. Rows are ordered by enterprise, year, then the family order below,
-the order :func:`linkage.ledger.verify_plan` and the plan files have always used.
+is an ``offset_<g>`` row of the vintage and one of the deficit). Everything that does not
+depend on the solution (enterprise, year, instrument, vintage, action, unit, order) is laid
+out once, when the model is built, in :class:`PlanTemplate`; a solve then only gathers the
+variable values, multiplies by the current prices and drops rows at or below 1e-7 (numpy,
+no per-row Python). Rows are ordered by enterprise, year, then the family order of
+:meth:`PlanTemplate.__init__`.
+
+The same template gives the discounted cost of each lever (``cost_by_instrument``).
 """
 
 from __future__ import annotations
@@ -17,12 +22,16 @@ from linkage.ledger import TRANSACTION_COLUMNS
 from linkage.ledger.verify import EXTERNAL_AFFILIATES
 from optimize.formulation import Formulation
 
-__all__ = ["ZERO_CREDITS", "plan_frame", "transfer_pairs"]
+__all__ = ["LEVERS", "ZERO_CREDITS", "PlanTemplate", "transfer_pairs"]
 
 #: Values at or below this [credit] are treated as 0 (solver noise).
 ZERO_CREDITS = 1e-7
 
-_KEYS = ["_b", "_r", "_l"]
+#: Levers of ``cost_by_instrument``, in objective order.
+LEVERS = ("nev_market", "nev_sales", "reserve", "cea", "credit_offsets", "abatement",
+          "uncovered_penalty")
+
+_STATIC = ["enterprise", "year", "instrument", "vintage", "action", "counterparty", "unit"]
 
 
 def clean(x: np.ndarray) -> np.ndarray:
@@ -30,165 +39,259 @@ def clean(x: np.ndarray) -> np.ndarray:
     return np.where(x > ZERO_CREDITS, x, 0.0)
 
 
-class _Rows:
-    """Plan rows collected as columns."""
+class _Prices:
+    """Named price slots [CNY per unit of the row's variable]; slot 0 is a zero price."""
 
-    def __init__(self, order: dict[str, int]) -> None:
-        self.order = order
-        self.parts: list[pd.DataFrame] = []
+    def __init__(self) -> None:
+        self.names: list[tuple] = [("zero",)]
+        self._slot: dict[tuple, int] = {("zero",): 0}
 
-    def add(self, table: pd.DataFrame, block: int, line: int, *, instrument: object,
-            vintage: object, action: object, quantity: np.ndarray, cash: object = 0.0,
-            unit: str = "credit", counterparty: object = None, row: object = None) -> None:
-        if len(table) == 0:
-            return
-        n = len(table)
-        self.parts.append(pd.DataFrame({
-            "enterprise": table["enterprise"].to_numpy(), "year": table["year"].to_numpy(),
-            "instrument": instrument, "vintage": vintage, "action": action,
-            "quantity": quantity, "balance_after": np.nan, "counterparty": counterparty,
-            "cash_flow_cny": cash, "unit": unit,
-            "_b": block, "_r": np.arange(n) if row is None else row, "_l": line}))
-
-    def frame(self) -> pd.DataFrame:
-        if not self.parts:
-            return _empty()
-        p = pd.concat(self.parts, ignore_index=True)
-        p = p[p["quantity"] > 0]
-        p = p.assign(_e=p["enterprise"].map(self.order))
-        p = p.sort_values(["_e", "year", *_KEYS], kind="stable")
-        out = p[TRANSACTION_COLUMNS].reset_index(drop=True)
-        return out.astype({"year": np.int64, "vintage": np.int64})
+    def slots(self, names: list[tuple]) -> np.ndarray:
+        out = np.empty(len(names), dtype=np.int64)
+        for i, n in enumerate(names):
+            s = self._slot.get(n)
+            if s is None:
+                s = self._slot[n] = len(self.names)
+                self.names.append(n)
+            out[i] = s
+        return out
 
 
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame(columns=TRANSACTION_COLUMNS).astype({"year": np.int64,
-                                                              "vintage": np.int64})
-
-
-def _offset(rows: _Rows, table: pd.DataFrame, block: int, line: int, q: np.ndarray,
-            instrument: object, vintage: object, row: object = None) -> None:
-    """The two rows of a lever clearing a deficit: the lever's and the deficit's."""
-    action = "offset_" + table["target"]
-    rows.add(table, block, line, instrument=instrument, vintage=vintage, action=action,
-             quantity=q, row=row)
-    rows.add(table, block, line + 1, instrument=table["target"] + "_deficit",
-             vintage=table["year"].to_numpy(), action=action, quantity=q, row=row)
-
-
-def plan_frame(f: Formulation, values: Callable[[str], np.ndarray], *,
-               buy_price: dict[int, float], sell_price: dict[int, float]) -> pd.DataFrame:
-    """The plan of every enterprise of ``f`` (ledger shape, ``TRANSACTION_COLUMNS``).
+class PlanTemplate:
+    """The plan rows and lever costs of a formulation, laid out before any solve.
 
     Parameters
     ----------
     f : Formulation
-    values : callable
-        ``values(component name)`` -> solved values in the component's index order.
-    buy_price, sell_price : dict year -> float
-        NEV credit prices of the cash flows [CNY/credit] (the transaction cost is added to
-        purchases).
     """
-    s, m = f.sets, f.model
-    rows = _Rows({e.name: i for i, e in enumerate(s.enterprises)})
-    p = _param_values(m)
-    ab = s.abatement
-    q = clean(values("abated_credits"))
-    cost = np.array([p["abatement_cost"][e, j] for e, j in
-                     zip(ab["enterprise"], ab["segment"], strict=True)], dtype=float)
-    rows.add(ab, 0, 0, instrument=ab["kind"], vintage=ab["year"].to_numpy(), action="abate",
-             quantity=q, cash=-q * cost)
-    _positions(rows, f, values)
-    u = s.uses
-    _offset(rows, u, 2, 0, clean(values("credits_used")), u["kind"], u["vintage"].to_numpy())
-    w = s.withdrawals
-    q = clean(values("pool_withdrawn"))
-    for line, (inst, act) in enumerate((("pool", "withdraw"), ("pool_release", "withdraw"))):
-        rows.add(w, 3, line, instrument=inst, vintage=w["deposit_year"].to_numpy(),
-                 action=act, quantity=q)
-    _offset(rows, w, 3, 2, q, "pool_release", w["deposit_year"].to_numpy())
-    _deficit_levers(rows, f, values, p, buy_price)
-    nev = s.holdings[s.holdings["kind"] == "nev"]
-    q = clean(values("nev_sold"))
-    rows.add(nev, 5, 0, instrument="nev", vintage=nev["vintage"].to_numpy(), action="sell",
-             quantity=q, cash=q * nev["year"].map(sell_price).to_numpy(dtype=float))
-    if len(m.credit_offsets_sold):
-        h = s.holdings
-        q = clean(values("credit_offsets_sold"))
-        rows.add(h, 6, 0, instrument=h["kind"], vintage=h["vintage"].to_numpy(),
-                 action="sell_offset", quantity=q,
-                 cash=q / f.rate * h["year"].map(p["cea_price"]).to_numpy(dtype=float))
-    d = s.deposits
-    q = clean(values("pool_deposited"))
-    for line, inst in enumerate(("nev", "pool")):
-        rows.add(d, 7, line, instrument=inst, vintage=d["year"].to_numpy(), action="deposit",
-                 quantity=q)
-    return rows.frame()
 
+    def __init__(self, f: Formulation) -> None:
+        self.f = f
+        self.prices = _Prices()
+        self._parts: list[dict] = []
+        self._costs: list[tuple] = []
+        s, m = f.sets, f.model
+        self._abatement()
+        self._positions()
+        u = s.uses
+        self._offset(u, 2, 0, "credits_used", u["kind"], u["vintage"])
+        w = s.withdrawals
+        for line, (inst, act) in enumerate((("pool", "withdraw"), ("pool_release", "withdraw"))):
+            self._add(w, 3, line, "pool_withdrawn", instrument=inst,
+                      vintage=w["deposit_year"], action=act)
+        self._offset(w, 3, 2, "pool_withdrawn", "pool_release", w["deposit_year"])
+        self._deficit_levers()
+        nev = s.holdings[s.holdings["kind"] == "nev"]
+        sell = [("sell", t) for t in nev["year"]]
+        self._add(nev, 5, 0, "nev_sold", instrument="nev", vintage=nev["vintage"],
+                  action="sell", price=sell, sign=1.0)
+        if f.nev_prices == "given":
+            self._cost("nev_sales", nev, "nev_sold", sell, -1.0)
+        if len(m.credit_offsets_sold):
+            h = s.holdings
+            per_credit = [("cea_per_credit", t) for t in h["year"]]
+            self._add(h, 6, 0, "credit_offsets_sold", instrument=h["kind"],
+                      vintage=h["vintage"], action="sell_offset", price=per_credit, sign=1.0)
+            self._cost("credit_offsets", h, "credit_offsets_sold", per_credit, -1.0)
+        d = s.deposits
+        for line, inst in enumerate(("nev", "pool")):
+            self._add(d, 7, line, "pool_deposited", instrument=inst, vintage=d["year"],
+                      action="deposit")
+        self._finish()
 
-def _param_values(m: object) -> dict:
-    return {"abatement_cost": {k: v.value for k, v in m.abatement_cost.items()},
-            "cea_price": {k: v.value for k, v in m.cea_price.items()},
-            "reserve_price": m.reserve_price.value, "penalty": m.penalty.value,
-            "transaction_cost": m.transaction_cost.value}
+    # ------------------------------------------------------------------ layout
+    def _add(self, table: pd.DataFrame, block: int, line: int, family: str, *,
+             instrument: object, vintage: object, action: object, scale: float = 1.0,
+             price: list[tuple] | None = None, sign: float = 0.0, unit: str = "credit",
+             counterparty: object = None, row: np.ndarray | None = None) -> None:
+        n = len(table)
+        if n == 0:
+            return
 
+        def col(x: object) -> np.ndarray:
+            if isinstance(x, pd.Series):
+                return x.to_numpy()
+            return np.full(n, x, dtype=object)
 
-def _positions(rows: _Rows, f: Formulation, values: Callable[[str], np.ndarray]) -> None:
-    pos = f.sets.positions
-    kind_order = pos["kind"].map({"cafc": 0, "nev": 1}).to_numpy()
-    sur, dfc = pos["surplus"].to_numpy(), ~pos["surplus"].to_numpy()
-    a, b = pos[sur], pos[dfc]
-    rows.add(a, 1, 0, instrument=a["kind"], vintage=a["year"].to_numpy(), action="earn",
-             quantity=clean(values("credits_earned")), row=kind_order[sur])
-    rows.add(b, 1, 0, instrument=b["kind"] + "_deficit", vintage=b["year"].to_numpy(),
-             action="deficit", quantity=clean(values("deficit_credits")), row=kind_order[dfc])
+        self._parts.append({
+            "enterprise": table["enterprise"].to_numpy(), "year": table["year"].to_numpy(),
+            "instrument": col(instrument), "vintage": np.asarray(col(vintage), dtype=np.int64),
+            "action": col(action), "counterparty": col(counterparty), "unit": col(unit),
+            "family": family, "pos": np.arange(n), "scale": np.full(n, scale),
+            "slot": self.prices.slots(price) if price is not None else np.zeros(n, np.int64),
+            "sign": np.full(n, sign), "_b": np.full(n, block),
+            "_r": np.arange(n) if row is None else row, "_l": np.full(n, line)})
 
+    def _offset(self, table: pd.DataFrame, block: int, line: int, family: str,
+                instrument: object, vintage: object, *, scale: float = 1.0,
+                row: np.ndarray | None = None) -> None:
+        """The two rows of a lever clearing a deficit: the lever's and the deficit's."""
+        action = "offset_" + table["target"]
+        self._add(table, block, line, family, instrument=instrument, vintage=vintage,
+                  action=action, scale=scale, row=row)
+        self._add(table, block, line + 1, family, instrument=table["target"] + "_deficit",
+                  vintage=table["year"], action=action, scale=scale, row=row)
 
-def _deficit_levers(rows: _Rows, f: Formulation, values: Callable[[str], np.ndarray],
-                    p: dict, buy_price: dict[int, float]) -> None:
-    """Purchases, reserve, transfers in, CEAs and uncovered deficits, per deficit row."""
-    s = f.sets
-    d = s.deficits
-    r = np.arange(len(d))
-    q = clean(values("nev_bought"))
-    price = d["year"].map(buy_price).to_numpy(dtype=float) + p["transaction_cost"]
-    rows.add(d, 4, 0, instrument="nev_market", vintage=d["year"].to_numpy(), action="buy",
-             quantity=q, cash=-q * price)
-    _offset(rows, d, 4, 1, q, "nev_market", d["year"].to_numpy())
-    sel = d["reserve"].to_numpy()
-    rs = d[sel]
-    q = clean(values("reserve_bought"))
-    rows.add(rs, 4, 10, instrument="reserve", vintage=rs["year"].to_numpy(),
-             action="buy_reserve", quantity=q, cash=-q * p["reserve_price"], row=r[sel])
-    _offset(rows, rs, 4, 11, q, "reserve", rs["year"].to_numpy(), row=r[sel])
-    sel = (d["target"] == "cafc").to_numpy()
-    tr = d[sel]
-    q = clean(values("cafc_transfer_in"))
-    if f.nev_prices == "given":  # equilibrium: paired rows come from transfer_pairs
-        rows.add(tr, 4, 20, instrument="affiliate_cafc", vintage=tr["year"].to_numpy(),
-                 action="transfer_in", quantity=q, counterparty=EXTERNAL_AFFILIATES,
-                 row=r[sel])
-    _offset(rows, tr, 4, 21, q, "affiliate_cafc", tr["year"].to_numpy(), row=r[sel])
-    sel = d["cea"].to_numpy()
-    ce = d[sel]
-    tonnes = clean(values("cea_surrendered_t_co2e"))
-    rows.add(ce, 4, 30, instrument="cea", vintage=ce["year"].to_numpy(), action="buy",
-             quantity=tonnes, unit="t_CO2e", row=r[sel],
-             cash=-tonnes * ce["year"].map(p["cea_price"]).to_numpy(dtype=float))
-    _offset(rows, ce, 4, 31, tonnes * f.rate, "cea", ce["year"].to_numpy(), row=r[sel])
-    sel = d["uncovered"].to_numpy()
-    un = d[sel]
-    q = clean(values("uncovered_credits"))
-    rows.add(un, 4, 40, instrument=un["target"] + "_deficit", vintage=un["year"].to_numpy(),
-             action="uncovered", quantity=q, cash=-q * p["penalty"], row=r[sel])
+    def _cost(self, lever: str, table: pd.DataFrame, family: str, price: list[tuple],
+              sign: float) -> None:
+        if len(table):
+            disc = table["year"].map(self.f.sets.discount).to_numpy(dtype=float)
+            self._costs.append((LEVERS.index(lever), family, disc * sign,
+                                self.prices.slots(price)))
+
+    def _abatement(self) -> None:
+        ab = self.f.sets.abatement
+        cost = [("abate", e, j) for e, j in zip(ab["enterprise"], ab["segment"], strict=True)]
+        self._add(ab, 0, 0, "abated_credits", instrument=ab["kind"], vintage=ab["year"],
+                  action="abate", price=cost, sign=-1.0)
+        self._cost("abatement", ab, "abated_credits", cost, 1.0)
+
+    def _positions(self) -> None:
+        pos = self.f.sets.positions
+        kind_order = pos["kind"].map({"cafc": 0, "nev": 1}).to_numpy()
+        sur = pos["surplus"].to_numpy()
+        a, b = pos[sur], pos[~sur]
+        self._add(a, 1, 0, "credits_earned", instrument=a["kind"], vintage=a["year"],
+                  action="earn", row=kind_order[sur])
+        self._add(b, 1, 0, "deficit_credits", instrument=b["kind"] + "_deficit",
+                  vintage=b["year"], action="deficit", row=kind_order[~sur])
+
+    def _deficit_levers(self) -> None:
+        """Purchases, reserve, transfers in, CEAs and uncovered deficits, per deficit row."""
+        f = self.f
+        d = f.sets.deficits
+        r = np.arange(len(d))
+        buy = [("buy", t) for t in d["year"]]
+        self._add(d, 4, 0, "nev_bought", instrument="nev_market", vintage=d["year"],
+                  action="buy", price=buy, sign=-1.0)
+        self._offset(d, 4, 1, "nev_bought", "nev_market", d["year"])
+        self._cost("nev_market", d, "nev_bought", buy, 1.0)
+        sel = d["reserve"].to_numpy()
+        rs = d[sel]
+        self._add(rs, 4, 10, "reserve_bought", instrument="reserve", vintage=rs["year"],
+                  action="buy_reserve", price=[("reserve",)] * len(rs), sign=-1.0, row=r[sel])
+        self._offset(rs, 4, 11, "reserve_bought", "reserve", rs["year"], row=r[sel])
+        self._cost("reserve", rs, "reserve_bought", [("reserve",)] * len(rs), 1.0)
+        sel = (d["target"] == "cafc").to_numpy()
+        tr = d[sel]
+        if f.nev_prices == "given":  # equilibrium: paired rows come from transfer_pairs
+            self._add(tr, 4, 20, "cafc_transfer_in", instrument="affiliate_cafc",
+                      vintage=tr["year"], action="transfer_in",
+                      counterparty=EXTERNAL_AFFILIATES, row=r[sel])
+        self._offset(tr, 4, 21, "cafc_transfer_in", "affiliate_cafc", tr["year"], row=r[sel])
+        sel = d["cea"].to_numpy()
+        ce = d[sel]
+        cea = [("cea", t) for t in ce["year"]]
+        self._add(ce, 4, 30, "cea_surrendered_t_co2e", instrument="cea", vintage=ce["year"],
+                  action="buy", unit="t_CO2e", price=cea, sign=-1.0, row=r[sel])
+        self._offset(ce, 4, 31, "cea_surrendered_t_co2e", "cea", ce["year"], scale=f.rate,
+                     row=r[sel])
+        self._cost("cea", ce, "cea_surrendered_t_co2e", cea, 1.0)
+        sel = d["uncovered"].to_numpy()
+        un = d[sel]
+        pen = [("penalty",)] * len(un)
+        self._add(un, 4, 40, "uncovered_credits", instrument=un["target"] + "_deficit",
+                  vintage=un["year"], action="uncovered", price=pen, sign=-1.0, row=r[sel])
+        self._cost("uncovered_penalty", un, "uncovered_credits", pen, 1.0)
+
+    def _finish(self) -> None:
+        """One table of every possible row, in plan order."""
+        parts = self._parts
+        cols = {k: np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)
+                for k in (*_STATIC, "pos", "scale", "slot", "sign", "_b", "_r", "_l")}
+        fams = [p["family"] for p in parts]
+        self.families = list(dict.fromkeys(fams))
+        cols["fam"] = (np.concatenate([np.full(len(p["pos"]), self.families.index(p["family"]))
+                                       for p in parts]) if parts else np.zeros(0, np.int64))
+        order = {e.name: i for i, e in enumerate(self.f.sets.enterprises)}
+        t = pd.DataFrame(cols)
+        t["_e"] = t["enterprise"].map(order)
+        t = t.sort_values(["_e", "year", "_b", "_r", "_l"], kind="stable")
+        self.static = {k: t[k].to_numpy() for k in _STATIC}
+        self.static["year"] = self.static["year"].astype(np.int64)
+        self.static["vintage"] = self.static["vintage"].astype(np.int64)
+        self._fam, self._pos = t["fam"].to_numpy(np.int64), t["pos"].to_numpy(np.int64)
+        self.scale, self.slot = t["scale"].to_numpy(float), t["slot"].to_numpy(np.int64)
+        self.sign = t["sign"].to_numpy(float)
+        self._src: np.ndarray | None = None
+        self._cost_src: list[np.ndarray] | None = None
+
+    # ------------------------------------------------------------------ per solve
+    def price_vector(self, buy: dict[int, float], sell: dict[int, float]) -> np.ndarray:
+        """Current prices of every slot [CNY per unit]: NEV ``buy`` (+ transaction cost) and
+        ``sell`` prices as given, the rest from the model's parameters."""
+        m, rate = self.f.model, self.f.rate
+        tc = m.transaction_cost.value
+
+        def value(name: tuple) -> float:
+            kind = name[0]
+            if kind == "buy":
+                return buy[name[1]] + tc
+            if kind == "sell":
+                return sell[name[1]]
+            if kind == "cea":
+                return m.cea_price[name[1]].value
+            if kind == "cea_per_credit":
+                return m.cea_price[name[1]].value / rate
+            if kind == "abate":
+                return m.abatement_cost[name[1], name[2]].value
+            if kind == "reserve":
+                return m.reserve_price.value
+            if kind == "penalty":
+                return m.penalty.value
+            return 0.0
+
+        return np.array([value(n) for n in self.prices.names], dtype=float)
+
+    def _columns(self, columns: Callable[[str], np.ndarray]) -> np.ndarray:
+        if self._src is None:
+            src = np.empty(len(self._pos), dtype=np.int64)
+            for i, fam in enumerate(self.families):
+                sel = self._fam == i
+                src[sel] = columns(fam)[self._pos[sel]]
+            self._src = src
+            self._cost_src = [columns(fam) for _l, fam, _w, _s in self._costs]
+        return self._src
+
+    def plan(self, x: np.ndarray, columns: Callable[[str], np.ndarray],
+             prices: np.ndarray) -> pd.DataFrame:
+        """The plan rows (``TRANSACTION_COLUMNS``).
+
+        Parameters
+        ----------
+        x : ndarray
+            The solution, by solver column [credit, t CO2e].
+        columns : callable
+            ``columns(family)`` -> solver columns of a variable family, in index order.
+        prices : ndarray
+            :meth:`price_vector`.
+        """
+        v = clean(x[self._columns(columns)])
+        q = v * self.scale
+        keep = q > 0
+        st = self.static
+        return pd.DataFrame({
+            "enterprise": st["enterprise"][keep], "year": st["year"][keep],
+            "instrument": st["instrument"][keep], "vintage": st["vintage"][keep],
+            "action": st["action"][keep], "quantity": q[keep], "balance_after": np.nan,
+            "counterparty": st["counterparty"][keep],
+            "cash_flow_cny": (self.sign * v * prices[self.slot])[keep],
+            "unit": st["unit"][keep]}, columns=TRANSACTION_COLUMNS)
+
+    def lever_costs(self, x: np.ndarray, columns: Callable[[str], np.ndarray],
+                    prices: np.ndarray) -> dict[str, float]:
+        """Discounted cost per lever [CNY] (sums to the objective)."""
+        self._columns(columns)
+        out = dict.fromkeys(LEVERS, 0.0)
+        for (lever, _fam, weight, slot), cols in zip(self._costs, self._cost_src, strict=True):
+            out[LEVERS[lever]] += float(np.dot(weight * prices[slot], x[cols]))
+        return out
 
 
 def transfer_pairs(f: Formulation, values: Callable[[str], np.ndarray]) -> pd.DataFrame:
     """CAFC transfers inside affiliate groups as paired ``transfer_out`` / ``transfer_in``
     rows (donors matched to takers in model order)."""
     s = f.sets
-    if f.nev_prices != "equilibrium":
-        return _empty()
     group = {e.name: e.group for e in s.enterprises}
     tin = s.transfers_in.assign(q=values("cafc_transfer_in"))
     tout = s.transfers_out.assign(q=values("cafc_transfer_out"))

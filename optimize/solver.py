@@ -52,13 +52,20 @@ class Solve:
         return self.termination == "convergenceCriteriaSatisfied"
 
 
+_HIGHS_STATUS = {"kOptimal": "convergenceCriteriaSatisfied", "kInfeasible": "provenInfeasible",
+                 "kUnbounded": "unbounded", "kUnboundedOrInfeasible": "infeasibleOrUnbounded"}
+
+
 class PersistentHighs:
     """A persistent HiGHS instance bound to one Pyomo model.
 
-    The first :meth:`solve` translates the model (``set_instance``); later solves only push
-    changed mutable parameters (prices, positions) to HiGHS: the scans for new or changed
-    variables and constraints are switched off after the first solve. Call
-    :meth:`structure_changed` after adding or removing components.
+    The first :meth:`solve` goes through Pyomo's persistent interface, which translates the
+    model (``set_instance``). Later solves are re-solves: the structure scans are off, the
+    persistent interface pushes the changed mutable parameters to HiGHS
+    (``update_parameters``) and HiGHS runs warm on the instance the interface holds, without
+    Pyomo's per-solve set-up (option copying, output capture threads, results objects), which
+    costs more than HiGHS itself on small models. Call :meth:`structure_changed` after adding
+    or removing components; the next solve then goes through Pyomo again.
     """
 
     def __init__(self, model: pyo.ConcreteModel) -> None:
@@ -69,34 +76,44 @@ class PersistentHighs:
         cfg.raise_exception_on_nonoptimal_result = False
         cfg.solver_options = {"threads": 1, "output_flag": False}
         self._cumulative = 0.0
-        self._results = None
+        self._translated = False
         self._cols: dict[int, np.ndarray] = {}
         self._rows: dict[int, np.ndarray] = {}
+        self._sol: object | None = None
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None
 
     def solve(self) -> Solve:
         """Solve (or re-solve after parameter changes)."""
         t0 = time.perf_counter()
-        res = self._solver.solve(self.model)
+        highs = getattr(self._solver, "_solver_model", None)
+        if self._translated and highs is not None:
+            self._solver.update_parameters()
+            highs.run()
+            status = highs.getModelStatus()
+            tc = _HIGHS_STATUS.get(str(status).split(".")[-1], str(status))
+        else:
+            res = self._solver.solve(self.model)
+            self._freeze_structure()
+            tc = str(res.termination_condition).split(".")[-1]
+            highs = self._solver._solver_model
+        self._sol = highs.getSolution()
+        obj = highs.getInfo().objective_function_value
         seconds = time.perf_counter() - t0
         # HiGHS reports its run time cumulated over the persistent instance's solves
-        cum = float(getattr(res.timing_info, "highs_time", float("nan")))
-        highs = cum - self._cumulative if cum >= self._cumulative else cum
+        cum = float(highs.getRunTime())
+        run = cum - self._cumulative if cum >= self._cumulative else cum
         self._cumulative = cum
-        self._freeze_structure()
-        tc = str(res.termination_condition).split(".")[-1]
-        self._results = res
         self._x = self._y = None
-        obj = res.incumbent_objective
-        return Solve(tc, float(obj) if obj is not None and tc.startswith("convergence")
-                     else float("nan"), seconds, highs)
+        optimal = tc == "convergenceCriteriaSatisfied"
+        return Solve(tc, float(obj) if optimal else float("nan"), seconds, run)
 
     def _freeze_structure(self) -> None:
         au = self._solver.config.auto_updates
         for k in _STRUCTURE_SCANS:
             if k in au:
                 setattr(au, k, False)
+        self._translated = True
 
     def structure_changed(self) -> None:
         """Switch the structure scans back on for the next solve (after editing the model)."""
@@ -104,49 +121,48 @@ class PersistentHighs:
         for k in _STRUCTURE_SCANS:
             if k in au:
                 setattr(au, k, True)
+        self._translated = False
         self._cols.clear()
         self._rows.clear()
 
     # ----------------------------------------------------------------- solution arrays
-    def _highs_solution(self) -> object | None:
-        return getattr(self._solver, "_sol", None)
+    def x(self) -> np.ndarray:
+        """The primal solution by solver column."""
+        if self._x is None:
+            self._x = np.asarray(self._sol.col_value, dtype=float)
+        return self._x
+
+    def columns(self, var: pyo.Var) -> np.ndarray:
+        """Solver columns of an indexed variable, in its index order."""
+        cols = self._cols.get(id(var))
+        if cols is None:
+            vmap = self._solver._pyomo_var_to_solver_var_map
+            cols = np.fromiter((vmap[id(v)] for v in var.values()), dtype=np.int64,
+                               count=len(var))
+            self._cols[id(var)] = cols
+        return cols
 
     def values(self, var: pyo.Var) -> np.ndarray:
         """Primal values of an indexed variable, in its index order [its unit]."""
-        n = len(var)
-        if n == 0:
-            return np.zeros(0)
-        sol = self._highs_solution()
-        vmap = getattr(self._solver, "_pyomo_var_to_solver_var_map", None)
-        if sol is None or vmap is None:  # another Pyomo version: the public, slower path
-            vals = self._results.solution_loader.get_primals(list(var.values()))
-            return np.array([vals[v] for v in var.values()], dtype=float)
-        if self._x is None:
-            self._x = np.asarray(sol.col_value, dtype=float)
-        cols = self._cols.get(id(var))
-        if cols is None:
-            cols = np.fromiter((vmap[id(v)] for v in var.values()), dtype=np.int64, count=n)
-            self._cols[id(var)] = cols
-        return self._x[cols]
+        return self.x()[self.columns(var)] if len(var) else np.zeros(0)
 
     def duals(self, con: pyo.Constraint) -> np.ndarray:
         """Duals of an indexed constraint, in its index order [CNY per unit of the row]."""
         n = len(con)
         if n == 0:
             return np.zeros(0)
-        sol = self._highs_solution()
-        cmap = getattr(self._solver, "_pyomo_con_to_solver_con_map", None)
-        if sol is None or cmap is None:
-            d = self._results.solution_loader.get_duals(list(con.values()))
-            return np.array([d[c] for c in con.values()], dtype=float)
         if self._y is None:
-            self._y = np.asarray(sol.row_dual, dtype=float)
+            self._y = np.asarray(self._sol.row_dual, dtype=float)
         rows = self._rows.get(id(con))
         if rows is None:
+            cmap = self._solver._pyomo_con_to_solver_con_map
             rows = np.fromiter((cmap[c] for c in con.values()), dtype=np.int64, count=n)
             self._rows[id(con)] = rows
         return self._y[rows]
 
     def load_values(self) -> None:
-        """Load the solution into the Pyomo variables (``var.value``)."""
-        self._results.solution_loader.load_vars()
+        """Write the last solution into the Pyomo variables (``var.value``)."""
+        x = self.x()
+        vmap = self._solver._pyomo_var_to_solver_var_map
+        for v_id, (v, *_rest) in self._solver._vars.items():
+            v.set_value(float(x[vmap[v_id]]), skip_validation=True)
