@@ -138,8 +138,8 @@ def _positions_in(table: pd.DataFrame, of: pd.DataFrame, on: list[str]) -> np.nd
     """Row numbers in ``table`` of each row of ``of`` (matched on ``on``; every row found)."""
     if of.empty:
         return np.zeros(0, dtype=np.int64)
-    t = table[on].reset_index(drop=True).reset_index()
-    return of[on].merge(t, on=on, how="left")["index"].to_numpy(dtype=np.int64)
+    row = {k: i for i, k in enumerate(keys(table, on))}
+    return np.fromiter((row[k] for k in keys(of, on)), dtype=np.int64, count=len(of))
 
 
 def _var(m: pyo.ConcreteModel, name: str, table: pd.DataFrame, columns: list[str]) -> list:

@@ -95,17 +95,30 @@ def keys(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
     return list(zip(*cols, strict=True))
 
 
-def _carry_table(scenario: Scenario, vintages: list[int]) -> pd.DataFrame:
-    """``kind, vintage, carry_years, carry_factor`` from the vintage's rulebook (the first
-    year's rulebook for a vintage no rulebook covers)."""
-    rules, t0 = scenario.rules, scenario.years[0]
-    first = rules.for_year(t0)
-    rows = []
-    for v in sorted(set(vintages)):
+def _carry_rules(scenario: Scenario, vintages: set[int]) -> dict[tuple[str, int], tuple]:
+    """``(kind, vintage) -> (carry_years, carry_factor)`` from the vintage's rulebook (the
+    first year's rulebook for a vintage no rulebook covers)."""
+    rules = scenario.rules
+    first = rules.for_year(scenario.years[0])
+    out = {}
+    for v in vintages:
         book = rules.for_year(v) if v in rules else first
         for k in KINDS:
-            rows.append((k, v, int(book[f"{k}.carry_years"]), float(book[f"{k}.carry_factor"])))
-    return pd.DataFrame(rows, columns=["kind", "vintage", "carry_years", "carry_factor"])
+            out[k, v] = (int(book[f"{k}.carry_years"]), float(book[f"{k}.carry_factor"]))
+    return out
+
+
+_DTYPES = {"year": np.int64, "vintage": np.int64, "deposit_year": np.int64,
+           "segment": np.int64, "surplus": bool, "carry_eligible": bool, "reserve": bool,
+           "cea": bool, "uncovered": bool, "enterprise": object, "kind": object,
+           "target": object}
+
+
+def _frame(columns: list[str], rows: list[tuple]) -> pd.DataFrame:
+    """A table from row tuples (typed columns also when empty)."""
+    if not rows:
+        return pd.DataFrame({c: np.array([], dtype=_DTYPES.get(c, float)) for c in columns})
+    return pd.DataFrame(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)))
 
 
 def _positions(enterprises: list[EnterpriseInput], years: list[int]) -> pd.DataFrame:
@@ -114,125 +127,111 @@ def _positions(enterprises: list[EnterpriseInput], years: list[int]) -> pd.DataF
         abates = {k: any(s.kind == k for s in e.abatement) for k in KINDS}
         credits = {"cafc": e.cafc_credits, "nev": e.nev_credits}
         for k in KINDS:
-            for t in years:
-                b = float(credits[k][t])
-                rows.append((e.name, k, t, b, b > 0 or (b == 0 and abates[k]),
-                             k == "cafc" or bool(e.nev_carry_eligible[t])))
-    return pd.DataFrame(rows, columns=["enterprise", "kind", "year", "position_credits",
-                                       "surplus", "carry_eligible"])
+            rows += [(e.name, k, t, float(credits[k][t]),
+                      credits[k][t] > 0 or (credits[k][t] == 0 and abates[k]),
+                      k == "cafc" or bool(e.nev_carry_eligible[t])) for t in years]
+    return _frame(["enterprise", "kind", "year", "position_credits", "surplus",
+                   "carry_eligible"], rows)
 
 
-def _opening(enterprises: list[EnterpriseInput]) -> pd.DataFrame:
-    frames = [e.opening.assign(enterprise=e.name) for e in enterprises if len(e.opening)]
-    if not frames:
-        return pd.DataFrame(columns=["enterprise", "instrument", "vintage", "quantity"])
-    op = pd.concat(frames, ignore_index=True).astype({"vintage": int, "quantity": float})
-    return op.groupby(["enterprise", "instrument", "vintage"], as_index=False,
-                      sort=False)["quantity"].sum()
+def _opening(enterprises: list[EnterpriseInput]) -> dict[tuple[str, str, int], float]:
+    """``(enterprise, instrument, vintage) -> face value`` [credit] (repeated rows summed)."""
+    out: dict[tuple[str, str, int], float] = {}
+    for e in enterprises:
+        op = e.opening
+        if not len(op):
+            continue
+        for inst, v, q in zip(op["instrument"], op["vintage"], op["quantity"], strict=True):
+            key = (e.name, str(inst), int(v))
+            out[key] = out.get(key, 0.0) + float(q)
+    return out
 
 
 def _holdings(scenario: Scenario, positions: pd.DataFrame,
-              opening: pd.DataFrame) -> pd.DataFrame:
-    """Holding pairs (vintage, year) per enterprise and kind."""
+              opening: dict[tuple[str, str, int], float]) -> pd.DataFrame:
+    """Holding pairs (vintage, year) per enterprise and kind: opening vintages while they may
+    be carried, each surplus year's credits in that year and, when carry-eligible, after."""
     years, t0 = scenario.years, scenario.years[0]
-    yr = pd.DataFrame({"year": years})
-    own = positions.loc[positions["surplus"], ["enterprise", "kind", "year", "carry_eligible"]]
-    own = own.rename(columns={"year": "vintage"}).assign(face=np.nan, origin=1)
-    op = opening[opening["instrument"].isin(KINDS)].rename(
-        columns={"instrument": "kind", "quantity": "face"}).assign(carry_eligible=True,
-                                                                   origin=0)
-    vint = pd.concat([op[own.columns], own], ignore_index=True)
-    carry = _carry_table(scenario, vint["vintage"].tolist() + years)
-    vint = vint.merge(carry, on=["kind", "vintage"], how="left")
-    pairs = vint.merge(yr, how="cross")
-    age = pairs["year"] - pairs["vintage"]
-    keep = (age == 0) | ((age > 0) & pairs["carry_eligible"] & (age <= pairs["carry_years"]))
-    keep |= (pairs["origin"] == 0) & (age <= pairs["carry_years"])
-    pairs = pairs[keep].copy()
-    at_t0 = (pairs["origin"] == 0) & (pairs["year"] == t0)
-    pairs["opening_credits"] = np.where(
-        at_t0, pairs["face"] * pairs["carry_factor"] ** (t0 - pairs["vintage"]), np.nan)
-    order = {e: i for i, e in enumerate(positions["enterprise"].unique())}
-    pairs["_e"] = pairs["enterprise"].map(order)
-    pairs["_k"] = pairs["kind"].map({k: i for i, k in enumerate(KINDS)})
-    pairs = pairs.sort_values(["_e", "_k", "origin", "vintage", "year"], kind="stable")
-    return pairs[["enterprise", "kind", "vintage", "year", "carry_factor",
-                  "opening_credits"]].reset_index(drop=True)
+    own = positions[positions["surplus"]]
+    vint = [(e, k, v, face, True) for (e, k, v), face in opening.items() if k in KINDS]
+    vint += [(e, k, v, None, ok) for e, k, v, ok in
+             zip(own["enterprise"], own["kind"], own["year"], own["carry_eligible"],
+                 strict=True)]
+    carry = _carry_rules(scenario, {r[2] for r in vint} | set(years))
+    rank = {e: i for i, e in enumerate(dict.fromkeys(positions["enterprise"]))}
+    vint.sort(key=lambda r: (rank[r[0]], KINDS.index(r[1]), r[3] is None, r[2]))
+    rows = []
+    for e, k, v, face, ok in vint:
+        n, f = carry[k, v]
+        last = v + n if ok else v
+        for t in years:
+            if v <= t <= last:
+                rows.append((e, k, v, t, f, face * f ** (t0 - v)
+                             if face is not None and t == t0 else np.nan))
+    return _frame(["enterprise", "kind", "vintage", "year", "carry_factor",
+                   "opening_credits"], rows)
 
 
 def _deficits(scenario: Scenario, positions: pd.DataFrame,
               windows: dict[int, PoolWindow]) -> pd.DataFrame:
     sc, link, mk = scenario, scenario.link, scenario.market
-    d = positions.loc[~positions["surplus"], ["enterprise", "kind", "year"]]
-    d = d.rename(columns={"kind": "target"})[["enterprise", "year", "target"]]
-    release = d["year"].map({t: bool(w.release_open) for t, w in windows.items()})
-    d["reserve"] = release & (mk.reserve_price is not None)
-    cea_on = link is not None and link.allow_cea_for_deficits
-    d["cea"] = d["target"].isin(link.cea_clears if cea_on else ())
-    d["uncovered"] = sc.penalty_cny_per_credit is not None
-    return d.reset_index(drop=True)
+    d = positions[~positions["surplus"]]
+    release = {t: bool(w.release_open) for t, w in windows.items()}
+    cea = set(link.cea_clears) if link is not None and link.allow_cea_for_deficits else set()
+    reserve, uncovered = mk.reserve_price is not None, sc.penalty_cny_per_credit is not None
+    rows = [(e, t, g, reserve and release[t], g in cea, uncovered)
+            for e, g, t in zip(d["enterprise"], d["kind"], d["year"], strict=True)]
+    return _frame(["enterprise", "year", "target", "reserve", "cea", "uncovered"], rows)
 
 
-def _pool(scenario: Scenario, positions: pd.DataFrame, opening: pd.DataFrame,
-          deficits: pd.DataFrame, windows: dict[int, PoolWindow]) -> dict[str, pd.DataFrame]:
+def _pool(scenario: Scenario, positions: pd.DataFrame,
+          opening: dict[tuple[str, str, int], float], deficits: pd.DataFrame,
+          windows: dict[int, PoolWindow]) -> dict[str, pd.DataFrame]:
+    """Deposits (NEV surplus years with the deposit window open), pool stocks while valid,
+    withdrawals (release years, deficits of each kind) and the withdrawal-share rows."""
     years = scenario.years
-    win = pd.DataFrame({"year": years,
-                        "deposit_open": [windows[t].deposit_open for t in years],
-                        "release_open": [windows[t].release_open for t in years],
-                        "validity": [windows[t].validity_years for t in years],
-                        "deposit_share": [windows[t].deposit_share for t in years],
-                        "withdrawal_share": [windows[t].withdrawal_share for t in years]})
-    nev_surplus = positions[(positions["kind"] == "nev") & positions["surplus"]]
-    deposits = nev_surplus[["enterprise", "year"]].merge(win, on="year")
-    deposits = deposits.loc[deposits["deposit_open"], ["enterprise", "year", "deposit_share"]]
-    op = opening[opening["instrument"] == "pool"].rename(
-        columns={"vintage": "deposit_year", "quantity": "opening_pool_credits"})
-    vint = pd.concat([op[["enterprise", "deposit_year", "opening_pool_credits"]],
-                      deposits[["enterprise", "year"]].rename(columns={"year": "deposit_year"})
-                      .assign(opening_pool_credits=np.nan)], ignore_index=True)
-    vint = vint.sort_values(["enterprise", "deposit_year"], kind="stable")
-    stocks = vint.merge(win, how="cross")
-    age = stocks["year"] - stocks["deposit_year"]
-    stocks = stocks[(age >= 0) & (age <= stocks["validity"])]
-    order = {e: i for i, e in enumerate(positions["enterprise"].unique())}
-    stocks = stocks.assign(_e=stocks["enterprise"].map(order)).sort_values(
-        ["_e", "deposit_year", "year"], kind="stable")
-    wd = stocks[(stocks["year"] > stocks["deposit_year"]) & stocks["release_open"]]
-    wd = wd[["enterprise", "deposit_year", "year", "_e"]].merge(
-        deficits[["enterprise", "year", "target"]], on=["enterprise", "year"])
-    wd = wd.assign(_g=wd["target"].map({"cafc": 0, "nev": 1})).sort_values(
-        ["_e", "deposit_year", "year", "_g"], kind="stable")
-    wd_rows = wd[["enterprise", "year", "_e"]].drop_duplicates().merge(win, on="year")
-    wd_rows = wd_rows.sort_values(["_e", "year"], kind="stable")
+    w = windows
+    nev = positions[(positions["kind"] == "nev") & positions["surplus"]]
+    deposits = [(e, t, w[t].deposit_share) for e, t in
+                zip(nev["enterprise"], nev["year"], strict=True) if w[t].deposit_open]
+    vint = [(e, d, q) for (e, k, d), q in opening.items() if k == "pool"]
+    vint += [(e, t, np.nan) for e, t, _s in deposits]
+    rank = {e: i for i, e in enumerate(dict.fromkeys(positions["enterprise"]))}
+    vint.sort(key=lambda r: (rank[r[0]], r[1]))
+    stocks = [(e, d, t, q if np.isfinite(q) else np.nan) for e, d, q in vint for t in years
+              if 0 <= t - d <= w[t].validity_years]
+    short = set(zip(deficits["enterprise"], deficits["year"], deficits["target"], strict=True))
+    wd = [(e, d, t, g) for e, d, t, _q in stocks for g in TARGETS["nev"]
+          if t > d and w[t].release_open and (e, t, g) in short]
+    wd_rows = sorted({(e, t) for e, _d, t, _g in wd}, key=lambda r: (rank[r[0]], r[1]))
     return {
-        "deposits": deposits.reset_index(drop=True),
-        "pool_stocks": stocks[["enterprise", "deposit_year", "year",
-                               "opening_pool_credits"]].reset_index(drop=True),
-        "withdrawals": wd[["enterprise", "deposit_year", "year", "target"]]
-        .reset_index(drop=True),
-        "withdrawal_rows": wd_rows[["enterprise", "year", "withdrawal_share"]]
-        .reset_index(drop=True),
+        "deposits": _frame(["enterprise", "year", "deposit_share"], deposits),
+        "pool_stocks": _frame(["enterprise", "deposit_year", "year", "opening_pool_credits"],
+                              stocks),
+        "withdrawals": _frame(["enterprise", "deposit_year", "year", "target"], wd),
+        "withdrawal_rows": _frame(["enterprise", "year", "withdrawal_share"],
+                                  [(e, t, w[t].withdrawal_share) for e, t in wd_rows]),
     }
 
 
 def _uses(holdings: pd.DataFrame, deficits: pd.DataFrame) -> pd.DataFrame:
-    tgt = pd.DataFrame([(k, g) for k in KINDS for g in TARGETS[k]], columns=["kind", "target"])
-    u = holdings[["enterprise", "kind", "vintage", "year"]].reset_index().merge(tgt, on="kind")
-    u = u.merge(deficits[["enterprise", "year", "target"]], on=["enterprise", "year", "target"])
-    u = u.assign(_g=u["target"].map({"cafc": 0, "nev": 1}))
-    u = u.sort_values(["index", "_g"], kind="stable")
-    return u[["enterprise", "kind", "vintage", "year", "target"]].reset_index(drop=True)
+    short = set(zip(deficits["enterprise"], deficits["year"], deficits["target"], strict=True))
+    rows = [(e, k, v, t, g) for e, k, v, t in
+            zip(holdings["enterprise"], holdings["kind"], holdings["vintage"],
+                holdings["year"], strict=True)
+            for g in TARGETS[k] if (e, t, g) in short]
+    return _frame(["enterprise", "kind", "vintage", "year", "target"], rows)
 
 
 def _segments(enterprises: list[EnterpriseInput], years: list[int]) -> dict[str, pd.DataFrame]:
-    seg = pd.DataFrame(
-        [(e.name, j, s.kind, float(s.cost_cny_per_credit), float(s.max_credits_per_year))
-         for e in enterprises for j, s in enumerate(e.abatement)],
-        columns=["enterprise", "segment", "kind", "cost_cny_per_credit",
-                 "max_credits_per_year"])
-    ab = seg.merge(pd.DataFrame({"year": years}), how="cross")
-    return {"segments": seg, "abatement": ab[["enterprise", "segment", "kind", "year",
-                                              "max_credits_per_year"]]}
+    seg = [(e.name, j, s.kind, float(s.cost_cny_per_credit), float(s.max_credits_per_year))
+           for e in enterprises for j, s in enumerate(e.abatement)]
+    return {"segments": _frame(["enterprise", "segment", "kind", "cost_cny_per_credit",
+                                "max_credits_per_year"], seg),
+            "abatement": _frame(["enterprise", "segment", "kind", "year",
+                                 "max_credits_per_year"],
+                                [(e, j, k, t, size) for e, j, k, _c, size in seg
+                                 for t in years])}
 
 
 def build_index_sets(scenario: Scenario, enterprises: list[EnterpriseInput]) -> IndexSets:
