@@ -179,6 +179,7 @@ class EnterpriseModel:
         if extra_functionality is not None:
             extra_functionality(self.model, self)
         self._solver = PersistentHighs(self.model)
+        self._objective = self._objective_costs if extra_functionality is None else None
         self._template = PlanTemplate(self.formulation)
         pos = self.formulation.sets.positions
         self._pos_discount = pos["year"].map(self.disc).to_numpy(dtype=float)
@@ -233,7 +234,7 @@ class EnterpriseModel:
         PlanVerificationError
             The plan broke a rule (would be a bug in the model).
         """
-        out = self._solver.solve()
+        out = self._solver.solve(self._objective)
         if not out.optimal:
             raise OptimizationError(self._diagnose(out.termination))
         self.last_highs_seconds = out.highs_seconds
@@ -253,11 +254,11 @@ class EnterpriseModel:
         zero = pos[~pos["surplus"] & (pos["position_credits"] == 0)]
         if zero.empty:
             return
-        B = self.model.position_credits
+        B = self.model.zero_position_credits
         base = result.total_cost_cny
         for e, k, t in zip(zero["enterprise"], zero["kind"], zero["year"], strict=True):
             B[e, k, t] = -1.0
-            out = self._solver.solve()
+            out = self._solver.solve(self._objective)
             B[e, k, t] = 0.0
             if out.optimal:
                 price = (out.objective - base) / self.disc[t]
@@ -267,7 +268,12 @@ class EnterpriseModel:
                 if k == "nev":
                     result.implied_carbon_price_cny_per_t[t] = price / self._tpc()
         # back to the original optimum
-        self._solver.solve()
+        self._solver.solve(self._objective)
+
+    def _objective_costs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The objective's current coefficients by solver column (see PersistentHighs)."""
+        return self.formulation.objective_coefficients(
+            lambda name: self._solver.columns(getattr(self.model, name)))
 
     def _tpc(self) -> float:
         """t CO2e per credit for expressing prices per tonne."""

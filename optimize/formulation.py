@@ -52,12 +52,20 @@ component                      index               meaning
 
 Mutable parameters (re-solves change only these): ``nev_buy_price[t]``, ``nev_sell_price[t]``
 [CNY/credit], ``cea_price[t]`` [CNY/t CO2e], ``reserve_price``, ``transaction_cost``,
-``penalty`` [CNY/credit], ``abatement_cost[e, j]`` [CNY/credit], ``position_credits[e, k, t]``
-[credit]. Constants: ``discount[t]`` [-], ``rate`` [credit/t CO2e].
+``penalty`` [CNY/credit], ``abatement_cost[e, j]`` [CNY/credit], and
+``zero_position_credits[e, k, t]`` [credit], the right-hand side of the position rows at a
+position of exactly 0 in a deficit year (lowered to -1 for the finite-difference shadow price).
+Constants: ``position_credits[e, k, t]`` [credit], ``discount[t]`` [-], ``rate``
+[credit/t CO2e].
+
+The objective is laid out as data, :attr:`Formulation.objective_terms`: (variable, weight,
+price) triples with weight = +-discount and price a key of :func:`price_value`; the Pyomo
+objective is built from them and re-solves push the same coefficients to HiGHS in one call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -96,6 +104,40 @@ class Formulation:
     sets: IndexSets
     nev_prices: NevPrices
     rate: float
+    objective_terms: list[tuple[str, np.ndarray, list[tuple]]]
+
+    def objective_coefficients(self, columns: Callable[[str], np.ndarray]
+                               ) -> tuple[np.ndarray, np.ndarray]:
+        """Current objective coefficients [CNY per unit of the variable] by solver column.
+
+        Parameters
+        ----------
+        columns : callable
+            ``columns(variable name)`` -> solver columns of the variable, in index order.
+
+        Returns
+        -------
+        cols, costs : ndarray
+        """
+        if not self.objective_terms:
+            return np.zeros(0, np.int64), np.zeros(0)
+        layout = getattr(self, "_layout", None)
+        if layout is None:
+            keys_: dict[tuple, int] = {}
+            cols, weights, slots = [], [], []
+            for name, weight, prices in self.objective_terms:
+                cols.append(columns(name))
+                weights.append(weight)
+                slots.append([keys_.setdefault(k, len(keys_)) for k in prices])
+            all_cols = np.concatenate(cols)
+            uniq, inverse = np.unique(all_cols, return_inverse=True)
+            layout = (list(keys_), np.concatenate(weights), np.concatenate(slots).astype(
+                np.int64), uniq, inverse)
+            self._layout = layout
+        keys_list, weight, slot, uniq, inverse = layout
+        values = np.array([price_value(self.model, k) for k in keys_list], dtype=float)
+        costs = np.bincount(inverse, weights=weight * values[slot], minlength=len(uniq))
+        return uniq, costs
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -187,8 +229,12 @@ def define_parameters(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets, rate: fl
                                                      strict=True)))
     pos = s.positions
     pidx = keys(pos, ["enterprise", "kind", "year"])
-    m.position_credits = pyo.Param(pidx, mutable=True, initialize=dict(
+    m.position_credits = pyo.Param(pidx, initialize=dict(
         zip(pidx, pos["position_credits"].tolist(), strict=True)))
+    zero = pos[~pos["surplus"] & (pos["position_credits"] == 0)]
+    m.zero_position_credits = pyo.Param(
+        _index_set(m, "zero_position_credits", keys(zero, ["enterprise", "kind", "year"]), 3),
+        mutable=True, initialize=0.0)
     m.discount = pyo.Param(years, initialize=s.discount.to_dict())
     m.rate = pyo.Param(initialize=rate)
 
@@ -207,7 +253,8 @@ def define_credit_positions(m: pyo.ConcreteModel, s: IndexSets) -> None:
     """``credits_earned`` / ``deficit_credits`` and the position rows.
 
     Surplus year: ``credits_earned - sum_j abated = B``; deficit year: ``-deficit_credits -
-    sum_j abated = B`` (``B`` = ``position_credits``; the row's dual is the shadow price).
+    sum_j abated = B`` (``B`` = ``position_credits``, or the mutable ``zero_position_credits``
+    at a zero position in a deficit year; the row's dual is the shadow price).
     """
     pos = s.positions
     sur, dfc = pos[pos["surplus"]], pos[~pos["surplus"]]
@@ -221,9 +268,9 @@ def define_credit_positions(m: pyo.ConcreteModel, s: IndexSets) -> None:
         rows.add(_positions_in(pos, ab, ["enterprise", "kind", "year"]),
                  list(m.abated_credits.values()), -1.0)
     index = keys(pos, ["enterprise", "kind", "year"])
-    B = m.position_credits
-    _constraint(m, "position", index,
-                [e == B[i] for e, i in zip(rows.expressions(), index, strict=True)])
+    zero, B = m.zero_position_credits, m.position_credits
+    _constraint(m, "position", index, [e == (zero[i] if i in zero else B[i])
+                                       for e, i in zip(rows.expressions(), index, strict=True)])
 
 
 def define_nev_purchases(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets) -> None:
@@ -469,33 +516,60 @@ def define_nev_market_clearing(m: pyo.ConcreteModel, s: IndexSets) -> None:
                 [exprs[i] == 0 for i in used])
 
 
-def define_objective(m: pyo.ConcreteModel, s: IndexSets, nev_prices: NevPrices) -> None:
+def price_value(m: pyo.ConcreteModel, key: tuple) -> float:
+    """Current value of a price key of :attr:`Formulation.objective_terms` [CNY per unit]."""
+    name = key[0]
+    if name == "cea_per_credit":
+        return m.cea_price[key[1]].value / m.rate.value
+    comp = getattr(m, name)
+    if len(key) == 1:
+        return comp.value
+    return comp[key[1:] if len(key) > 2 else key[1]].value
+
+
+def _price_expr(m: pyo.ConcreteModel, key: tuple) -> object:
+    if key[0] == "cea_per_credit":
+        return m.cea_price[key[1]] / m.rate
+    comp = getattr(m, key[0])
+    return comp[key[1:] if len(key) > 2 else key[1]] if len(key) > 1 else comp
+
+
+def define_objective(m: pyo.ConcreteModel, s: IndexSets,
+                     nev_prices: NevPrices) -> list[tuple[str, np.ndarray, list[tuple]]]:
     """Discounted total cost [CNY]: purchases (+ transaction cost), sales, reserve, CEAs,
     offsets sold, abatement, uncovered penalty; with equilibrium prices, payments between
-    enterprises cancel and only the transaction cost remains."""
-    terms: list = []
-    disc = m.discount
-    given = nev_prices == "given"
-    for (_e, t, _g), x in m.nev_bought.items():
-        terms.append(((m.nev_buy_price[t] + m.transaction_cost) if given
-                      else m.transaction_cost) * disc[t] * 1.0)
-        terms.append(x)
-    if given:
-        for (_e, _v, t), x in m.nev_sold.items():
-            terms += [-disc[t] * m.nev_sell_price[t], x]
-    for (_e, t, _g), x in m.reserve_bought.items():
-        terms += [disc[t] * m.reserve_price, x]
-    for (_e, t, _g), x in m.cea_surrendered_t_co2e.items():
-        terms += [disc[t] * m.cea_price[t], x]
-    for (_e, _k, _v, t), x in m.credit_offsets_sold.items():
-        terms += [-disc[t] * m.cea_price[t] / m.rate, x]
-    for (e, j, t), x in m.abated_credits.items():
-        terms += [disc[t] * m.abatement_cost[e, j], x]
-    for (_e, t, _g), x in m.uncovered_credits.items():
-        terms += [disc[t] * m.penalty, x]
-    m.objective = pyo.Objective(expr=LinearExpression(
-        [MonomialTermExpression((terms[i], terms[i + 1])) for i in range(0, len(terms), 2)]),
-        sense=pyo.minimize)
+    enterprises cancel and only the transaction cost remains.
+
+    Returns the objective as (variable, weight = +-discount, price keys) terms.
+    """
+    disc = s.discount
+    d, h, ab = s.deficits, s.holdings, s.abatement
+    nev = h[h["kind"] == "nev"]
+
+    def w(table: pd.DataFrame, sign: float = 1.0) -> np.ndarray:
+        return sign * table["year"].map(disc).to_numpy(dtype=float)
+
+    terms: list[tuple[str, np.ndarray, list[tuple]]] = [
+        ("nev_bought", w(d), [("transaction_cost",)] * len(d))]
+    if nev_prices == "given":
+        terms += [("nev_bought", w(d), [("nev_buy_price", t) for t in d["year"]]),
+                  ("nev_sold", w(nev, -1.0), [("nev_sell_price", t) for t in nev["year"]])]
+    rs, ce, un = d[d["reserve"]], d[d["cea"]], d[d["uncovered"]]
+    terms += [("reserve_bought", w(rs), [("reserve_price",)] * len(rs)),
+              ("cea_surrendered_t_co2e", w(ce), [("cea_price", t) for t in ce["year"]])]
+    if len(m.credit_offsets_sold):
+        terms.append(("credit_offsets_sold", w(h, -1.0),
+                      [("cea_per_credit", t) for t in h["year"]]))
+    terms += [("abated_credits", w(ab), [("abatement_cost", e, j) for e, j in
+                                         zip(ab["enterprise"], ab["segment"], strict=True)]),
+              ("uncovered_credits", w(un), [("penalty",)] * len(un))]
+    args = []
+    for name, weight, prices in terms:
+        var = getattr(m, name)
+        args += [MonomialTermExpression((wt * _price_expr(m, k), x)) for wt, k, x in
+                 zip(weight.tolist(), prices, var.values(), strict=True)]
+    m.objective = pyo.Objective(expr=LinearExpression(args), sense=pyo.minimize)
+    return terms
 
 
 # ----------------------------------------------------------------------------- the model
@@ -535,5 +609,5 @@ def build_formulation(scenario: Scenario, enterprises: list[EnterpriseInput], *,
     define_deficit_cover(m, s, rate)
     if nev_prices == "equilibrium":
         define_nev_market_clearing(m, s)
-    define_objective(m, s, nev_prices)
-    return Formulation(m, s, nev_prices, rate)
+    terms = define_objective(m, s, nev_prices)
+    return Formulation(m, s, nev_prices, rate, terms)

@@ -31,7 +31,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from linkage.carbon_link import CarbonLink
-from linkage.ledger import Violation, verify_plan
+from linkage.ledger import Violation, mirror_rows, verify_plan
 from linkage.pool import ReserveVariant
 from optimize.enterprise import (
     OptimizationError,
@@ -151,9 +151,15 @@ class IndustryModel:
         if extra_functionality is not None:
             extra_functionality(self.model, self)
         self._solver = PersistentHighs(self.model)
+        self._objective = self._objective_costs if extra_functionality is None else None
         self._template = PlanTemplate(self.formulation)
         self.last_highs_seconds = float("nan")
         self._default_tpc: float | None = None
+
+    def _objective_costs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The objective's current coefficients by solver column (see PersistentHighs)."""
+        return self.formulation.objective_coefficients(
+            lambda name: self._solver.columns(getattr(self.model, name)))
 
     def _tpc(self) -> float:
         """t CO2e per credit for expressing prices per tonne."""
@@ -205,7 +211,7 @@ class IndustryModel:
         ------
         OptimizationError, PlanVerificationError
         """
-        out = self._solver.solve()
+        out = self._solver.solve(self._objective)
         if not out.optimal:
             tc = out.termination
             if "nfeasible" in tc:
@@ -278,32 +284,38 @@ class IndustryModel:
         return pd.concat([rows, pairs], ignore_index=True)
 
     def _per_enterprise(self, plan: pd.DataFrame) -> pd.DataFrame:
-        from linkage.ledger import mirror_rows
-
+        """Per enterprise and year: cost and quantities by kind of transaction (numpy sums
+        over codes; each movement counted once, mirror rows left out)."""
         p = plan[~mirror_rows(plan)]
+        names, years = list(self.firms), self.years
+        ent = p["enterprise"].map({n: i for i, n in enumerate(names)}).to_numpy(np.int64)
+        code = ent * len(years) + (p["year"].to_numpy(np.int64) - years[0])
+        size = len(names) * len(years)
+        action, inst = p["action"].to_numpy(), p["instrument"].to_numpy()
+        qty = p["quantity"].to_numpy(float)
         keys = {
-            "bought": (p["action"] == "buy") & (p["instrument"] == "nev_market"),
-            "sold": p["action"] == "sell",
-            "deposited": p["action"] == "deposit",
-            "withdrawn": p["action"] == "withdraw",
-            "transferred_in": p["action"] == "transfer_in",
-            "transferred_out": p["action"] == "transfer_out",
-            "cea_t": (p["action"] == "buy") & (p["instrument"] == "cea"),
-            "cea_credits": (p["instrument"] == "cea") & p["action"].str.startswith("offset"),
-            "offsets_t": p["action"] == "sell_offset",
-            "abated": p["action"] == "abate",
-            "uncovered": p["action"] == "uncovered",
+            "bought": (action == "buy") & (inst == "nev_market"),
+            "sold": action == "sell",
+            "deposited": action == "deposit",
+            "withdrawn": action == "withdraw",
+            "transferred_in": action == "transfer_in",
+            "transferred_out": action == "transfer_out",
+            "cea_t": (action == "buy") & (inst == "cea"),
+            "cea_credits": (inst == "cea") & p["action"].str.startswith("offset").to_numpy(),
+            "offsets_t": action == "sell_offset",
+            "abated": action == "abate",
+            "uncovered": action == "uncovered",
         }
-        idx = pd.MultiIndex.from_product([list(self.firms), self.years],
-                                         names=["enterprise", "year"])
-        out = pd.DataFrame(index=idx)
-        out["cost_cny"] = -p.groupby(["enterprise", "year"])["cash_flow_cny"].sum()
+        out = pd.DataFrame({"enterprise": np.repeat(names, len(years)),
+                            "year": np.tile(np.asarray(years, dtype=np.int64), len(names))})
+        out["cost_cny"] = -np.bincount(code, weights=p["cash_flow_cny"].to_numpy(float),
+                                       minlength=size) + 0.0
         for name, mask in keys.items():
-            out[name] = p[mask.to_numpy()].groupby(["enterprise", "year"])["quantity"].sum()
+            out[name] = np.bincount(code[mask], weights=qty[mask], minlength=size)
         link = self.scenario.link
         if link is not None:
             out["offsets_t"] = out["offsets_t"] / link.exchange_rate_credits_per_t
-        return out.fillna(0.0).reset_index()
+        return out
 
 
 def solve_industry(scenario: Scenario, **kwargs: Any) -> IndustryResult:

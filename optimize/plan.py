@@ -290,19 +290,24 @@ class PlanTemplate:
 
 def transfer_pairs(f: Formulation, values: Callable[[str], np.ndarray]) -> pd.DataFrame:
     """CAFC transfers inside affiliate groups as paired ``transfer_out`` / ``transfer_in``
-    rows (donors matched to takers in model order)."""
+    rows (donors matched to takers in model order, group by group, year by year)."""
     s = f.sets
     group = {e.name: e.group for e in s.enterprises}
-    tin = s.transfers_in.assign(q=values("cafc_transfer_in"))
-    tout = s.transfers_out.assign(q=values("cafc_transfer_out"))
-    tin, tout = tin[tin["q"] > ZERO_CREDITS], tout[tout["q"] > ZERO_CREDITS]
-    out: list[tuple] = []
-    for (g, t), takers in tin.groupby([tin["enterprise"].map(group), "year"], sort=False):
-        donors = tout[(tout["year"] == t) & (tout["enterprise"].map(group) == g)]
-        _match(out, t, donors[["enterprise", "q"]].values.tolist(),
-               takers[["enterprise", "q"]].values.tolist())
     rank = {g: i for i, g in enumerate(dict.fromkeys(group.values()))}
-    out.sort(key=lambda r: (rank[group[r[0]]], r[1]))
+    sides: dict[str, dict[tuple, list[list]]] = {}
+    for side, table, name in (("in", s.transfers_in, "cafc_transfer_in"),
+                              ("out", s.transfers_out, "cafc_transfer_out")):
+        q = values(name)
+        keep = np.flatnonzero(q > ZERO_CREDITS)
+        found: dict[tuple, list[list]] = {}
+        ents, yrs = table["enterprise"].to_numpy(), table["year"].to_numpy()
+        for i in keep.tolist():
+            found.setdefault((rank[group[ents[i]]], int(yrs[i])), []).append(
+                [ents[i], float(q[i])])
+        sides[side] = found
+    out: list[tuple] = []
+    for key in sorted(sides["in"]):
+        _match(out, key[1], sides["out"].get(key, []), sides["in"][key])
     return pd.DataFrame(out, columns=TRANSACTION_COLUMNS).astype({"year": np.int64,
                                                                   "vintage": np.int64})
 

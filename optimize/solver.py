@@ -6,6 +6,7 @@ read as numpy arrays (one gather per variable family instead of one Python call 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,18 +78,33 @@ class PersistentHighs:
         cfg.solver_options = {"threads": 1, "output_flag": False}
         self._cumulative = 0.0
         self._translated = False
+        self._vectorised_costs = False
         self._cols: dict[int, np.ndarray] = {}
         self._rows: dict[int, np.ndarray] = {}
         self._sol: object | None = None
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None
 
-    def solve(self) -> Solve:
-        """Solve (or re-solve after parameter changes)."""
+    def solve(self, objective: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None
+              ) -> Solve:
+        """Solve (or re-solve after parameter changes).
+
+        Parameters
+        ----------
+        objective : callable, optional
+            ``objective()`` -> (solver columns, current costs): the objective's coefficients
+            computed from the model's prices in one vectorised step. Re-solves then push them
+            in one call instead of Pyomo's per-coefficient update (checked once, after the
+            first solve, against what Pyomo translated; on any difference Pyomo's update is
+            used).
+        """
         t0 = time.perf_counter()
         highs = getattr(self._solver, "_solver_model", None)
         if self._translated and highs is not None:
-            self._solver.update_parameters()
+            if objective is not None and self._vectorised_costs:
+                self._push_parameters(highs, objective)
+            else:
+                self._solver.update_parameters()
             highs.run()
             status = highs.getModelStatus()
             tc = _HIGHS_STATUS.get(str(status).split(".")[-1], str(status))
@@ -97,6 +113,8 @@ class PersistentHighs:
             self._freeze_structure()
             tc = str(res.termination_condition).split(".")[-1]
             highs = self._solver._solver_model
+            self._vectorised_costs = objective is not None and self._same_costs(highs,
+                                                                                objective)
         self._sol = highs.getSolution()
         obj = highs.getInfo().objective_function_value
         seconds = time.perf_counter() - t0
@@ -107,6 +125,31 @@ class PersistentHighs:
         self._x = self._y = None
         optimal = tc == "convergenceCriteriaSatisfied"
         return Solve(tc, float(obj) if optimal else float("nan"), seconds, run)
+
+    def _same_costs(self, highs: object,
+                    objective: Callable[[], tuple[np.ndarray, np.ndarray]]) -> bool:
+        """True when the vectorised costs equal the costs Pyomo gave HiGHS (and the helpers
+        needed to push the rest of the parameters exist)."""
+        if not all(hasattr(self._solver, a) for a in ("_mutable_helpers", "_mutable_bounds")):
+            return False
+        cols, costs = objective()
+        now = np.asarray(highs.getLp().col_cost_, dtype=float)
+        mask = np.ones(len(now), dtype=bool)
+        mask[cols] = False
+        scale = max(1.0, float(np.abs(now).max(initial=0.0)))
+        return bool(np.allclose(now[cols], costs, rtol=1e-12, atol=1e-12 * scale)
+                    and not np.any(now[mask]))
+
+    def _push_parameters(self, highs: object,
+                         objective: Callable[[], tuple[np.ndarray, np.ndarray]]) -> None:
+        """Objective costs in one call; constraint and bound parameters by Pyomo's helpers."""
+        cols, costs = objective()
+        highs.changeColsCost(len(cols), cols.astype(np.int32), costs)
+        for helpers in self._solver._mutable_helpers.values():
+            for helper in helpers:
+                helper.update()
+        for _v, helper in self._solver._mutable_bounds.values():
+            helper.update()
 
     def _freeze_structure(self) -> None:
         au = self._solver.config.auto_updates
