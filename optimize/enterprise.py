@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.core.base.reference import Reference
 
 from conversions import get_basis, tonnes_per_credit
@@ -180,7 +181,8 @@ class EnterpriseModel:
             extra_functionality(self.model, self)
         self._solver = PersistentHighs(self.model)
         self._objective = self._objective_costs if extra_functionality is None else None
-        self._template = PlanTemplate(self.formulation)
+        with PauseGC():
+            self._template = PlanTemplate(self.formulation)
         pos = self.formulation.sets.positions
         self._pos_discount = pos["year"].map(self.disc).to_numpy(dtype=float)
         self._pos_keys = (pos["kind"].tolist(), pos["year"].tolist())

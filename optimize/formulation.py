@@ -72,6 +72,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr import LinearExpression, MonomialTermExpression
 
 from optimize.scenario import EnterpriseInput, Scenario
@@ -165,15 +166,12 @@ class _Rows:
             return [LinearExpression([]) for _ in range(self.n)]
         rows = np.concatenate(self._rows)
         order = np.argsort(rows, kind="stable")
-        variables = [v for vs in self._vars for v in vs]
-        coefs = np.concatenate(self._coefs)[order].tolist()
+        flat = [v for vs in self._vars for v in vs]
+        terms = [MonomialTermExpression((c, flat[j])) for c, j in
+                 zip(np.concatenate(self._coefs)[order].tolist(), order.tolist(), strict=True)]
         ends = np.searchsorted(rows[order], np.arange(self.n), side="right").tolist()
-        out, start = [], 0
-        for end in ends:
-            out.append(LinearExpression([MonomialTermExpression((coefs[i], variables[order[i]]))
-                                         for i in range(start, end)]))
-            start = end
-        return out
+        starts = [0, *ends[:-1]]
+        return [LinearExpression(terms[a:b]) for a, b in zip(starts, ends, strict=True)]
 
 
 def _positions_in(table: pd.DataFrame, of: pd.DataFrame, on: list[str]) -> np.ndarray:
@@ -591,6 +589,12 @@ def build_formulation(scenario: Scenario, enterprises: list[EnterpriseInput], *,
     -------
     Formulation
     """
+    with PauseGC():  # the cyclic GC would rescan the young model's objects again and again
+        return _build(scenario, enterprises, nev_prices, name)
+
+
+def _build(scenario: Scenario, enterprises: list[EnterpriseInput], nev_prices: NevPrices,
+           name: str) -> Formulation:
     s = build_index_sets(scenario, enterprises)
     link = scenario.link
     rate = float(link.exchange_rate_credits_per_t) if link is not None else 1.0

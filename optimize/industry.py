@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from linkage.carbon_link import CarbonLink
 from linkage.ledger import Violation, mirror_rows, verify_plan
@@ -152,7 +153,8 @@ class IndustryModel:
             extra_functionality(self.model, self)
         self._solver = PersistentHighs(self.model)
         self._objective = self._objective_costs if extra_functionality is None else None
-        self._template = PlanTemplate(self.formulation)
+        with PauseGC():
+            self._template = PlanTemplate(self.formulation)
         self.last_highs_seconds = float("nan")
         self._default_tpc: float | None = None
 

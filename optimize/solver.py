@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.contrib.solver.common.factory import SolverFactory
 
 __all__ = ["PersistentHighs", "Solve", "solver_version"]
@@ -109,7 +110,8 @@ class PersistentHighs:
             status = highs.getModelStatus()
             tc = _HIGHS_STATUS.get(str(status).split(".")[-1], str(status))
         else:
-            res = self._solver.solve(self.model)
+            with PauseGC():  # translation creates ~10 objects a row
+                res = self._solver.solve(self.model)
             self._freeze_structure()
             tc = str(res.termination_condition).split(".")[-1]
             highs = self._solver._solver_model
