@@ -19,6 +19,8 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
+from linkage.accounting import cafc_model_target, round_half_up
+from linkage.data import miit_annual
 from linkage.rules import STATUSES, default_rules, schema
 
 DOCS = Path(__file__).resolve().parent
@@ -100,6 +102,112 @@ def _collect() -> tuple[list[dict], dict[str, dict[str, str]], dict[str, str]]:
     return rows, families, key_family
 
 
+#: Reported 2030 fleet-average target of GB 27999-2025 with BEV and PHEV energy counted
+#: [L/100 km, WLTC] (Xinhua, relayed by the audit: ``secondary``).
+ANCHOR_2030_L_PER_100KM = 3.3
+#: The fleet on which the anchor is met: MIIT's 2023 announcement (all enterprises).
+ANCHOR_FLEET_YEAR = 2023
+#: Curve parameters of GB 27999-2019 scaled for the provisional GB 27999-2025 curve, with the
+#: decimals they are rounded to (the breakpoints and seat-row count are kept).
+_SCALED = {"cafc_target.low_value": 2, "cafc_target.slope": 6, "cafc_target.pivot_value": 2,
+           "cafc_target.high_value": 2, "cafc_target.many_rows_addition": 2}
+
+
+def gb27999_2025_derivation() -> dict:
+    """The provisional GB 27999-2025 curve and 2026-2030 phase-in, computed step by step.
+
+    Returns
+    -------
+    dict
+        ``mass_kg`` (average curb mass of MIIT's 2023 fleet [kg]), ``t2025`` (its target
+        value under the 2025 curve [L/100 km]), ``scale`` [-] (anchor / t2025), ``curve``
+        (key -> (2019 value, scaled, rounded)), ``t2030`` (the fleet's target value under the
+        rounded curve [L/100 km]), ``start_ratio`` (t2025 / t2030 [-]) and ``requirement``
+        (year -> (exact, rounded to 2 decimals)).
+
+    Notes
+    -----
+    The phase-in is linear from the 2025 level of the 2023 fleet (``start_ratio`` x the new
+    curve = the 2019 curve at 100 %) down to 100 % of the new curve in 2030:
+    ``requirement(y) = 1 + (start_ratio - 1) x (2030 - y) / 5``.
+    """
+    m = miit_annual()
+    mass = float(m.loc[(m["year"] == ANCHOR_FLEET_YEAR) & (m["group"] == "all"),
+                       "avg_curb_mass_kg"].iloc[0])
+    rules = default_rules()
+    b2025 = rules.for_year(2025)
+    t2025 = float(cafc_model_target([mass], [2], b2025)[0])
+    scale = ANCHOR_2030_L_PER_100KM / t2025
+    curve = {k: (float(b2025[k]), float(b2025[k]) * scale,
+                 float(round_half_up(float(b2025[k]) * scale, d))) for k, d in _SCALED.items()}
+    b2030 = rules.for_year(2030)
+    t2030 = float(cafc_model_target([mass], [2], b2030)[0])
+    start = t2025 / t2030
+    requirement = {}
+    for y in range(2026, 2031):
+        exact = 1.0 + (start - 1.0) * (2030 - y) / 5
+        requirement[y] = (exact, float(round_half_up(exact, 2)))
+    return {"mass_kg": mass, "t2025": t2025, "scale": scale, "curve": curve, "t2030": t2030,
+            "start_ratio": start, "requirement": requirement}
+
+
+def _derivation_lines() -> list[str]:
+    d = gb27999_2025_derivation()
+    rules = default_rules()
+    lines = [
+        "## GB 27999-2025 from 2026: provisional curve and phase-in (derivation)",
+        "",
+        "**PROVISIONAL, NOT THE STANDARD'S VALUES.** GB 27999-2025 (issued 2025-06-30, in force "
+        "2026-01-01) replaces GB 27999-2019: electricity of BEVs and PHEVs counts as fuel "
+        "(GB/T 37340 fuel energy factor about 0.1131 L/kWh, `secondary`; efficiency factor "
+        "unread, 1.0 `provisional`), the multipliers are removed (`secondary`), and a new "
+        "curve, a conventional-vehicle CAFC and a corporate average CO2 reference value are "
+        "introduced. Its curve and yearly requirement were not read. The only published "
+        f"figure is the 2030 fleet average: {ANCHOR_2030_L_PER_100KM} L/100 km (WLTC) with "
+        "NEV energy counted (`secondary`). The shipped rulebooks therefore scale the 2019 "
+        "curve so that MIIT's 2023 fleet meets that anchor in 2030, and phase the requirement "
+        "in linearly from the 2025 level. Computed by `gb27999_2025_derivation()` in "
+        "`docs/generate_rules_page.py`; the test suite checks that the rulebooks hold these "
+        "numbers.",
+        "",
+        f"1. Average curb mass of MIIT's {ANCHOR_FLEET_YEAR} fleet (all enterprises): "
+        f"{d['mass_kg']:g} kg.",
+        f"2. Its target value under the 2025 curve (100 %): T_2019({d['mass_kg']:g} kg) = "
+        f"{d['t2025']:.4f} L/100 km.",
+        f"3. Scale s = {ANCHOR_2030_L_PER_100KM} / {d['t2025']:.4f} = {d['scale']:.5f} "
+        "(about a third below the 2025 level; the 'about 48 % below' also reported could "
+        "not be reconciled with these figures and is not used).",
+        "4. Scaled and rounded curve parameters (breakpoints 1,090 / 1,415 / 2,510 kg and "
+        "three seat rows kept):",
+        "",
+        "| parameter | 2019 value | x s | shipped |",
+        "|---|---|---|---|",
+    ]
+    for k, (old, exact, rounded) in d["curve"].items():
+        lines.append(f"| `{k}` | {_number(old)} | {exact:.6g} | {_number(rounded)} |")
+    lines += [
+        "",
+        f"5. Target value of the {ANCHOR_FLEET_YEAR} fleet under the shipped curve: "
+        f"{d['t2030']:.4f} L/100 km (the anchor, {ANCHOR_2030_L_PER_100KM}, after rounding).",
+        f"6. Start ratio {d['t2025']:.4f} / {d['t2030']:.4f} = {d['start_ratio']:.4f}; "
+        "requirement(y) = 1 + (start - 1) x (2030 - y) / 5:",
+        "",
+        "| year | exact | shipped `cafc.requirement` | status |",
+        "|---|---|---|---|",
+    ]
+    for y, (exact, _rounded) in d["requirement"].items():
+        p = rules.for_year(y).parameter("cafc.requirement")
+        lines.append(f"| {y} | {exact:.4f} | {_number(p.value)} | {p.status} |")
+    lines += [
+        "",
+        "The 2028-2030 CAFC rows are law entries (GB 27999-2025 states targets up to 2030); "
+        "the scenario rulebook fills only the keys the law leaves open (its `based_on` copies "
+        "a key only into years no earlier file defines).",
+        "",
+    ]
+    return lines
+
+
 def rules_page() -> str:
     """The Markdown of ``docs/rules.md``."""
     rows, families, _ = _collect()
@@ -123,7 +231,9 @@ def rules_page() -> str:
         "for the years it names). Statuses: `official` (read in an official text), "
         "`secondary` (reputable summary), `provisional` (reconstruction, unverified), "
         "`scenario` (no law exists: the 2028-2030 rows copy the 2027 rules, raise the NEV "
-        "ratio 10 points a year, and are not law). See [data limits](data-limits.md) for why "
+        "ratio 10 points a year, and are not law; the CAFC keys of 2028-2030 are the "
+        "GB 27999-2025 law entries instead, see the derivation below). See "
+        "[data limits](data-limits.md) for why "
         "each provisional family is provisional, and [the glossary](glossary.md#rulebook-keys) "
         "for what each key means.",
         "",
@@ -139,6 +249,7 @@ def rules_page() -> str:
     for fam, info in families.items():
         lines.append(f"- [`{fam}`](#{fam}): {info['title']}")
     lines.append("")
+    lines += _derivation_lines()
     for fam, info in families.items():
         lines += [
             f"## {fam}",

@@ -8,6 +8,7 @@ is read from the year's :class:`~linkage.rules.Rulebook`; nothing here branches 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +18,13 @@ import pandas as pd
 
 from linkage.errors import FleetError
 from linkage.fleet import read_enterprises, read_fleet
-from linkage.rules import Rulebook, RuleSet, default_rules
+from linkage.rules import ParameterLog, Rulebook, RuleSet, default_rules, record_lookups
 from linkage.rules.loader import RulebookError
 
 __all__ = [
     "STATEMENT_COLUMNS",
     "CreditResult",
+    "bev_caps",
     "bev_consumption_factor",
     "bev_consumption_target",
     "bev_density_factor",
@@ -30,10 +32,12 @@ __all__ = [
     "bev_standard_credit",
     "cafc_model_target",
     "compute_credits",
+    "electricity_fuel_factor",
     "enterprise_statements",
     "fcev_standard_credit",
     "low_fc_threshold",
     "model_credits",
+    "phev_cd_factor",
     "round_half_up",
 ]
 
@@ -166,7 +170,8 @@ def _bands(x: np.ndarray, bounds: Sequence[float], values: Sequence[float]) -> n
 
 
 def bev_standard_credit(electric_range_km: np.ndarray, rulebook: Rulebook) -> np.ndarray:
-    """Standard NEV credit of a BEV, capped, before adjustment factors.
+    """Standard NEV credit of a BEV before adjustment factors, capped unless the cap applies to
+    the final credit (``bev.cap_applies_to``, see :func:`bev_caps`).
 
     Parameters
     ----------
@@ -192,7 +197,32 @@ def bev_standard_credit(electric_range_km: np.ndarray, rulebook: Rulebook) -> np
         rulebook["bev.standard_slopes"],
         rulebook["bev.standard_intercepts"],
     )
-    return np.minimum(std, rulebook["bev.standard_cap"])
+    return np.minimum(std, bev_caps(rulebook)[0])
+
+
+def bev_caps(rulebook: Rulebook) -> tuple[float, float]:
+    """Caps of the BEV credit on the standard credit and on the final credit.
+
+    Parameters
+    ----------
+    rulebook : Rulebook
+
+    Returns
+    -------
+    (float, float)
+        Cap on the standard credit and cap on the final credit (standard credit x adjustment
+        factors) [credit/vehicle]; ``inf`` where no cap applies.
+
+    Notes
+    -----
+    ``bev.cap_applies_to`` selects the reading: ``standard_credit`` (default; Tesla China's 2021
+    average of about 4.36 credits/vehicle exceeds the 3.4 cap, which only this reading allows)
+    or ``final_credit`` (the NEOCC model's reading).
+    """
+    cap = float(rulebook["bev.standard_cap"])
+    if rulebook["bev.cap_applies_to"] == "final_credit":
+        return math.inf, cap
+    return cap, math.inf
 
 
 def bev_range_factor(electric_range_km: np.ndarray, rulebook: Rulebook) -> np.ndarray:
@@ -285,6 +315,60 @@ def fcev_standard_credit(fuel_cell_power_kw: np.ndarray, rulebook: Rulebook) -> 
     return np.minimum(rulebook["fcev.credit_per_kw"] * p, rulebook["fcev.cap"])
 
 
+def electricity_fuel_factor(rulebook: Rulebook) -> float:
+    """Litres of fuel counted per kWh of electricity a BEV or PHEV uses [L/kWh].
+
+    Parameters
+    ----------
+    rulebook : Rulebook
+        Keys ``cafc.electricity_counted``, ``cafc.electricity_fuel_energy_factor`` [L/kWh]
+        and ``cafc.electricity_efficiency_factor`` [-].
+
+    Returns
+    -------
+    float
+        fuel energy factor x efficiency factor where electricity is counted, else 0 [L/kWh].
+
+    Notes
+    -----
+    GB/T 37340-2019 as named by GB 27999-2019 4.1.2-4.1.3 and GB 27999-2025: 0 up to 2025;
+    from 2026 about 0.1131 L/kWh (equal heating value, ``secondary``) x an efficiency factor
+    (``provisional`` 1.0).
+    """
+    if not rulebook["cafc.electricity_counted"]:
+        return 0.0
+    return float(rulebook["cafc.electricity_fuel_energy_factor"]) * float(
+        rulebook["cafc.electricity_efficiency_factor"])
+
+
+def phev_cd_factor(
+    cd_energy_consumption_kwh_per_100km: np.ndarray, curb_mass_kg: np.ndarray,
+    rulebook: Rulebook,
+) -> np.ndarray:
+    """PHEV charge-depleting electricity test: 1 if EC_cd <= ratio x Y(m), else the fail factor.
+
+    Parameters
+    ----------
+    cd_energy_consumption_kwh_per_100km : array-like
+        Charge-depleting electric energy consumption EC_cd [kWh/100 km]; NaN = not given
+        (not tested, factor 1).
+    curb_mass_kg : array-like
+        Curb mass [kg].
+    rulebook : Rulebook
+        Keys ``phev.cd_consumption_limit_ratio`` (1.35) and ``phev.cd_fail_factor``.
+
+    Returns
+    -------
+    ndarray
+        Factor [-].
+    """
+    ec = np.asarray(cd_energy_consumption_kwh_per_100km, dtype=float)
+    limit = rulebook["phev.cd_consumption_limit_ratio"] * bev_consumption_target(
+        curb_mass_kg, rulebook)
+    fails = ~np.isnan(ec) & (ec > limit + 1e-9)
+    return np.where(fails, rulebook["phev.cd_fail_factor"], 1.0)
+
+
 # --------------------------------------------------------------------------- per model
 
 
@@ -319,7 +403,11 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
         ``conventional``, ``low_fc``, ``cafc_multiplier``,
         ``fuel_consumption_accounted_l_per_100km``, ``nev_requirement_weight``,
         ``nev_standard_credit``, ``nev_range_factor``, ``nev_density_factor``,
-        ``nev_consumption_factor``, ``nev_cs_factor`` (each [credit/vehicle] or [-]),
+        ``nev_consumption_factor``, ``nev_cs_factor``, ``nev_cd_factor`` (PHEV
+        charge-depleting test), ``nev_low_temperature_factor_used`` (each [credit/vehicle]
+        or [-]), ``electricity_factor_l_per_kwh`` (fuel counted per kWh in the year [L/kWh],
+        0 where electricity is not counted), ``electricity_fuel_equivalent_l_per_100km``
+        (the electricity part of the fuel consumption [L/100 km]), ``unchecked_inputs``,
         ``nev_credit_per_vehicle`` (the value used [credit/vehicle]), ``nev_credit_source``
         (``official``, ``computed``, ``neutral`` or empty for conventional models) and
         ``neutral_factors``.
@@ -339,6 +427,9 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
     power = fleet["fuel_cell_power_kw"].to_numpy(dtype=float)
     official = fleet["nev_credit_per_vehicle"].to_numpy(dtype=float)
     cs = fleet["phev_cs_condition_met"].to_numpy(dtype=float)
+    ec_cd = _optional(fleet, "phev_cd_energy_consumption_kwh_per_100km")
+    uf = _optional(fleet, "phev_utility_factor")
+    low_temp = _optional(fleet, "nev_low_temperature_factor")
 
     is_bev, is_phev, is_fcev = pt == "BEV", pt == "PHEV", pt == "FCEV"
     is_conv = ~(is_bev | is_phev | is_fcev)
@@ -349,36 +440,65 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
             "target_l_per_100km", "low_fc_threshold_l_per_100km", "cafc_multiplier",
             "nev_requirement_weight", "nev_standard_credit", "nev_range_factor",
             "nev_density_factor", "nev_consumption_factor", "nev_cs_factor",
-            "nev_credit_per_vehicle",
+            "nev_credit_per_vehicle", "nev_cd_factor", "nev_low_temperature_factor_used",
+            "electricity_factor_l_per_kwh", "electricity_fuel_equivalent_l_per_100km",
         )
     }
     low_fc = np.zeros(n, dtype=bool)
+    # rule lookups per year and scope: "all" models, or the models of one powertrain whose
+    # credit is computed; enterprise_statements attributes them to the statements
+    lookups: dict[int, dict[str, tuple[str, ...]]] = {}
+    miss_elec = np.zeros(n, dtype=bool)
+    unchecked = np.full(n, "", dtype=object)
     for y, rb in books.items():
         sel = np.flatnonzero(year == y)
-        t = cafc_model_target(mass[sel], seats[sel], rb)
-        thr = low_fc_threshold(t, rb)
-        conv = is_conv[sel]
-        low = conv & (fc[sel] <= thr)
-        w = np.where(
-            ~conv,
-            rb["cafc.multiplier_nev"],
-            np.where(fc[sel] <= rb["cafc.multiplier_low_fc_threshold"],
-                     rb["cafc.multiplier_low_fc"], 1.0),
-        )
-        f = np.where(conv, np.where(low, rb["nev.low_fc_factor"], 1.0), 0.0)
+        with record_lookups() as used_all:
+            t = cafc_model_target(mass[sel], seats[sel], rb)
+            thr = low_fc_threshold(t, rb)
+            conv = is_conv[sel]
+            low = conv & (fc[sel] <= thr)
+            w = np.where(
+                ~conv,
+                rb["cafc.multiplier_nev"],
+                np.where(fc[sel] <= rb["cafc.multiplier_low_fc_threshold"],
+                         rb["cafc.multiplier_low_fc"], 1.0),
+            )
+            f = np.where(conv, np.where(low, rb["nev.low_fc_factor"], 1.0), 0.0)
+            rounding_on = bool(rb["rounding.enabled"])
 
         b, p, fcv = is_bev[sel], is_phev[sel], is_fcev[sel]
         r = rng[sel]
-        std = np.where(b, bev_standard_credit(r, rb), 0.0)
-        std = np.where(p, np.where(r >= rb["phev.min_range"], rb["phev.credit"], 0.0), std)
-        std = np.where(fcv, fcev_standard_credit(power[sel], rb), std)
-        rf = np.where(b, bev_range_factor(r, rb), 1.0)
-        df = np.where(b & ~np.isnan(dens[sel]), bev_density_factor(dens[sel], rb), 1.0)
-        cf = np.where(b & ~np.isnan(ec[sel]),
-                      bev_consumption_factor(ec[sel], mass[sel], rb), 1.0)
-        csf = np.where(p & (cs[sel] == 0.0), rb["phev.cs_fail_factor"], 1.0)
-        credit = std * rf * df * cf * csf
-        if rb["rounding.enabled"]:
+        with record_lookups() as used_bev:
+            std = np.where(b, bev_standard_credit(r, rb), 0.0)
+            rf = np.where(b, bev_range_factor(r, rb), 1.0)
+            df = np.where(b & ~np.isnan(dens[sel]), bev_density_factor(dens[sel], rb), 1.0)
+            cf = np.where(b & ~np.isnan(ec[sel]),
+                          bev_consumption_factor(ec[sel], mass[sel], rb), 1.0)
+            final_cap = np.where(b, bev_caps(rb)[1], np.inf)
+        with record_lookups() as used_phev:
+            std = np.where(p, np.where(r >= rb["phev.min_range"], rb["phev.credit"], 0.0), std)
+            csf = np.where(p & (cs[sel] == 0.0), rb["phev.cs_fail_factor"], 1.0)
+        with record_lookups() as used_fcev:
+            std = np.where(fcv, fcev_standard_credit(power[sel], rb), std)
+        lookups[int(y)] = {"all": tuple(used_all.keys()), "BEV": tuple(used_bev.keys()),
+                           "PHEV": tuple(used_phev.keys()), "FCEV": tuple(used_fcev.keys())}
+        with record_lookups() as used_cd:
+            cdf = np.where(p, phev_cd_factor(ec_cd[sel], mass[sel], rb), 1.0)
+        with record_lookups() as used_low_temp:
+            ltf = _low_temperature_factor(low_temp[sel], b, rb, fleet, sel)
+            unchecked[sel] = _unchecked(p & np.isnan(ec_cd[sel]),
+                                        b & np.isnan(low_temp[sel]) & bool(
+                                            rb["nev.low_temperature_factor_applies"]))
+        with record_lookups() as used_elec:
+            kwh_l = electricity_fuel_factor(rb)
+        lookups[int(y)]["PHEV_CD"] = tuple(used_cd.keys())
+        lookups[int(y)]["LOW_TEMPERATURE"] = tuple(used_low_temp.keys())
+        lookups[int(y)]["ELECTRICITY"] = tuple(used_elec.keys())
+        credit = np.minimum(std * rf * df * cf * csf * cdf * ltf, final_cap)
+        elec_kwh = np.where(b, ec[sel], np.where(p, uf[sel] * ec_cd[sel], 0.0))
+        miss_elec[sel] = (b | p) & np.isnan(elec_kwh) & (kwh_l > 0)
+        elec = np.where((b | p) & ~np.isnan(elec_kwh), elec_kwh * kwh_l, 0.0)
+        if rounding_on:
             credit = round_half_up(credit, 2)
         credit = np.where(np.isnan(official[sel]), credit, official[sel])
         credit = np.where(conv, 0.0, credit)
@@ -390,6 +510,9 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
             ("nev_standard_credit", std), ("nev_range_factor", rf),
             ("nev_density_factor", df), ("nev_consumption_factor", cf),
             ("nev_cs_factor", csf), ("nev_credit_per_vehicle", credit),
+            ("nev_cd_factor", cdf), ("nev_low_temperature_factor_used", ltf),
+            ("electricity_factor_l_per_kwh", np.where(b | p, kwh_l, 0.0)),
+            ("electricity_fuel_equivalent_l_per_100km", elec),
         ):
             cols[k][sel] = v
 
@@ -409,6 +532,9 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
             "an adjustment-factor input is missing and adjustments='neutral' was not chosen",
             file=fleet.attrs.get("source", "<DataFrame>"), row=int(fleet["row"].iloc[i]),
         )
+    _check_electricity_inputs(fleet, miss_elec, pt, ec, ec_cd)
+    neutral_parts[miss_elec] = np.where(neutral_parts[miss_elec] == "", "electricity",
+                                        neutral_parts[miss_elec] + ";electricity")
     source = np.where(is_conv, "", np.where(has_official, "official",
                                             np.where(is_neutral, "neutral", "computed")))
     out = fleet.copy()
@@ -418,45 +544,113 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
     out["conventional"] = is_conv
     out["low_fc"] = low_fc
     out["cafc_multiplier"] = cols["cafc_multiplier"]
-    out["fuel_consumption_accounted_l_per_100km"] = np.where(
-        is_bev | is_fcev, 0.0, fc - offc
-    )
+    fuel_part = np.where(is_bev | is_fcev, 0.0, fc - offc)
+    out["electricity_factor_l_per_kwh"] = cols["electricity_factor_l_per_kwh"]
+    out["electricity_fuel_equivalent_l_per_100km"] = cols[
+        "electricity_fuel_equivalent_l_per_100km"]
+    out["fuel_consumption_accounted_l_per_100km"] = fuel_part + cols[
+        "electricity_fuel_equivalent_l_per_100km"]
     for k in ("nev_requirement_weight", "nev_standard_credit", "nev_range_factor",
               "nev_density_factor", "nev_consumption_factor", "nev_cs_factor",
-              "nev_credit_per_vehicle"):
+              "nev_cd_factor", "nev_low_temperature_factor_used", "nev_credit_per_vehicle"):
         out[k] = cols[k]
     out["nev_credit_source"] = source
     out["neutral_factors"] = neutral_parts
+    out.attrs["rule_lookups"] = lookups
+    out["unchecked_inputs"] = np.where(is_conv | has_official, "", unchecked)
     return out
+
+
+def _optional(fleet: pd.DataFrame, column: str) -> np.ndarray:
+    """An optional fleet column as floats (all NaN when a hand-built table lacks it)."""
+    if column in fleet.columns:
+        return fleet[column].to_numpy(dtype=float)
+    return np.full(len(fleet), np.nan)
+
+
+def _unchecked(no_cd: np.ndarray, no_low_temp: np.ndarray) -> np.ndarray:
+    """``;``-separated names of optional credit inputs a model did not give."""
+    out = np.full(len(no_cd), "", dtype=object)
+    out[no_cd] = "charge_depleting"
+    out[no_low_temp] = np.where(out[no_low_temp] == "", "low_temperature",
+                                out[no_low_temp] + ";low_temperature")
+    return out
+
+
+def _low_temperature_factor(
+    factor: np.ndarray, is_bev: np.ndarray, rulebook: Rulebook, fleet: pd.DataFrame,
+    sel: np.ndarray,
+) -> np.ndarray:
+    """The given low-temperature range factor where the year applies one, else 1 [-]."""
+    given = is_bev & ~np.isnan(factor)
+    if not rulebook["nev.low_temperature_factor_applies"]:
+        if given.any():
+            i = int(sel[np.flatnonzero(given)[0]])
+            raise FleetError(
+                f"nev_low_temperature_factor is given but the {rulebook.year} rules apply no "
+                "low-temperature factor (nev.low_temperature_factor_applies = false): remove it",
+                file=fleet.attrs.get("source", "<DataFrame>"),
+                row=int(fleet["row"].to_numpy()[i]), column="nev_low_temperature_factor",
+            )
+        return np.ones(len(factor))
+    return np.where(given, factor, 1.0)
+
+
+def _check_electricity_inputs(
+    fleet: pd.DataFrame, missing: np.ndarray, pt: np.ndarray, ec: np.ndarray,
+    ec_cd: np.ndarray,
+) -> None:
+    """Strict mode: a BEV or PHEV whose electricity counts as fuel needs its consumption."""
+    if not missing.any() or fleet.attrs.get("adjustments", "strict") == "neutral":
+        return
+    i = int(np.flatnonzero(missing)[0])
+    if pt[i] == "BEV":
+        column = "energy_consumption_kwh_per_100km"
+    elif np.isnan(ec_cd[i]):
+        column = "phev_cd_energy_consumption_kwh_per_100km"
+    else:
+        column = "phev_utility_factor"
+    year = int(fleet["year"].to_numpy()[i])
+    raise FleetError(
+        f"the {pt[i]} model {fleet['model'].to_numpy()[i]!r} needs {column} in {year}: its "
+        "electricity counts as fuel (cafc.electricity_counted) (or choose "
+        "adjustments='neutral' to count the electricity as 0, reported)",
+        file=fleet.attrs.get("source", "<DataFrame>"), row=int(fleet["row"].to_numpy()[i]),
+        column=column,
+    )
 
 
 # --------------------------------------------------------------------------- per enterprise
 
-_BASE_KEYS = (
-    "cafc_target.low_mass", "cafc_target.high_mass", "cafc_target.low_value",
-    "cafc_target.slope", "cafc_target.pivot_mass", "cafc_target.pivot_value",
-    "cafc_target.high_value", "cafc_target.many_rows_seat_rows",
-    "cafc_target.many_rows_addition", "cafc.requirement", "cafc.multiplier_nev",
-    "cafc.multiplier_low_fc", "cafc.multiplier_low_fc_threshold", "nev.ratio",
-    "nev.low_fc_factor", "nev.exemption_conventional_volume", "rounding.enabled",
-    "rounding.low_fc_threshold_decimals", "nev.carry_threshold_ratio",
-)
-_FAMILY_KEYS = {
-    "bev": ("bev.standard_range_bounds", "bev.standard_slopes", "bev.standard_intercepts",
-            "bev.standard_cap", "bev.range_factor_bounds", "bev.range_factor_values",
-            "bev.density_factor_bounds", "bev.density_factor_values",
-            "bev.consumption_mass_bounds", "bev.consumption_slopes",
-            "bev.consumption_intercepts", "bev.consumption_factor_cap",
-            "bev.consumption_factor_above_target"),
-    "phev": ("phev.credit", "phev.min_range", "phev.cs_fail_factor"),
-    "fcev": ("fcev.credit_per_kw", "fcev.cap"),
-    "small": ("small_enterprise.volume_limit", "small_enterprise.fall_thresholds",
-              "small_enterprise.requirement_factors"),
-}
+def _within_volume_limit(volume: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+    """Whether a volume passes the small-enterprise volume test [vehicle].
+
+    ``small_enterprise.volume_test`` = ``at_most`` (default): volume <= limit ("2000辆以下"
+    includes 2,000 in Chinese legal usage, Civil Code Art. 1259); ``below``: volume < limit.
+    """
+    limit = rulebook["small_enterprise.volume_limit"]
+    if rulebook["small_enterprise.volume_test"] == "at_most":
+        return volume <= limit
+    return volume < limit
 
 
 def _group_sum(gid: np.ndarray, n: int, w: np.ndarray) -> np.ndarray:
     return np.bincount(gid, weights=w, minlength=n)
+
+
+def _unchecked_by_group(models: pd.DataFrame, gid: np.ndarray, n: int) -> np.ndarray:
+    """Per statement: ``;``-separated optional credit inputs some model did not give."""
+    out = np.full(n, "", dtype=object)
+    if "unchecked_inputs" not in models.columns:
+        return out
+    names = models["unchecked_inputs"].to_numpy()
+    some = names != ""
+    if not some.any():
+        return out
+    pairs = pd.DataFrame({"g": gid[some], "name": names[some]}).drop_duplicates()
+    for g, group_names in pairs.groupby("g")["name"]:
+        out[int(g)] = ";".join(sorted({x for s in group_names for x in s.split(";")}))
+    return out
 
 
 def enterprise_statements(
@@ -479,19 +673,29 @@ def enterprise_statements(
     DataFrame
         One row per enterprise and year, sorted, with the :data:`STATEMENT_COLUMNS` plus
         ``group``, ``cafc_requirement`` (effective share, relief included [-]),
-        ``small_enterprise_relief_factor`` [-], ``nev_exempt``,
+        ``small_enterprise_relief_factor`` (the relief step earned, 1.6 = relaxed by 60 % [-]),
+        ``nev_exempt``,
         ``conventional_target_value`` and ``conventional_cafc_actual`` [L/100 km] (the same
         formulas over conventional models only; NaN without conventional models),
         ``nev_carry_eligible`` (the conventional fleet met ``nev.carry_threshold_ratio``, so
-        the year's NEV surplus may be carried forward; True without conventional models) and
-        ``provisional_parameter_keys`` (``;``-separated). ``cafc_*`` values are in
+        the year's NEV surplus may be carried forward; True without conventional models),
+        ``conventional_cafc_l_per_100km`` (GB 27999-2025's CAFC of traditional-energy cars:
+        ``Σ FC_j V_j / Σ V_j`` over conventional models, no multipliers) and
+        ``cafc_co2_reference_g_per_km`` (corporate average CO2 reference value: actual CAFC x
+        ``cafc.co2_per_litre`` x 10) [g/km], both NaN in years without
+        ``cafc.reference_indicators``; ``unchecked_optional_inputs`` (optional credit inputs
+        that some computed model did not give: ``charge_depleting``, ``low_temperature``)
+        and ``provisional_parameter_keys`` (``;``-separated). ``cafc_*`` values are in
         [L/100 km], credits in [credit], volumes in [vehicle].
 
     Notes
     -----
     - Target value ``T_ent = Σ T_i V_i / Σ V_i`` over all models (NEVs included).
-    - Compliance value ``C = T_ent x requirement x relief``.
-    - Actual ``A = Σ FC_i V_i / Σ V_i W_i`` (FC after off-cycle reductions; 0 for BEV/FCEV).
+    - Compliance value ``C = T_ent x requirement x relief`` (``small_enterprise.relief_form``
+      = ``multiply``) or ``T_ent x (requirement + relief - 1)`` (``add_points``); the relief
+      needs a volume within ``small_enterprise.volume_limit`` (``volume_test``).
+    - Actual ``A = Σ FC_i V_i / Σ V_i W_i`` (FC after off-cycle reductions; BEV and PHEV
+      electricity counted as fuel where ``cafc.electricity_counted``; FCEV 0).
     - CAFC credits ``(C - A) x Σ V_i``; NEV requirement ``ratio x Σ_conv V_j f_j`` (0 below
       the exemption volume); NEV credits = earned - requirement.
     - With ``rounding.enabled``: T_ent, C and A round half up to 2 decimals (C from the rounded
@@ -526,7 +730,12 @@ def enterprise_statements(
         gid, ng, models["fuel_consumption_accounted_l_per_100km"].to_numpy() * v * conv
     )
     conv_vw = _group_sum(gid, ng, v * models["cafc_multiplier"].to_numpy() * conv)
+    conv_fv = _group_sum(
+        gid, ng, models["fuel_consumption_accounted_l_per_100km"].to_numpy() * v * conv)
     earned = _group_sum(gid, ng, v * models["nev_credit_per_vehicle"].to_numpy())
+    elec_vol = _group_sum(gid, ng, v * ((pt == "BEV") | (pt == "PHEV")))
+    cd_tested = _group_sum(gid, ng, ((pt == "PHEV") & computed & ~np.isnan(
+        _optional(models, "phev_cd_energy_consumption_kwh_per_100km"))).astype(float)) > 0
     base = _group_sum(gid, ng, v * models["nev_requirement_weight"].to_numpy())
     has = {
         fam: _group_sum(gid, ng, (computed & (pt == fam.upper())).astype(float)) > 0
@@ -534,7 +743,15 @@ def enterprise_statements(
     }
 
     books = {int(y): rules.for_year(int(y)) for y in np.unique(g_year)}
-    rounding = np.array([bool(books[y]["rounding.enabled"]) for y in g_year])
+    # enterprise-level rules of each year, with the lookups every statement of the year made
+    year_used: dict[int, ParameterLog] = {}
+    year_rule: dict[int, tuple[bool, float, float, float, float]] = {}
+    for y, rb in books.items():
+        with record_lookups() as year_used[y]:
+            year_rule[y] = (bool(rb["rounding.enabled"]), float(rb["cafc.requirement"]),
+                            float(rb["nev.exemption_conventional_volume"]),
+                            float(rb["nev.ratio"]), float(rb["nev.carry_threshold_ratio"]))
+    rounding = np.array([year_rule[y][0] for y in g_year])
 
     def rnd(x: np.ndarray, d: int) -> np.ndarray:
         return np.where(rounding, round_half_up(x, d), x)
@@ -576,32 +793,37 @@ def enterprise_statements(
     relief = np.ones(ng)
     exempt_limit = np.empty(ng)
     ratio = np.empty(ng)
+    carry_threshold = np.empty(ng)
+    additive = np.zeros(ng, dtype=bool)
+    small_used: dict[int, ParameterLog] = {}
     for y, rb in books.items():
         sel = g_year == y
-        requirement[sel] = rb["cafc.requirement"]
-        exempt_limit[sel] = rb["nev.exemption_conventional_volume"]
-        ratio[sel] = rb["nev.ratio"]
-        asks = sel & small & (vol < rb["small_enterprise.volume_limit"])
-        lacking = asks & np.isnan(prev_actual)
-        if lacking.any():
-            i = int(np.flatnonzero(lacking)[0])
-            raise FleetError(
-                f"{g_ent[i]!r} asks for small-enterprise relief in {y} but its actual CAFC of "
-                f"{y - 1} is unknown: give previous_cafc_actual_l_per_100km",
-                file=enterprises.attrs.get("source") if enterprises is not None else None,
-                row=int(ent_row[i]) if ent_row[i] >= 0 else None,
-                column="previous_cafc_actual_l_per_100km",
-            )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fall = 1.0 - actual / prev_actual
-        thresholds = np.asarray(rb["small_enterprise.fall_thresholds"])
-        factors = np.asarray(rb["small_enterprise.requirement_factors"])
-        step = np.searchsorted(thresholds, np.where(asks, fall, -np.inf) + 1e-9, side="right")
-        relief[asks] = np.where(step[asks] > 0, factors[np.clip(step[asks] - 1, 0, None)], 1.0)
+        _, requirement[sel], exempt_limit[sel], ratio[sel], carry_threshold[sel] = year_rule[y]
+        with record_lookups() as small_used[y]:
+            asks = sel & small & _within_volume_limit(vol, rb)
+            lacking = asks & np.isnan(prev_actual)
+            if lacking.any():
+                i = int(np.flatnonzero(lacking)[0])
+                raise FleetError(
+                    f"{g_ent[i]!r} asks for small-enterprise relief in {y} but its actual CAFC "
+                    f"of {y - 1} is unknown: give previous_cafc_actual_l_per_100km",
+                    file=enterprises.attrs.get("source") if enterprises is not None else None,
+                    row=int(ent_row[i]) if ent_row[i] >= 0 else None,
+                    column="previous_cafc_actual_l_per_100km",
+                )
+            with np.errstate(invalid="ignore", divide="ignore"):
+                fall = 1.0 - actual / prev_actual
+            thresholds = np.asarray(rb["small_enterprise.fall_thresholds"])
+            factors = np.asarray(rb["small_enterprise.requirement_factors"])
+            step = np.searchsorted(thresholds, np.where(asks, fall, -np.inf) + 1e-9,
+                                   side="right")
+            relief[asks] = np.where(step[asks] > 0,
+                                    factors[np.clip(step[asks] - 1, 0, None)], 1.0)
+            additive[sel & asks] = rb["small_enterprise.relief_form"] == "add_points"
 
-    compliance = rnd(target * requirement * relief, 2)
+    effective = np.where(additive, requirement + (relief - 1.0), requirement * relief)
+    compliance = rnd(np.where(additive, target * effective, target * requirement * relief), 2)
     # NEV carry-forward eligibility: the conventional fleet's actual / target <= threshold
-    carry_threshold = np.array([books[int(y)]["nev.carry_threshold_ratio"] for y in g_year])
     with np.errstate(invalid="ignore", divide="ignore"):
         conv_target = rnd(conv_tv / conv_vol, 2)
         conv_actual = rnd(conv_fcv / conv_vw, 2)
@@ -612,17 +834,46 @@ def enterprise_statements(
     exempt = conv_vol < exempt_limit
     nev_req = np.where(exempt, 0.0, rnd(ratio * base, 0))
     nev_credits = earned - nev_req
+    # GB 27999-2025's reference indicators (lookups attributed only where they apply)
+    ind_used: dict[int, ParameterLog] = {}
+    ind_rule: dict[int, tuple[bool, float]] = {}
+    for y, rb in books.items():
+        with record_lookups() as ind_used[y]:
+            ind_rule[y] = (bool(rb["cafc.reference_indicators"]), float(rb["cafc.co2_per_litre"]))
+    indicators = np.array([ind_rule[int(y)][0] for y in g_year], dtype=bool)
+    co2_per_litre = np.array([ind_rule[int(y)][1] for y in g_year], dtype=float)
+    counted = np.array([electricity_fuel_factor(books[int(y)]) > 0 for y in g_year])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        conv_cafc = rnd(conv_fv / conv_vol, 2)
+    conv_cafc = np.where(indicators & has_conv, conv_cafc, np.nan)
+    # [L/100 km] x [kg/L] = [kg/100 km]; x 1000 g/kg / 100 km = x 10 [g/km]
+    co2_reference = np.where(indicators, actual * co2_per_litre * 10.0, np.nan)
 
-    # provisional parameters each statement relied on
+    # provisional parameters each statement relied on: the rule lookups of its year's models
+    # (all models, plus each powertrain whose credit it computed), of the enterprise-level
+    # rules, and of the small-enterprise relief when it asked for it
+    # (and the scopes of the charge-depleting test, the low-temperature factor, electricity
+    # counted as fuel and GB 27999-2025's reference indicators only where they applied)
+    low_temp = np.array([bool(books[int(y)]["nev.low_temperature_factor_applies"])
+                         for y in g_year])
     flags = pd.DataFrame({"year": g_year, "bev": has["bev"], "phev": has["phev"],
-                          "fcev": has["fcev"], "small": small})
+                          "fcev": has["fcev"], "small": small,
+                          "electricity": counted & (elec_vol > 0), "phev_cd": cd_tested,
+                          "low_temperature": low_temp & has["bev"], "indicators": indicators})
     combo, combos = pd.factorize(pd.MultiIndex.from_frame(flags))
+    model_used = models.attrs.get("rule_lookups", {})
     key_lists = []
-    for y, b, p, f, s in combos:
-        keys = list(_BASE_KEYS)
-        for fam, on in (("bev", b), ("phev", p), ("fcev", f), ("small", s)):
+    for y, b, p, f, s, elec_on, cd_on, lt_on, ind_on in combos:
+        scopes = model_used.get(int(y), {})
+        keys = set(scopes.get("all", ())) | set(year_used[int(y)].keys())
+        for fam, on in (("BEV", b), ("PHEV", p), ("FCEV", f), ("ELECTRICITY", elec_on),
+                        ("PHEV_CD", cd_on), ("LOW_TEMPERATURE", lt_on)):
             if on:
-                keys += _FAMILY_KEYS[fam]
+                keys.update(scopes.get(fam, ()))
+        if s:
+            keys.update(small_used[int(y)].keys())
+        if ind_on:
+            keys.update(ind_used[int(y)].keys())
         key_lists.append(";".join(books[int(y)].unverified(keys)))
     prov_keys = np.asarray(key_lists, dtype=object)[combo]
     prov_count = np.array([len(k.split(";")) if k else 0 for k in key_lists])[combo]
@@ -637,7 +888,7 @@ def enterprise_statements(
             "nev_volume": (vol - conv_vol).astype(np.int64),
             "low_fc_volume": low_vol.astype(np.int64),
             "cafc_target_value": target,
-            "cafc_requirement": requirement * relief,
+            "cafc_requirement": effective,
             "small_enterprise_relief_factor": relief,
             "cafc_compliance_value": compliance,
             "cafc_actual": actual,
@@ -649,6 +900,9 @@ def enterprise_statements(
             "conventional_target_value": np.where(has_conv, conv_target, np.nan),
             "conventional_cafc_actual": np.where(has_conv, conv_actual, np.nan),
             "nev_carry_eligible": carry_ok,
+            "conventional_cafc_l_per_100km": conv_cafc,
+            "cafc_co2_reference_g_per_km": co2_reference,
+            "unchecked_optional_inputs": _unchecked_by_group(models, gid, ng),
             "provisional_parameters": prov_count,
             "provisional_parameter_keys": prov_keys,
         }
@@ -685,9 +939,9 @@ class CreditResult:
 
     @property
     def neutral_models(self) -> pd.DataFrame:
-        """Models whose missing factor inputs were replaced by a factor of 1.0."""
+        """Models whose missing inputs were neutralised (a factor of 1.0; electricity 0)."""
         m = self.models
-        return m.loc[m["nev_credit_source"] == "neutral",
+        return m.loc[m["neutral_factors"] != "",
                      ["enterprise", "year", "model", "powertrain", "neutral_factors"]]
 
     @property

@@ -27,6 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from linkage.outputs import OutputDir
+from linkage.rules import ParameterLog, record_lookups
+
 __all__ = ["DESIGNS", "Brief", "make_brief"]
 
 #: Linkage designs compared: name -> (CEA surrender against deficits, credit offsets sold).
@@ -201,8 +204,12 @@ def _industry_designs(scenario_doc: dict[str, Any], base_dir: Path | None,
 
 
 def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
-               *, progress: bool | None = None) -> Brief:
-    """Write the policy brief.
+               *, progress: bool | None = None, overwrite: bool = False) -> Brief:
+    """Write the policy brief, whole or not at all.
+
+    Every file is written into a hidden sibling folder of ``out`` that is renamed to ``out``
+    at the end: a failure or an interrupt leaves an existing brief as it was (and no new
+    one).
 
     Parameters
     ----------
@@ -211,14 +218,55 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
         calibrated illustrative industry, 2025-2027, with a penalty of 5,000 CNY per uncovered
         credit.
     out : path
-        Output folder (created).
+        Output folder.
     progress : bool, optional
         Progress bar on stderr (default: when stderr is a terminal).
+    overwrite : bool
+        Replace an existing (non-empty) ``out``; otherwise it is refused before any work.
 
     Returns
     -------
     Brief
+
+    Raises
+    ------
+    linkage.outputs.OutputError
+        ``out`` cannot be written, exists (without ``overwrite``) or is locked by another run.
+
+    Notes
+    -----
+    The appendix lists the provisional or scenario rule parameters the brief's computations
+    looked up (recorded by :func:`~linkage.rules.record_lookups`), not every such entry of the
+    rulebooks.
     """
+    final = Path(out)
+    with OutputDir(final, overwrite=overwrite,
+                   protect=[scenario] if scenario is not None else []) as tmp, \
+            record_lookups() as used:
+        b = _compose(scenario, tmp, progress, used)
+    b.out = final
+    b.files = [final / p.relative_to(tmp) for p in b.files]
+    return b
+
+
+def _used_parameters(used: ParameterLog) -> pd.DataFrame:
+    """One row per provisional/scenario parameter value looked up, with the years it served."""
+    e = pd.DataFrame(used.entries(), columns=["year", "key", "value", "unit", "status",
+                                              "source"])
+    e["value"] = e["value"].astype(str)
+    rows = []
+    for (key, value, unit, status, source), g in e.groupby(
+            ["key", "value", "unit", "status", "source"], sort=True):
+        ys = sorted(g["year"])
+        rows.append({"key": key, "value": value, "unit": unit,
+                     "years": f"{ys[0]}-{ys[-1]}" if len(ys) > 1 else str(ys[0]),
+                     "status": status, "source": source})
+    return pd.DataFrame(rows, columns=["key", "value", "unit", "years", "status", "source"])
+
+
+def _compose(scenario: str | Path | None, out: Path, progress: bool | None,
+             used: ParameterLog) -> Brief:
+    """Compute the brief and write its files into the (temporary) folder ``out``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -235,8 +283,6 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
     from linkage.data import miit_annual
     from linkage.rules import default_rules
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     prog = _Progress(6 + len(DESIGNS) * len(CEA_PRICES),
                      sys.stderr.isatty() if progress is None else progress)
     d = _Doc(out)
@@ -246,11 +292,12 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
 
     # ------------------------------------------------------------ inputs
     if scenario is None:
-        from optimize.industry_data import illustrative_industry
+        from linkage.industry import illustrative_industry
+        from optimize import industry_scenario_document
 
         ind = illustrative_industry()
-        scen_doc = ind.to_scenario(list(BRIEF_YEARS), penalty=5000.0,
-                                   name="calibrated illustrative industry")
+        scen_doc = industry_scenario_document(ind, list(BRIEF_YEARS), penalty=5000.0,
+                                              name="calibrated illustrative industry")
         base_dir = None
         scen_label = ("the calibrated illustrative industry (119 synthetic enterprises whose "
                       "2023 totals match MIIT's announcement), 2025-2027")
@@ -274,7 +321,8 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
 
     # ------------------------------------------------------------ 1. numbers
     m = miit_annual()
-    allg = m[m["group"] == "all"].sort_values("year")
+    # the announcements read in full (2024 is known from the press only: secondary, incomplete)
+    allg = m[(m["group"] == "all") & (m["status"] == "official")].sort_values("year")
     t = allg[["year", "firms", "volume_10k_vehicles", "cafc_positive_10k_credits",
               "cafc_negative_10k_credits", "nev_positive_10k_credits",
               "nev_negative_10k_credits", "cafc_actual_l_per_100km"]].reset_index(drop=True)
@@ -317,7 +365,7 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
 
     sc0 = parse_scenario(scen_doc, file="<brief>", base=base_dir)
     st0 = pd.concat([e.statements() for e in sc0.enterprises], ignore_index=True)
-    fwd = supply_demand_ratio(st0)["ratio"].reset_index()
+    fwd = supply_demand_ratio(st0, sc0.rules)["ratio"].reset_index()
     fwd.columns = ["year", "supply_demand_ratio"]
     d.h("2. Supply/demand ratio and the credit pool")
     r23 = float(hist["supply_demand_ratio"].iloc[-1])
@@ -454,16 +502,11 @@ def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
 
     # ------------------------------------------------------------ appendix
     d.h("Appendix: provisional rule parameters and assumptions")
-    years = sorted(set(range(2016, 2024)) & set(rules.years) | set(sc0.years))
-    frame = rules.to_frame([y for y in years if y in rules.years])
-    prov = frame[frame["status"].isin(["provisional", "scenario"])].drop(
-        columns=["file"]).drop_duplicates(["key", "first_year", "last_year"])
-    prov = prov.assign(value=prov["value"].astype(str))
-    d.p(f"{len(prov)} provisional or scenario rule parameter entries were used (status, "
-        "source and valid years below); conversion assumptions are in the conversion_bases "
-        "table above.")
-    d.table(prov[["key", "value", "unit", "first_year", "last_year", "status", "source"]]
-            .reset_index(drop=True), "provisional_parameters")
+    prov = _used_parameters(used)
+    d.p(f"The computations above looked up {len(prov)} provisional or scenario rule parameter "
+        "values (recorded as they were read; status, source and the compliance years they "
+        "served below); conversion assumptions are in the conversion_bases table above.")
+    d.table(prov, "provisional_parameters")
     if assumptions:
         a = pd.DataFrame([{"assumption": k, **(v if isinstance(v, dict) else {"value": v})}
                           for k, v in assumptions.items()])

@@ -1,62 +1,131 @@
 """The ``linkage`` command line: a thin shell over the Python API.
 
-Exit codes: 0 success, 2 bad input (one line naming file, row and column), 1 unexpected error.
-Files are written atomically: nothing is left behind when a command fails.
+Exit codes: 0 success; 1 internal error (a bug: one line, the traceback with
+``LINKAGE_DEBUG=1``); 2 bad input or an output that cannot be written (one line naming the
+file, row or key and the rule broken); 130 interrupted (SIGINT, Ctrl-C); 143 terminated
+(SIGTERM). Outputs are whole or absent (:mod:`linkage.outputs`): written beside their final
+place and renamed into it at the end; an existing output is replaced only with
+``--overwrite``; two runs on one output cannot interleave.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
-import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 import pandas as pd
 
+from conversions.errors import ConversionError
 from linkage.accounting import STATEMENT_COLUMNS, compute_credits
-from linkage.errors import InputError
-from linkage.rules import RuleSet, default_rules, load_rules
+from linkage.errors import InputError, LinkageError
+from linkage.outputs import check_output_path, write_atomically, write_files
+from linkage.rules import RuleSet, default_rules, diff_rulebooks, load_rules
 
-__all__ = ["main", "write_atomically"]
+__all__ = ["main", "write_atomically"]  # write_atomically: moved to linkage.outputs
 
-
-def write_atomically(targets: dict[Path, Callable[[Path], None]]) -> None:
-    """Write several files so that either all appear or none does.
-
-    Parameters
-    ----------
-    targets : dict
-        Final path -> function writing the content to the (temporary) path it receives.
-    """
-    temps: dict[Path, Path] = {}
-    try:
-        for final, writer in targets.items():
-            final.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", dir=final.parent)
-            os.close(fd)
-            temps[final] = Path(tmp)
-            writer(Path(tmp))
-        for final, tmp in temps.items():
-            os.replace(tmp, final)
-    finally:
-        for tmp in temps.values():
-            if tmp.exists():
-                tmp.unlink()
+#: Seconds to wait for a Dask scheduler before giving up [s].
+SCHEDULER_TIMEOUT_S = 10
+#: Exit codes.
+EXIT_INTERNAL, EXIT_INPUT, EXIT_SIGINT, EXIT_SIGTERM = 1, 2, 130, 143
 
 
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {' '.join(str(message).split())}", err=True)
+    sys.exit(EXIT_INPUT)
 
 
 def _rules(files: tuple[str, ...]) -> RuleSet:
     return load_rules(*files) if files else default_rules()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that every ``finally`` runs (exit 143)."""
+
+
+def _raise_terminated(_signum: int, _frame: Any) -> None:
+    raise Terminated()
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+class _Linkage(click.Group):
+    """The command group: one error handler and one exit-code policy for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(os.environ.get("LINKAGE_DEBUG"))
+        try:
+            with _sigterm_raises():
+                return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit,
+                click.exceptions.Abort):
+            raise
+        except Terminated:
+            click.echo("terminated (SIGTERM); no output was changed", err=True)
+            ctx.exit(EXIT_SIGTERM)
+        except KeyboardInterrupt:
+            click.echo("interrupted; no output was changed", err=True)
+            ctx.exit(EXIT_SIGINT)
+        except (LinkageError, ConversionError) as exc:
+            if debug:
+                raise
+            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+            ctx.exit(EXIT_INPUT)
+        except BrokenPipeError:  # e.g. `linkage rules | head`: stop quietly
+            _silence_stdout()
+            ctx.exit(EXIT_INTERNAL)
+        except Exception as exc:
+            if debug:
+                raise
+            msg = " ".join(str(exc).split())
+            click.echo(f"internal error: {type(exc).__name__}: {msg} (set LINKAGE_DEBUG=1 for "
+                       "the traceback)", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no real stdout
+        pass
+
+
+_overwrite = click.option("--overwrite", is_flag=True,
+                          help="Replace an existing output (otherwise it is refused).")
+
+
+def _check_files(outputs: dict[str, str | None], overwrite: bool) -> None:
+    """Refuse unwritable or clashing file outputs before any work is done."""
+    seen: dict[str, str] = {}
+    for option, path in outputs.items():
+        if not path:
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            _fail(f"{path}: {seen[real]} and {option} name the same file; give each its own")
+        seen[real] = option
+        check_output_path(path, kind="file", overwrite=overwrite)
+
+
+@click.group(cls=_Linkage, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dualcredit-linkage")
 def main() -> None:
     """China's passenger-car dual-credit policy and its link to the carbon market."""
@@ -74,6 +143,7 @@ def main() -> None:
               help="Missing NEV adjustment-factor inputs: error (strict) or factor 1.0 (neutral).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the statements (CSV).")
 @click.option("--detail", type=click.Path(dir_okay=False), help="Write the per-model table (CSV).")
+@_overwrite
 def credits(
     fleet: str,
     enterprises: str | None,
@@ -82,8 +152,10 @@ def credits(
     adjustments: str,
     out: str | None,
     detail: str | None,
+    overwrite: bool,
 ) -> None:
     """Credit statements (CAFC and NEV) per enterprise and year of a FLEET table."""
+    _check_files({"--out": out, "--detail": detail}, overwrite)
     try:
         rules = _rules(rule_files)
         res = compute_credits(fleet, enterprises, rules=rules, year=year, adjustments=adjustments)
@@ -114,19 +186,29 @@ def credits(
     if detail:
         targets[Path(detail)] = lambda p: res.models.to_csv(p, index=False)
     if targets:
-        write_atomically(targets)
+        write_files(targets, overwrite=overwrite)
 
 
 @main.command()
 @click.option("--year", type=int, help="Compliance year (default: every covered year).")
+@click.option("--diff", "diff_years", nargs=2, type=int, metavar="YEAR1 YEAR2",
+              help="Only the parameters whose value, unit or status changes from YEAR1 to "
+                   "YEAR2, with both values, units and statuses.")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False),
               help="Extra rulebook file (TOML); repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-def rules(year: int | None, rule_files: tuple[str, ...], fmt: str) -> None:
+def rules(year: int | None, diff_years: tuple[int, int] | None, rule_files: tuple[str, ...],
+          fmt: str) -> None:
     """Every rule parameter of a year with its unit, status and source."""
+    if diff_years and year is not None:
+        _fail("--diff and --year exclude each other: give one of them")
+        return
     try:
         rs = _rules(rule_files)
+        if diff_years:
+            _rules_diff(rs, *diff_years, fmt=fmt)
+            return
         years = [year] if year is not None else rs.years
         frame = rs.to_frame(years)
     except InputError as exc:
@@ -144,6 +226,25 @@ def rules(year: int | None, rule_files: tuple[str, ...], fmt: str) -> None:
         click.echo(shown.to_string(index=False))
     prov = frame[frame["status"].isin(["provisional", "scenario"])]
     click.echo(f"\n{len(frame)} parameter(s); {len(prov)} provisional or scenario.")
+
+
+def _rules_diff(rs: RuleSet, first: int, second: int, *, fmt: str) -> None:
+    """Print the parameters that change from ``first`` to ``second``."""
+    diff = diff_rulebooks(rs.for_year(first), rs.for_year(second))
+    if fmt == "json":
+        click.echo(json.dumps({"from": first, "to": second,
+                               "changes": diff.to_dict(orient="records")},
+                              indent=2, ensure_ascii=False))
+        return
+    shown = diff.drop(columns=["source_to"]).rename(columns={
+        "value_from": f"value_{first}", "unit_from": f"unit_{first}",
+        "status_from": f"status_{first}", "value_to": f"value_{second}",
+        "unit_to": f"unit_{second}", "status_to": f"status_{second}"})
+    with pd.option_context("display.width", 250, "display.max_colwidth", 60,
+                           "display.max_rows", 10_000):
+        click.echo(shown.to_string(index=False) if len(diff) else "(no parameter changes)")
+    click.echo(f"\n{len(diff)} parameter(s) change from {first} to {second}; sources: "
+               f"`linkage rules --year {second}`.")
 
 
 def _parse_years(text: str) -> list[int]:
@@ -182,10 +283,12 @@ def _parse_ratios(items: tuple[str, ...]) -> dict[int, float]:
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False),
               help="Extra rulebook file (TOML); repeatable.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the transaction log (CSV).")
+@_overwrite
 def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: tuple[str, ...],
            reserve_price: float | None, enterprises: str | None, rule_files: tuple[str, ...],
-           out: str | None) -> None:
+           out: str | None, overwrite: bool) -> None:
     """Simulate the multi-year ledger of the statements in CREDITS.csv (from `credits --out`)."""
+    _check_files({"--out": out}, overwrite)
     from linkage.fleet import read_enterprises
     from linkage.ledger import mirror_rows, prepare_statements, simulate, verify_plan
     from linkage.pool import ReserveVariant
@@ -242,17 +345,19 @@ def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: t
                        f"{r.instrument.replace('_deficit', '')} deficit credits left uncovered",
                        err=True)
     if out:
-        write_atomically({Path(out): lambda p: tx.to_csv(p, index=False)})
+        write_files({Path(out): lambda p: tx.to_csv(p, index=False)}, overwrite=overwrite)
 
 
 @main.command()
 @click.argument("scenario_file", metavar="SCENARIO.toml", type=click.Path(dir_okay=False))
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Folder for plan.csv and summary.json.")
-def optimize(scenario_file: str, out: str) -> None:
+@_overwrite
+def optimize(scenario_file: str, out: str, overwrite: bool) -> None:
     """Least-cost compliance plan of each enterprise of SCENARIO.toml (Pyomo + HiGHS)."""
     from optimize import OptimizationError, load_scenario, optimize_scenario
 
+    check_output_path(out, kind="dir", overwrite=overwrite, protect=[scenario_file])
     try:
         sc = load_scenario(scenario_file)
         res = optimize_scenario(sc)
@@ -277,7 +382,7 @@ def optimize(scenario_file: str, out: str) -> None:
     for name, y, kind, q in res.uncovered:
         click.echo(f"WARNING: {name} {y}: {q:,.0f} {kind.upper()} deficit credits left "
                    "uncovered (penalty applied)", err=True)
-    paths = res.write(out)
+    paths = res.write(out, overwrite=overwrite)
     click.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
@@ -285,11 +390,13 @@ def optimize(scenario_file: str, out: str) -> None:
 @click.argument("scenario_file", metavar="SCENARIO.toml", type=click.Path(dir_okay=False))
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Folder for prices.csv, enterprises.csv and summary.json.")
-def market(scenario_file: str, out: str) -> None:
+@_overwrite
+def market(scenario_file: str, out: str, overwrite: bool) -> None:
     """Equilibrium NEV credit prices of all enterprises of SCENARIO.toml trading together."""
     from optimize import OptimizationError, load_scenario
     from optimize.industry import IndustryModel
 
+    check_output_path(out, kind="dir", overwrite=overwrite, protect=[scenario_file])
     try:
         sc = load_scenario(scenario_file)
         res = IndustryModel(sc).solve()
@@ -306,7 +413,7 @@ def market(scenario_file: str, out: str) -> None:
     for r in unc.itertuples():
         click.echo(f"WARNING: {r.enterprise} {r.year}: {r.uncovered:,.0f} deficit credits "
                    "left uncovered", err=True)
-    paths = res.write(out)
+    paths = res.write(out, overwrite=overwrite)
     click.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
@@ -317,7 +424,12 @@ def market(scenario_file: str, out: str) -> None:
 @click.option("--scheduler", help="Dask scheduler address (needs the dask extra).")
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Run folder: results.csv and manifest.json.")
-def sweep(sweep_file: str, workers: int, scheduler: str | None, out: str) -> None:
+@_overwrite
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run of this sweep into OUT (its .OUT.partial "
+                   "folder), skipping the scenarios already written.")
+def sweep(sweep_file: str, workers: int, scheduler: str | None, out: str, overwrite: bool,
+          resume: bool) -> None:
     """Solve every scenario of SWEEP.toml (a grid or cases over a base scenario)."""
     from optimize.sweep import load_sweep, run_scenarios
 
@@ -325,37 +437,85 @@ def sweep(sweep_file: str, workers: int, scheduler: str | None, out: str) -> Non
         base, changes, model, batch = load_sweep(sweep_file)
     except InputError as exc:
         _fail(str(exc))
-        return
     if workers < 1:
         _fail("--workers must be >= 1")
-    client = None
-    executor = None
-    try:
-        if scheduler:
-            try:
-                from distributed import Client
-            except ImportError:
-                _fail("--scheduler needs the dask extra: pip install 'dualcredit-linkage[dask]'")
-            client = Client(scheduler)
-            executor = client.get_executor()
-        elif workers > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            executor = ProcessPoolExecutor(max_workers=workers)
-        table = run_scenarios(base, changes, model=model, executor=executor,
-                              batch_size=batch, out=out, progress=True)
-    except InputError as exc:
-        _fail(str(exc))
-        return
-    finally:
-        if client is not None:
-            client.close()
-        elif executor is not None:
-            executor.shutdown()
+    check_output_path(out, kind="dir", overwrite=overwrite, protect=[sweep_file, base])
+    with _executor(workers, scheduler) as executor:
+        try:
+            table = run_scenarios(base, changes, model=model, executor=executor,
+                                  batch_size=batch, out=out, progress=True,
+                                  overwrite=overwrite, resume=resume)
+        except BaseException as exc:
+            _partial_hint(out, exc)
+            raise
     failed = table[table["status"].astype(str).str.startswith("failed")] \
         if "status" in table else table.iloc[0:0]
     click.echo(f"{len(changes)} scenario(s), {len(table)} row(s) -> {out}/results.csv; "
                f"{failed['scenario_id'].nunique() if len(failed) else 0} failed")
+
+
+@contextmanager
+def _executor(workers: int, scheduler: str | None) -> Iterator[Any]:
+    """The sweep's executor; on an interrupt or a failure its tasks and workers are stopped."""
+    from optimize.sweep import process_pool, stop_executor
+
+    if scheduler:
+        client = _dask_client(scheduler)
+        executor = client.get_executor()
+        try:
+            yield executor
+        finally:
+            stop_executor(executor, now=True)  # cancels what is still queued
+            client.close()
+        return
+    if workers == 1:
+        yield None
+        return
+    pool = process_pool(workers)
+    ok = False
+    try:
+        yield pool
+        ok = True
+    finally:
+        stop_executor(pool, now=not ok)
+
+
+def _dask_client(address: str) -> Any:
+    try:
+        from distributed import Client
+    except ImportError:
+        _fail("--scheduler needs the dask extra: pip install 'dualcredit-linkage[dask]'")
+    _probe_scheduler(address)
+    try:
+        return Client(address, timeout=SCHEDULER_TIMEOUT_S)
+    except Exception as exc:
+        _fail(f"--scheduler {address}: cannot connect to the Dask scheduler within "
+              f"{SCHEDULER_TIMEOUT_S} s ({type(exc).__name__}: {exc})")
+
+
+def _probe_scheduler(address: str) -> None:
+    """Fail at once on a TCP address that refuses connections (Dask would retry for 10 s)."""
+    import re
+    import socket
+
+    m = re.fullmatch(r"(?:tcp://)?\[?([^\[\]/]+?)\]?:(\d+)/?", address.strip())
+    if m is None:
+        return  # another protocol or form: left to Dask
+    try:
+        socket.create_connection((m.group(1), int(m.group(2))),
+                                 timeout=SCHEDULER_TIMEOUT_S).close()
+    except (OSError, ValueError) as exc:
+        _fail(f"--scheduler {address}: cannot reach the Dask scheduler "
+              f"({type(exc).__name__}: {exc})")
+
+
+def _partial_hint(out: str, exc: BaseException) -> None:
+    """After a failed or interrupted sweep, say where its results are kept."""
+    partial = Path(os.path.abspath(out))
+    partial = partial.with_name(f".{partial.name}.partial")
+    if not isinstance(exc, LinkageError) and partial.exists():
+        click.echo(f"\npartial results kept in {partial}; run the same command with --resume "
+                   "to continue", err=True)
 
 
 @main.command()
@@ -363,18 +523,26 @@ def sweep(sweep_file: str, workers: int, scheduler: str | None, out: str) -> Non
                 type=click.Path(dir_okay=False))
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Folder for brief.html, brief.md, charts (PNG, SVG) and tables (CSV).")
-def brief(scenario_file: str | None, out: str) -> None:
+@_overwrite
+def brief(scenario_file: str | None, out: str, overwrite: bool) -> None:
     """The policy brief: on the bundled defaults, or on SCENARIO.toml's enterprises."""
+    import tomllib
+
     from linkage.brief import make_brief
     from optimize import OptimizationError
 
+    check_output_path(out, kind="dir", overwrite=overwrite,
+                      protect=[scenario_file] if scenario_file else [])
     try:
-        b = make_brief(scenario_file, out, progress=True)
+        b = make_brief(scenario_file, out, progress=True, overwrite=overwrite)
     except (InputError, OptimizationError) as exc:
         _fail(str(exc))
         return
     except FileNotFoundError as exc:
         _fail(f"{exc.filename}: file not found")
+        return
+    except tomllib.TOMLDecodeError as exc:
+        _fail(f"{scenario_file}: not valid TOML: {exc}")
         return
     click.echo(f"wrote {b.html} ({len(b.sections)} sections) and {len(b.files) - 1} charts, "
                f"tables and the Markdown version in {b.out}")

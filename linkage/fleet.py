@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.errors import FleetError
+from linkage.rules.loader import rule_unit
 
 __all__ = [
     "ADJUSTMENT_MODES",
@@ -75,6 +76,18 @@ FLEET_COLUMNS: dict[str, _Col] = {
     "phev_cs_condition_met": _Col(
         "bool", False, "", "Whether the PHEV meets the charge-sustaining fuel-consumption condition"
     ),
+    "phev_cd_energy_consumption_kwh_per_100km": _Col(
+        "float", False, "kWh/100km",
+        "Electric energy consumption of a PHEV in charge-depleting mode (GB/T 19753)",
+    ),
+    "phev_utility_factor": _Col(
+        "float", False, "1",
+        "Utility factor UF of a PHEV (share of distance in charge-depleting mode, GB/T 19753)",
+    ),
+    "nev_low_temperature_factor": _Col(
+        "float", False, "1",
+        "Low-temperature range factor of a BEV (notice 294, from 2026; optional)",
+    ),
 }
 
 #: Columns of an enterprise table.
@@ -90,6 +103,11 @@ ENTERPRISE_COLUMNS: dict[str, _Col] = {
     ),
 }
 
+# Every column unit is a unit of the library's pint registry (parsed once, on import).
+for _col in (*FLEET_COLUMNS.values(), *ENTERPRISE_COLUMNS.values()):
+    if _col.unit:
+        rule_unit(_col.unit)
+
 # Plausibility bounds (inclusive) of numeric inputs: outside them the value is rejected.
 _BOUNDS: dict[str, tuple[float, float]] = {
     "year": (2016, 2100),
@@ -103,6 +121,9 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "battery_energy_density_wh_per_kg": (0.0, 1000.0),
     "fuel_cell_power_kw": (0.0, 1000.0),
     "nev_credit_per_vehicle": (0.0, 10.0),
+    "phev_cd_energy_consumption_kwh_per_100km": (0.0, 100.0),
+    "phev_utility_factor": (0.0, 1.0),
+    "nev_low_temperature_factor": (0.0, 2.0),
     "previous_cafc_actual_l_per_100km": (0.0, 30.0),
 }
 
@@ -446,20 +467,28 @@ def read_fleet(
 
     for col in ("electric_range_km", "energy_consumption_kwh_per_100km",
                 "battery_energy_density_wh_per_kg", "fuel_cell_power_kw",
-                "nev_credit_per_vehicle"):
+                "nev_credit_per_vehicle", "phev_cd_energy_consumption_kwh_per_100km",
+                "phev_utility_factor", "nev_low_temperature_factor"):
         lower_open = col not in ("electric_range_km", "nev_credit_per_vehicle")
         _check_bounds(out[col], col, check, lower_open=lower_open)
     given = {c: ~np.isnan(out[c]) for c in out if out[c].dtype != object}
 
     for col in ("electric_range_km", "energy_consumption_kwh_per_100km",
                 "battery_energy_density_wh_per_kg", "fuel_cell_power_kw",
-                "nev_credit_per_vehicle", "phev_cs_condition_met"):
+                "nev_credit_per_vehicle", "phev_cs_condition_met",
+                "phev_cd_energy_consumption_kwh_per_100km", "phev_utility_factor",
+                "nev_low_temperature_factor"):
         check.fail(is_conv & given[col], col,
                    lambda i, col=col: f"a conventional {pt[i]} model cannot have {col}")
     check.fail(~is_fcev & given["fuel_cell_power_kw"], "fuel_cell_power_kw",
                lambda i: f"only FCEV models have a fuel cell (this is a {pt[i]})")
     check.fail(~is_phev & given["phev_cs_condition_met"], "phev_cs_condition_met",
                lambda i: f"only PHEV models have this condition (this is a {pt[i]})")
+    for col in ("phev_cd_energy_consumption_kwh_per_100km", "phev_utility_factor"):
+        check.fail(~is_phev & given[col], col,
+                   lambda i, col=col: f"only PHEV models have {col} (this is a {pt[i]})")
+    check.fail(~is_bev & given["nev_low_temperature_factor"], "nev_low_temperature_factor",
+               lambda i: f"only BEV models have a low-temperature range factor (this is a {pt[i]})")
 
     computed = ~given["nev_credit_per_vehicle"]
     check.fail((is_bev | is_phev) & computed & ~given["electric_range_km"], "electric_range_km",

@@ -35,6 +35,7 @@ from conversions import get_basis, tonnes_per_credit
 from linkage.errors import LinkageError
 from linkage.ledger import Violation, verify_plan
 from linkage.pool import ReserveVariant
+from linkage.rules import ParameterLog, record_lookups
 from optimize.formulation import Formulation, build_formulation
 from optimize.plan import ZERO_CREDITS, PlanTemplate
 from optimize.scenario import EnterpriseInput, Scenario, ScenarioError
@@ -169,9 +170,12 @@ class EnterpriseModel:
         if scenario.market.nev_buy_price is None:
             raise ScenarioError("the enterprise optimizer needs NEV credit prices",
                                 file=scenario.source, key="market.nev_buy_price")
-        self.formulation: Formulation = build_formulation(
-            scenario, [enterprise], nev_prices="given",
-            name=f"{scenario.name}:{enterprise.name}")
+        #: Every rule parameter the LP (and its verification) looked up (provenance).
+        self.rule_lookups: ParameterLog
+        with record_lookups() as self.rule_lookups:
+            self.formulation: Formulation = build_formulation(
+                scenario, [enterprise], nev_prices="given",
+                name=f"{scenario.name}:{enterprise.name}")
         self.model = self.formulation.model
         self.years = list(scenario.years)
         self.disc = self.formulation.sets.discount.to_dict()
@@ -242,7 +246,10 @@ class EnterpriseModel:
         self.last_highs_seconds = out.highs_seconds
         result = self._result(out)
         if verify:
-            problems = self.verify(result.plan)
+            with record_lookups() as used:
+                problems = self.verify(result.plan)
+            self.rule_lookups.update(used)
+            result.provisional_parameters = self.provisional_parameters()
             if problems:
                 raise PlanVerificationError(problems)
         self._zero_position_prices(result)
@@ -308,6 +315,14 @@ class EnterpriseModel:
                               for t in sc.years},
         )
 
+    def provisional_parameters(self) -> list[str]:
+        """Provisional or scenario rule parameters the enterprise's result relied on.
+
+        The union of those its fleet's accounting looked up (``EnterpriseInput``) and those the
+        LP and the verifier looked up (:attr:`rule_lookups`), sorted.
+        """
+        return sorted(set(self.ent.provisional_parameters) | set(self.rule_lookups.unverified()))
+
     def _columns(self, name: str) -> np.ndarray:
         return self._solver.columns(getattr(self.model, name))
 
@@ -335,7 +350,7 @@ class EnterpriseModel:
             shadow_price_nev_cny_per_credit=sp["nev"],
             shadow_price_cafc_cny_per_credit=sp["cafc"],
             implied_carbon_price_cny_per_t={t: v / tpc for t, v in sp["nev"].items()},
-            uncovered_deficit=unc, provisional_parameters=list(ent.provisional_parameters),
+            uncovered_deficit=unc, provisional_parameters=self.provisional_parameters(),
             solver=solver_version_cached(), solve_seconds=out.seconds,
             highs_seconds=out.highs_seconds,
         )

@@ -446,8 +446,8 @@ def define_carry_forward(m: pyo.ConcreteModel, s: IndexSets, nev_prices: NevPric
     """``credits_used``, ``credits_held`` and the vintage balances.
 
     ``sum_g used + sold + deposited + offsets + transferred out + held[v, t] =`` the own
-    credits (t = v), the discounted opening face value (t = t0 > v) or ``carry_factor x
-    held[v, t - 1]``.
+    credits (t = v), the discounted opening face value (t = t0 > v) or ``carry_step x
+    held[v, t - 1]`` (the share kept from t - 1 to t, :func:`linkage.ledger.carry.carry_step`).
     """
     h, u = s.holdings, s.uses
     hkey = ["enterprise", "kind", "vintage", "year"]
@@ -472,7 +472,7 @@ def define_carry_forward(m: pyo.ConcreteModel, s: IndexSets, nev_prices: NevPric
     prev = h[carried].assign(year=h.loc[carried, "year"] - 1)
     prev_pos = _positions_in(h, prev, hkey)
     rows.add(np.flatnonzero(carried), [held[i] for i in prev_pos],
-             -h.loc[carried, "carry_factor"].to_numpy())
+             -h.loc[carried, "carry_step"].to_numpy())
     rhs = h["opening_credits"].fillna(0.0).tolist()
     _constraint(m, "vintage_balance", keys(h, hkey),
                 [e == c for e, c in zip(rows.expressions(), rhs, strict=True)])

@@ -33,7 +33,9 @@ from pyomo.common.gc_manager import PauseGC
 
 from linkage.carbon_link import CarbonLink
 from linkage.ledger import Violation, mirror_rows, verify_plan
+from linkage.outputs import OutputDir
 from linkage.pool import ReserveVariant
+from linkage.rules import ParameterLog, record_lookups
 from optimize.enterprise import (
     OptimizationError,
     PlanVerificationError,
@@ -98,21 +100,36 @@ class IndustryResult:
             "verified": "the industry plan passed linkage.ledger.verify_plan",
         }
 
-    def write(self, out: str | Path) -> list[Path]:
-        """Write ``prices.csv``, ``enterprises.csv`` and ``summary.json`` into ``out``."""
-        from linkage.cli import write_atomically
+    def write(self, out: str | Path, *, overwrite: bool = False) -> list[Path]:
+        """Write ``prices.csv``, ``enterprises.csv`` and ``summary.json`` into ``out``.
 
-        d = Path(out)
+        Parameters
+        ----------
+        out : path
+            Output folder, written beside it and renamed into place at the end (whole or
+            not at all).
+        overwrite : bool
+            Replace an existing (non-empty) ``out``; otherwise it is refused.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+
+        Raises
+        ------
+        linkage.outputs.OutputError
+        """
         prices = self.prices[["year", "nev_price_cny_per_credit",
                               "implied_carbon_price_cny_per_t"]]
-        targets: dict[Path, Callable[[Path], None]] = {
-            d / "prices.csv": lambda p: prices.to_csv(p, index=False),
-            d / "enterprises.csv": lambda p: self.enterprises.to_csv(p, index=False),
-            d / "summary.json": lambda p: p.write_text(json.dumps(
-                self.summary(), indent=2, ensure_ascii=False, default=float)),
-        }
-        write_atomically(targets)
-        return list(targets)
+        names = ["prices.csv", "enterprises.csv", "summary.json"]
+        with OutputDir(out, overwrite=overwrite) as d:
+            prices.to_csv(d / names[0], index=False)
+            self.enterprises.to_csv(d / names[1], index=False)
+            (d / names[2]).write_text(json.dumps(
+                self.summary(), indent=2, ensure_ascii=False, default=float,
+                allow_nan=False))
+        return [Path(out) / n for n in names]
 
 
 @dataclass
@@ -142,9 +159,12 @@ class IndustryModel:
                  extra_functionality: Callable[[pyo.ConcreteModel, IndustryModel], None]
                  | None = None) -> None:
         self.scenario = scenario
-        self.formulation: Formulation = build_formulation(
-            scenario, list(scenario.enterprises), nev_prices="equilibrium",
-            name=f"industry:{scenario.name}")
+        #: Every rule parameter the LP (and its verification) looked up (provenance).
+        self.rule_lookups: ParameterLog
+        with record_lookups() as self.rule_lookups:
+            self.formulation: Formulation = build_formulation(
+                scenario, list(scenario.enterprises), nev_prices="equilibrium",
+                name=f"industry:{scenario.name}")
         self.model = self.formulation.model
         self.years = list(scenario.years)
         self.disc = self.formulation.sets.discount.to_dict()
@@ -162,6 +182,12 @@ class IndustryModel:
         """The objective's current coefficients by solver column (see PersistentHighs)."""
         return self.formulation.objective_coefficients(
             lambda name: self._solver.columns(getattr(self.model, name)))
+
+    def provisional_parameters(self) -> list[str]:
+        """Provisional or scenario rule parameters the industry result relied on: those the
+        enterprises' fleet accounting, the LP and the verifier looked up, sorted."""
+        fleets = {k for e in self.scenario.enterprises for k in e.provisional_parameters}
+        return sorted(fleets | set(self.rule_lookups.unverified()))
 
     def _tpc(self) -> float:
         """t CO2e per credit for expressing prices per tonne."""
@@ -225,7 +251,9 @@ class IndustryModel:
         price = self._equilibrium_prices()
         plan = self._plan(price)
         if verify:
-            problems = self.verify(plan)
+            with record_lookups() as used:
+                problems = self.verify(plan)
+            self.rule_lookups.update(used)
             if problems:
                 raise PlanVerificationError(problems)
         tpc = self._tpc()
@@ -238,7 +266,7 @@ class IndustryModel:
             "implied_carbon_price_cny_per_t": [price[t] / tpc for t in self.years],
             "traded_credits": [float(traded.get(t, 0.0)) for t in self.years],
         })
-        prov = sorted({k for e in self.scenario.enterprises for k in e.provisional_parameters})
+        prov = self.provisional_parameters()
         return IndustryResult("optimal", out.objective, prices, self._per_enterprise(plan),
                               plan, solver_version_cached(), out.seconds, out.highs_seconds,
                               prov)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from linkage.outputs import OutputDir
 from optimize.enterprise import EnterpriseModel, EnterpriseResult
 from optimize.scenario import Scenario
 
@@ -63,6 +64,11 @@ class ScenarioResult:
                         out.append((name, y, kind, q))
         return out
 
+    @property
+    def provisional_parameters(self) -> list[str]:
+        """Provisional or scenario rule parameters any enterprise's result relied on, sorted."""
+        return sorted({k for r in self.enterprises.values() for k in r.provisional_parameters})
+
     def summary(self) -> dict[str, Any]:
         """JSON-ready summary (what ``summary.json`` holds)."""
         sc = self.scenario
@@ -85,22 +91,36 @@ class ScenarioResult:
                 "basis_assumptions": sc.basis_assumptions,
             },
             "enterprises": {n: r.summary() for n, r in self.enterprises.items()},
+            "provisional_parameters": self.provisional_parameters,
             "solver": {"name": "highs (pyomo.contrib.solver)", "version": solver},
             "verified": "every plan passed linkage.ledger.verify_plan",
         }
 
-    def write(self, out: str | Path) -> list[Path]:
-        """Write ``plan.csv`` and ``summary.json`` into the folder ``out`` (atomically)."""
-        from linkage.cli import write_atomically
+    def write(self, out: str | Path, *, overwrite: bool = False) -> list[Path]:
+        """Write ``plan.csv`` and ``summary.json`` into the folder ``out``, whole or not at all.
 
-        d = Path(out)
-        targets: dict[Path, Callable[[Path], None]] = {
-            d / "plan.csv": lambda p: self.plan.to_csv(p, index=False),
-            d / "summary.json": lambda p: p.write_text(
-                json.dumps(self.summary(), indent=2, ensure_ascii=False, default=float)),
-        }
-        write_atomically(targets)
-        return list(targets)
+        Parameters
+        ----------
+        out : path
+            Output folder, written beside it and renamed into place at the end.
+        overwrite : bool
+            Replace an existing (non-empty) ``out``; otherwise it is refused.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+
+        Raises
+        ------
+        linkage.outputs.OutputError
+        """
+        with OutputDir(out, overwrite=overwrite) as d:
+            self.plan.to_csv(d / "plan.csv", index=False)
+            (d / "summary.json").write_text(json.dumps(
+                self.summary(), indent=2, ensure_ascii=False, default=float,
+                allow_nan=False))
+        return [Path(out) / "plan.csv", Path(out) / "summary.json"]
 
 
 def optimize_scenario(

@@ -19,7 +19,7 @@ import pandas as pd
 
 from linkage.carbon_link import CarbonLink
 from linkage.errors import InputError
-from linkage.rules import RuleSet, default_rules, load_rules
+from linkage.rules import RuleSet, default_rules, load_rules, record_lookups
 
 __all__ = [
     "AbatementSegment",
@@ -338,7 +338,7 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
         dup = next(n for n in names if names.count(n) > 1)
         raise r.fail("enterprise.name", f"enterprise {dup!r} appears twice")
 
-    market = _market(r, doc.get("market"), years, enterprises)
+    market = _market(r, doc.get("market"), years, enterprises, rules)
     link, cea, assumptions = None, {}, {}
     if "linkage" in doc:
         link, cea, assumptions = _linkage(r, doc["linkage"], years)
@@ -463,7 +463,7 @@ def _enterprise(r: _Reader, raw: Any, i: int, years: list[int],
 
 
 def _market(r: _Reader, raw: Any, years: list[int],
-            enterprises: list[EnterpriseInput]) -> MarketInput:
+            enterprises: list[EnterpriseInput], rules: RuleSet | None = None) -> MarketInput:
     if raw is None:
         raise r.fail("market", "missing [market] table (nev_buy_price, supply_demand_ratio, ...)")
     m = r.table(raw, "market")
@@ -486,7 +486,11 @@ def _market(r: _Reader, raw: Any, years: list[int],
         from linkage.market import supply_demand_ratio
 
         st = pd.concat([e.statements() for e in enterprises], ignore_index=True)
-        comp = supply_demand_ratio(st)["ratio"]
+        with record_lookups() as used:
+            comp = supply_demand_ratio(st, rules)["ratio"]
+        for e in enterprises:  # every plan relies on the computed ratio
+            e.provisional_parameters = sorted(set(e.provisional_parameters)
+                                              | set(used.unverified()))
         ratio = {y: float(comp.loc[y]) for y in years}
     reserve = m.get("reserve_price")
     reserve = None if reserve is None else r.number(reserve, "market.reserve_price")

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from linkage.ledger.carry import carry_factor, carry_step
 from linkage.pool import PoolWindow, pool_window
 from optimize.scenario import EnterpriseInput, Scenario
 
@@ -45,7 +46,8 @@ class IndexSets:
     positions : DataFrame
         ``enterprise, kind, year, position_credits, surplus`` (one position row each).
     holdings : DataFrame
-        ``enterprise, kind, vintage, year, carry_factor, opening_credits`` (vintage balances;
+        ``enterprise, kind, vintage, year, carry_step, opening_credits`` (vintage balances;
+        ``carry_step`` is the share kept from year t - 1 to t, ``linkage.ledger.carry``;
         ``opening_credits`` is the discounted face value of an opening vintage at t0, NaN
         otherwise).
     uses : DataFrame
@@ -96,15 +98,15 @@ def keys(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
 
 
 def _carry_rules(scenario: Scenario, vintages: set[int]) -> dict[tuple[str, int], tuple]:
-    """``(kind, vintage) -> (carry_years, carry_factor)`` from the vintage's rulebook (the
-    first year's rulebook for a vintage no rulebook covers)."""
+    """``(kind, vintage) -> (carry_years, rulebook)``: the vintage's rulebook (the first
+    year's rulebook for a vintage no rulebook covers)."""
     rules = scenario.rules
     first = rules.for_year(scenario.years[0])
     out = {}
     for v in vintages:
         book = rules.for_year(v) if v in rules else first
         for k in KINDS:
-            out[k, v] = (int(book[f"{k}.carry_years"]), float(book[f"{k}.carry_factor"]))
+            out[k, v] = (int(book[f"{k}.carry_years"]), book)
     return out
 
 
@@ -162,13 +164,14 @@ def _holdings(scenario: Scenario, positions: pd.DataFrame,
     vint.sort(key=lambda r: (rank[r[0]], KINDS.index(r[1]), r[3] is None, r[2]))
     rows = []
     for e, k, v, face, ok in vint:
-        n, f = carry[k, v]
+        n, book = carry[k, v]
         last = v + n if ok else v
         for t in years:
             if v <= t <= last:
-                rows.append((e, k, v, t, f, face * f ** (t0 - v)
+                rows.append((e, k, v, t, carry_step(book, k, t - v) if t > v else 1.0,
+                             face * carry_factor(book, k, t0 - v)
                              if face is not None and t == t0 else np.nan))
-    return _frame(["enterprise", "kind", "vintage", "year", "carry_factor",
+    return _frame(["enterprise", "kind", "vintage", "year", "carry_step",
                    "opening_credits"], rows)
 
 

@@ -19,10 +19,12 @@ Scenarios are cut into batches (``batch_size``) and each batch is one task: Dask
 ``chunksize``, and a batch keeps one persistent model whose mutable prices (CEA price, penalty)
 are changed between solves when only those change; any other change rebuilds. HiGHS runs on one
 thread per solve. Use processes, not threads (Pyomo's output capture and HiGHS are not
-thread-safe): ``concurrent.futures.ProcessPoolExecutor`` or
-``distributed.Client(...).get_executor()``. Results are streamed to ``out/results.csv`` batch by
-batch, so memory stays flat; ``out/manifest.json`` records the inputs, the rulebook files and
-their hashes, and package and solver versions.
+thread-safe): :func:`process_pool` (a ``concurrent.futures.ProcessPoolExecutor``) or
+``distributed.Client(...).get_executor()``. Results are streamed to ``results.csv`` batch by
+batch, so memory stays flat; ``manifest.json`` records the inputs, the rulebook files and
+their hashes, and package and solver versions. Both are written in ``.<out>.partial`` beside
+``out`` and renamed to ``out`` when every scenario is done; an interrupted run keeps the
+partial folder and ``resume=True`` continues it without writing any row twice.
 """
 
 from __future__ import annotations
@@ -31,20 +33,24 @@ import copy
 import hashlib
 import itertools
 import json
+import os
 import platform
+import signal
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Executor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from linkage.errors import InputError
+from linkage.outputs import OutputDir, OutputError, write_atomically
 from linkage.rules import default_rule_files
 
-__all__ = ["MUTABLE_KEYS", "expand_grid", "load_sweep", "run_scenarios"]
+__all__ = ["MUTABLE_KEYS", "expand_grid", "load_sweep", "process_pool", "run_scenarios",
+           "stop_executor"]
 
 #: Keys a batch changes on the persistent model without rebuilding it.
 MUTABLE_KEYS = frozenset({"linkage.cea_price", "penalty.uncovered_credit_cny"})
@@ -79,13 +85,13 @@ _INDUSTRY_COLUMNS = [
     "year", "status", "total_cost_cny", "nev_price_cny_per_credit",
     "implied_carbon_price_cny_per_t", "cost_cny", "traded_credits", "deposited", "withdrawn",
     "cea_surrendered_t_co2e", "offsets_sold_t_co2e", "abated_credits", "abated_t_co2e",
-    "uncovered_credits",
+    "uncovered_credits", "provisional_parameters",
 ]
 _ENTERPRISE_COLUMNS = [
     "enterprise", "year", "status", "total_cost_cny", "shadow_price_nev_cny_per_credit",
     "shadow_price_cafc_cny_per_credit", "implied_carbon_price_cny_per_t", "cost_cny", "bought",
     "sold", "deposited", "withdrawn", "cea_surrendered_t_co2e", "offsets_sold_t_co2e",
-    "abated_credits", "abated_t_co2e", "uncovered_credits",
+    "abated_credits", "abated_t_co2e", "uncovered_credits", "provisional_parameters",
 ]
 
 
@@ -131,7 +137,8 @@ def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
                          "offsets_sold_t_co2e": float(e["offsets_t"]),
                          "abated_credits": float(e["abated"]),
                          "abated_t_co2e": float(e["abated"]) * tpc,
-                         "uncovered_credits": float(e["uncovered"])})
+                         "uncovered_credits": float(e["uncovered"]),
+                         "provisional_parameters": ";".join(res.provisional_parameters)})
         return rows
     for name, r in res.enterprises.items():
         plan = r.plan
@@ -156,7 +163,8 @@ def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
                          "cea_surrendered_t_co2e": q("buy", "cea"),
                          "offsets_sold_t_co2e": q("sell_offset") * tpc,
                          "abated_credits": q("abate"), "abated_t_co2e": q("abate") * tpc,
-                         "uncovered_credits": sum(r.uncovered_deficit[y].values())})
+                         "uncovered_credits": sum(r.uncovered_deficit[y].values()),
+                         "provisional_parameters": ";".join(r.provisional_parameters)})
     return rows
 
 
@@ -244,6 +252,157 @@ def _progress(done: int, total: int, t0: float, enabled: bool) -> None:
     sys.stderr.flush()
 
 
+class _ResultStream:
+    """``results.csv`` of a run folder, appended batch by batch, with a journal for resuming.
+
+    Each batch's rows are appended and flushed, then a line ``{"batch", "ids", "offset"}`` is
+    appended to ``.progress.jsonl``. On resume the CSV is cut back to the last journalled
+    offset (rows of a batch interrupted mid-write are dropped) and journalled batches are
+    skipped, so no row is ever written twice.
+    """
+
+    JOURNAL = ".progress.jsonl"
+
+    def __init__(self, run: Path, columns: list[str]) -> None:
+        self.csv = run / "results.csv"
+        self.journal = run / self.JOURNAL
+        self.columns = columns
+
+    def start(self) -> None:
+        header = pd.DataFrame(columns=self.columns).to_csv(index=False).encode()
+        self._append(self.csv, header, truncate=True)
+        self._append(self.journal, self._record(None, [], len(header)), truncate=True)
+
+    def reopen(self) -> set[int]:
+        """Batches already on disk; cuts ``results.csv`` back to the last whole batch."""
+        records = []
+        if self.journal.exists():
+            for line in self.journal.read_bytes().split(b"\n"):
+                try:
+                    records.append(json.loads(line))
+                except ValueError:
+                    break  # the last line was cut by the interrupt
+        if not records or not self.csv.exists():
+            self.start()
+            return set()
+        offset = int(records[-1]["offset"])
+        if self.csv.stat().st_size < offset:
+            raise OutputError(self.csv.parent, "results.csv is shorter than its journal "
+                              "records: the partial run is damaged; remove it to start again")
+        with open(self.csv, "r+b") as fh:
+            fh.truncate(offset)
+            fh.flush()
+            os.fsync(fh.fileno())
+        body = b"".join(json.dumps(r).encode() + b"\n" for r in records)
+        self._append(self.journal, body, truncate=True)
+        return {int(r["batch"]) for r in records if r["batch"] is not None}
+
+    def append(self, batch: int, rows: list[dict[str, Any]]) -> None:
+        # object columns: each value is written as itself, whatever else is in the batch,
+        # so a resumed run writes the same text as a straight one
+        frame = pd.DataFrame([[r.get(c) for c in self.columns] for r in rows],
+                             columns=self.columns, dtype=object)
+        size = self._append(self.csv, frame.to_csv(index=False, header=False).encode())
+        ids = sorted({int(r["scenario_id"]) for r in rows})
+        self._append(self.journal, self._record(batch, ids, size))
+
+    def has_results(self) -> bool:
+        """Whether at least one batch is recorded in the journal."""
+        try:
+            text = self.journal.read_text()
+        except OSError:
+            return False
+        return any(line.startswith('{"batch": ') and not line.startswith('{"batch": null')
+                   for line in text.splitlines())
+
+    def finish(self) -> pd.DataFrame:
+        self.journal.unlink()
+        return pd.read_csv(self.csv)
+
+    @staticmethod
+    def _record(batch: int | None, ids: list[int], offset: int) -> bytes:
+        return json.dumps({"batch": batch, "ids": ids, "offset": offset}).encode() + b"\n"
+
+    @staticmethod
+    def _append(path: Path, data: bytes, truncate: bool = False) -> int:
+        with open(path, "wb" if truncate else "ab") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+            return fh.tell()
+
+
+def _inputs_sha256(doc: Mapping[str, Any], cases: list[tuple[int, dict[str, Any]]],
+                   model: str, batch_size: int, rulebooks: Mapping[str, str]) -> str:
+    """Identity of a sweep's inputs: a partial run resumes only under the same identity."""
+    text = json.dumps({"base": doc, "changes": [c for _i, c in cases], "model": model,
+                       "batch_size": batch_size, "rulebooks": rulebooks},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _solve_batches(doc: dict[str, Any], base_dir: str | None, model: str,
+                   batches: list[tuple[int, list[tuple[int, dict[str, Any]]]]],
+                   executor: Executor | None) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Yield (batch number, rows) as batches finish; pending tasks are cancelled on exit."""
+    if executor is None:
+        for k, b in batches:
+            yield k, _run_batch(doc, base_dir, model, b)
+        return
+    futures = {executor.submit(_run_batch, doc, base_dir, model, b): k for k, b in batches}
+    try:
+        for fut in as_completed(futures):
+            yield futures[fut], fut.result()
+    finally:  # an interrupt, a failure or a closed generator: start nothing more
+        for fut in futures:
+            fut.cancel()
+
+
+def _ignore_interrupts() -> None:  # pragma: no cover - runs in the worker processes
+    """Worker initializer: Ctrl-C reaches the whole process group; only the parent acts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool for :func:`run_scenarios` whose workers leave interrupts to the parent.
+
+    Stop it with :func:`stop_executor`.
+    """
+    return ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
+
+
+def stop_executor(executor: Executor, *, now: bool = False, timeout_s: float = 5.0) -> None:
+    """Shut an executor down; with ``now``, cancel its tasks and end its worker processes.
+
+    Parameters
+    ----------
+    executor : Executor
+    now : bool
+        After an interrupt or a failure: cancel queued tasks and terminate the worker
+        processes of a :class:`~concurrent.futures.ProcessPoolExecutor` (SIGTERM, then SIGKILL
+        after ``timeout_s``) instead of waiting for them.
+    timeout_s : float
+        Seconds a worker has to exit after SIGTERM [s].
+    """
+    if not now:
+        executor.shutdown(wait=True)
+        return
+    procs = list((getattr(executor, "_processes", None) or {}).values())
+    try:
+        executor.shutdown(wait=False, cancel_futures=True)
+    except TypeError:  # executors without cancel_futures (e.g. Dask's)
+        executor.shutdown(wait=False)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    for p in procs:
+        p.join(timeout_s)
+        if p.is_alive():  # pragma: no cover - a worker ignoring SIGTERM
+            p.kill()
+            p.join(timeout_s)
+
+
 def run_scenarios(
     base: Mapping[str, Any] | str | Path,
     changes: Iterable[Mapping[str, Any]],
@@ -253,6 +412,8 @@ def run_scenarios(
     batch_size: int = 50,
     out: str | Path | None = None,
     progress: bool | None = None,
+    overwrite: bool = False,
+    resume: bool = False,
 ) -> pd.DataFrame:
     """Solve every variant of a base scenario and collect one tidy table.
 
@@ -266,25 +427,43 @@ def run_scenarios(
     model : {"industry", "enterprise"}
         Equilibrium prices of all enterprises together, or each enterprise at given prices.
     executor : concurrent.futures.Executor, optional
-        Process pool or ``distributed.Client(...).get_executor()``; None: serial.
+        Process pool (see :func:`process_pool`) or ``distributed.Client(...).get_executor()``;
+        None: serial.
     batch_size : int
         Scenarios per task.
     out : path, optional
-        Run folder: ``results.csv`` streamed batch by batch and ``manifest.json``.
+        Run folder: ``results.csv`` streamed batch by batch and ``manifest.json``. Written as
+        ``.<name>.partial`` beside it and renamed into place when every scenario is done; a
+        failed or interrupted run leaves ``out`` untouched and keeps the partial folder (once
+        it holds results) for ``resume``.
     progress : bool, optional
         Progress bar on stderr (default: when stderr is a terminal).
+    overwrite : bool
+        Replace an existing (non-empty) ``out``; otherwise it is refused before any solve.
+    resume : bool
+        Continue the partial run of the same sweep (same base, changes, model, batch size and
+        rulebooks; anything else is refused), skipping the batches already written.
 
     Returns
     -------
     DataFrame
         One row per scenario and year (and enterprise for ``model="enterprise"``), sorted by
         scenario id; columns ``set:<key>`` hold the varied values.
+
+    Raises
+    ------
+    InputError
+        A change sets a key no scenario can take.
+    linkage.outputs.OutputError
+        ``out`` cannot be written, exists (without ``overwrite``), is locked by another run,
+        or has a partial run of another sweep (or one without ``resume``).
     """
     if model not in ("industry", "enterprise"):
         raise ValueError("model must be 'industry' or 'enterprise'")
     if batch_size < 1:
         raise ValueError("batch_size must be >= 1")
     base_dir = None
+    protect: list[Path] = []
     if not isinstance(base, Mapping):
         import tomllib
 
@@ -292,63 +471,101 @@ def run_scenarios(
         with open(path, "rb") as fh:
             doc = tomllib.load(fh)
         base_dir = str(path.parent.resolve())
+        protect.append(path)
     else:
         doc = dict(base)
     cases = list(enumerate(dict(c) for c in changes))
     _check_keys(k for _i, c in cases for k in c)
-    batches = [cases[i:i + batch_size] for i in range(0, len(cases), batch_size)]
+    batches = list(enumerate(cases[i:i + batch_size]
+                             for i in range(0, len(cases), batch_size)))
     progress = sys.stderr.isatty() if progress is None else progress
-    results_path = None
-    if out is not None:
-        run = Path(out)
-        run.mkdir(parents=True, exist_ok=True)
-        results_path = run / "results.csv"
-        if results_path.exists():
-            results_path.unlink()
-        manifest = {
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "model": model, "scenarios": len(cases), "batch_size": batch_size,
-            "executor": type(executor).__name__ if executor else "serial",
-            "base": doc, "changes": [c for _i, c in cases],
-            "rulebooks": _rulebook_hashes(doc, base_dir),
-            "versions": _versions(),
-        }
-        (run / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
     keys = list(dict.fromkeys(k for _i, c in cases for k in c))
     columns = (["scenario_id"] + [f"set:{k}" for k in keys]
                + (_INDUSTRY_COLUMNS if model == "industry" else _ENTERPRISE_COLUMNS))
-    collected: list[pd.DataFrame] = []
-    header_written = False
-    t0 = time.perf_counter()
-    done = 0
+    def solve(done: set[int]) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        return _run_with_progress(doc, base_dir, model, batches, done, executor, len(cases),
+                                  progress)
 
-    def sink(rows: list[dict[str, Any]]) -> None:
-        nonlocal header_written
-        frame = pd.DataFrame(rows).reindex(columns=columns)
-        if results_path is None:
-            collected.append(frame)
-            return
-        frame.to_csv(results_path, mode="a", header=not header_written, index=False)
-        header_written = True
-
-    if executor is None:
-        for b in batches:
-            sink(_run_batch(doc, base_dir, model, b))
-            done += len(b)
-            _progress(done, len(cases), t0, progress)
+    if out is None:
+        frames = [pd.DataFrame(rows).reindex(columns=columns) for _k, rows in solve(set())]
+        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     else:
-        futures = {executor.submit(_run_batch, doc, base_dir, model, b): len(b)
-                   for b in batches}
-        for fut in as_completed(futures):
-            sink(fut.result())
-            done += futures[fut]
-            _progress(done, len(cases), t0, progress)
-    if results_path is not None:
-        table = pd.read_csv(results_path) if header_written else pd.DataFrame(columns=columns)
-    else:
-        table = pd.concat(collected, ignore_index=True) if collected else pd.DataFrame()
+        manifest = _manifest(doc, base_dir, cases, model, batch_size, executor)
+        target = OutputDir(out, overwrite=overwrite, partial=True, resume=resume,
+                           protect=protect)
+        table = _stream_into(target, columns, manifest, solve)
     sort = [c for c in ("scenario_id", "enterprise", "year") if c in table]
     return table.sort_values(sort).reset_index(drop=True) if sort else table
+
+
+def _manifest(doc: dict[str, Any], base_dir: str | None,
+              cases: list[tuple[int, dict[str, Any]]], model: str, batch_size: int,
+              executor: Executor | None) -> dict[str, Any]:
+    """What ``manifest.json`` records: inputs, their identity, rulebooks and versions."""
+    rulebooks = _rulebook_hashes(doc, base_dir)
+    return {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "model": model, "scenarios": len(cases), "batch_size": batch_size,
+        "executor": type(executor).__name__ if executor else "serial",
+        "base": doc, "changes": [c for _i, c in cases],
+        "rulebooks": rulebooks,
+        "inputs_sha256": _inputs_sha256(doc, cases, model, batch_size, rulebooks),
+        "versions": _versions(),
+    }
+
+
+def _stream_into(target: OutputDir, columns: list[str], manifest: dict[str, Any],
+                 solve: Callable[[set[int]], Iterator[tuple[int, list[dict[str, Any]]]]],
+                 ) -> pd.DataFrame:
+    """Solve into the run folder's partial folder, batch by batch; rename it at the end."""
+    with target as run:
+        stream = _ResultStream(run, columns)
+        done = _open_run(target, run, stream, manifest)
+        try:
+            for k, rows in solve(done):
+                stream.append(k, rows)
+        except BaseException:
+            # results on disk are kept for resume; a run with none leaves nothing
+            target.keep_on_error = target.keep_on_error or stream.has_results()
+            raise
+        return stream.finish()
+
+
+def _open_run(target: OutputDir, run: Path, stream: _ResultStream,
+              manifest: dict[str, Any]) -> set[int]:
+    """Start a run folder, or check a partial one is of this sweep; the batches done."""
+    mpath = run / "manifest.json"
+    if not target.resumed:
+        write_atomically({mpath: lambda p: p.write_text(
+            json.dumps(manifest, indent=2, default=str))})
+        stream.start()
+        return set()
+    try:
+        old = json.loads(mpath.read_text())
+    except (OSError, ValueError):
+        old = {}
+    if old.get("inputs_sha256") != manifest["inputs_sha256"]:
+        raise OutputError(target.shown, f"the partial run in {run} is of another sweep (its "
+                          "base scenario, changes, model, batch size or rulebooks differ); "
+                          "remove it to start again")
+    old.setdefault("resumed", []).append(manifest["created"])
+    write_atomically({mpath: lambda p: p.write_text(json.dumps(old, indent=2, default=str))})
+    return stream.reopen()
+
+
+def _run_with_progress(doc: dict[str, Any], base_dir: str | None, model: str,
+                       batches: list[tuple[int, list[tuple[int, dict[str, Any]]]]],
+                       done: set[int], executor: Executor | None, total: int,
+                       progress: bool) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """The batches not yet done, solved, with the progress bar."""
+    sizes = {k: len(b) for k, b in batches}
+    n = sum(sizes[k] for k in done)
+    t0 = time.perf_counter()
+    todo = [(k, b) for k, b in batches if k not in done]
+    for k, rows in _solve_batches(doc, base_dir, model, todo, executor):
+        yield k, rows
+        n += sizes[k]
+        _progress(n, total, t0, progress)
 
 
 def load_sweep(path: str | Path) -> tuple[Path, list[dict[str, Any]], str, int]:

@@ -181,12 +181,15 @@ def test_credits_with_user_rules(tmp_path):
 
 def test_bad_user_rules_file_exits_2(tmp_path):
     user = tmp_path / "bad.toml"
-    user.write_text(USER_RULES.replace('unit = "1"', 'unit = "%"'), encoding="utf-8")
+    # units are checked by dimension (issue 11): "%" is a valid dimensionless unit now and is
+    # converted, so the bad unit is one of another dimension
+    user.write_text(USER_RULES.replace('unit = "1"', 'unit = "kg"'), encoding="utf-8")
     out = tmp_path / "o.csv"
     result = invoke("credits", FLEET, "--rules", user, "--out", out)
     assert result.exit_code == 2
     assert result.stderr.startswith("error:")
     assert str(user) in result.stderr and "nev.ratio" in result.stderr
+    assert "expected dimension dimensionless" in result.stderr
     assert not out.exists()
 
 

@@ -113,8 +113,9 @@ def test_grid_factors():
 def test_nev_credit_prices():
     df = nev_credit_prices().set_index("year")
     assert df["average_cny_per_credit"].to_dict() == {2020: 1204, 2021: 2088, 2022: 1128}
+    # 2022: secondary (MIIT via the press), corrected from provisional by the audit (issue 11)
     assert df["status"].to_dict() == {2020: "secondary", 2021: "secondary",
-                                      2022: "provisional"}
+                                      2022: "secondary"}
     assert nev_credit_price(2021) == Q_(2088, "CNY/nev_credit")
 
 

@@ -1,5 +1,6 @@
 """Published MIIT aggregates: internal consistency (domestic + import = all)."""
 
+import pandas as pd
 import pytest
 
 from linkage.data import miit_annual, nev_credit_prices
@@ -20,11 +21,32 @@ def miit():
 
 def test_years_and_groups(miit):
     assert sorted(miit.index.get_level_values("year").unique()) == [
-        2016, 2018, 2019, 2020, 2021, 2022, 2023
+        2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024
     ]
     assert set(miit.index.get_level_values("group")) == {"all", "domestic", "import"}
-    assert (miit["status"] == "official").all()
+    # compliance year 2024 is known from the press only (secondary); every other row official
+    secondary = miit["status"] == "secondary"
+    assert list(miit.index[secondary]) == [(2024, "all")]
+    assert (miit.loc[~secondary, "status"] == "official").all()
     assert miit["source"].str.len().min() > 10
+
+
+def test_2017_and_2024_rows(miit):
+    # 2017, announcement 2018 No. 34: 2,469.29 x 10^4 vehicles, 6.05 L/100 km (NEDC),
+    # NEV +179.32 x 10^4; the rest is not read and stays missing
+    r = miit.loc[(2017, "all")]
+    assert (r["volume_10k_vehicles"], r["cafc_actual_l_per_100km"],
+            r["nev_positive_10k_credits"]) == (2469.29, 6.05, 179.32)
+    assert r["test_cycle"] == "NEDC"
+    assert pd.isna(r["firms"]) and pd.isna(r["cafc_positive_10k_credits"])
+    assert "2018 No. 34" in r["source"]
+    # 2024 (press): 117 enterprises, 3.31 L/100 km, CAFC +5,285 / -585, NEV +1,729 / -101
+    r = miit.loc[(2024, "all")]
+    assert r["firms"] == 117 and r["cafc_actual_l_per_100km"] == 3.31
+    assert (r["cafc_positive_10k_credits"], r["cafc_negative_10k_credits"]) == (5285, 585)
+    assert (r["nev_positive_10k_credits"], r["nev_negative_10k_credits"]) == (1729, 101)
+    assert r["status"] == "secondary" and pd.isna(r["volume_10k_vehicles"])
+    assert not {(2017, "domestic"), (2024, "domestic")} & set(miit.index)
 
 
 @pytest.mark.parametrize("year", [2016, 2018, 2019, 2020, 2021, 2022, 2023])

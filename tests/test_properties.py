@@ -102,6 +102,12 @@ def model_row(draw, enterprise: str, year: int, name: str) -> dict:
             row["nev_credit_per_vehicle"] = draw(_hundredths(0, 600))
         else:
             row["fuel_cell_power_kw"] = float(draw(st.integers(20, 150)))
+    if year >= 2026:  # GB 27999-2025: BEV and PHEV electricity counts as fuel, input required
+        if pt == "PHEV":
+            row["phev_cd_energy_consumption_kwh_per_100km"] = draw(_hundredths(1000, 3000))
+            row["phev_utility_factor"] = draw(_hundredths(20, 90))
+        elif pt == "BEV" and official:
+            row["energy_consumption_kwh_per_100km"] = draw(_hundredths(800, 2500))
     return row
 
 

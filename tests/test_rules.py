@@ -53,12 +53,22 @@ def test_nev_ratio_per_year(year, ratio):
     assert default_rules().for_year(year)["nev.ratio"] == pytest.approx(ratio, abs=1e-12)
 
 
+# GB 27999-2025 states the CAFC targets up to 2030: those keys are law entries (provisional
+# values) in 2028-2030; every other key is the scenario's copy of 2027.
+GB27999_2025_KEYS = {k for k in schema()
+                     if k.startswith(("cafc_target.", "cafc.")) and not k.startswith("cafc.carry")}
+
+
 @pytest.mark.parametrize("year", [2028, 2029, 2030])
 def test_scenario_years_are_all_scenario(year):
     book = default_rules().for_year(year)
-    statuses = {book.parameter(k).status for k in book}
+    statuses = {book.parameter(k).status for k in book if k not in GB27999_2025_KEYS}
     assert statuses == {"scenario"}
-    assert book.unverified() == sorted(book)
+    for k in GB27999_2025_KEYS:
+        assert book.parameter(k).status != "scenario", k
+        assert "scenario" not in Path(book.parameter(k).file).parts, k
+    assert book.unverified() == sorted(
+        k for k in book if book.parameter(k).status in ("provisional", "scenario"))
 
 
 @pytest.mark.parametrize("year", range(2021, 2028))
@@ -83,9 +93,11 @@ def test_every_parameter_has_status_and_source():
 
 
 def test_without_scenarios_rules_stop_at_2027():
+    # the law's CAFC entries reach 2030 (GB 27999-2025) but no NEV rule exists after 2027
     rules = load_rules(scenarios=False)
-    assert rules.years == list(range(2021, 2028))
-    with pytest.raises(RulebookError, match="no rulebook for compliance year 2028"):
+    assert rules.years == list(range(2021, 2031))
+    assert 2027 in rules and 2028 not in rules
+    with pytest.raises(RulebookError, match=r"the rulebook for 2028 lacks .*nev\.ratio"):
         rules.for_year(2028)
 
 
@@ -121,13 +133,13 @@ source = "user assumption"
 
 
 def _fleet_2028(tmp_path: Path) -> Path:
-    """ICE 50,000 (7.0 L, not low-FC), HEV 10,000 (4.0 L, low-FC), BEV 20,000."""
+    """ICE 50,000 (7.0 L, not low-FC), HEV 10,000 (3.90 L, low-FC), BEV 20,000."""
     cols = ("enterprise,year,model,powertrain,volume,curb_mass_kg,"
             "fuel_consumption_l_per_100km,electric_range_km,energy_consumption_kwh_per_100km,"
             "battery_energy_density_wh_per_kg")
     rows = [
         "U,2028,u-ice,ICE,50000,1500,7.0,,,",
-        "U,2028,u-hev,HEV,10000,1600,4.0,,,",
+        "U,2028,u-hev,HEV,10000,1600,3.90,,,",
         "U,2028,u-bev,BEV,20000,1700,,400,12,160",
     ]
     path = tmp_path / "fleet_2028.csv"
@@ -138,19 +150,25 @@ def _fleet_2028(tmp_path: Path) -> Path:
 def test_user_scenario_2028_based_on_2027(tmp_path):
     user = write(tmp_path, "scen.toml", SCENARIO_2028.format(ratio=0.68))
     rules = load_rules(user, scenarios=False)
-    assert rules.years == list(range(2021, 2029))
+    assert rules.years == list(range(2021, 2031))  # CAFC law entries reach 2030
     book = rules.for_year(2028)
     assert book["nev.ratio"] == 0.68
     assert book.parameter("nev.ratio").file == str(user)
     b2027 = rules.for_year(2027)
     for key in book:
+        if key in GB27999_2025_KEYS:  # based_on fills only the keys the law leaves open
+            assert book.parameter(key).status != "scenario", key
+            continue
         assert book.parameter(key).status == "scenario"
         if key != "nev.ratio":
             assert book[key] == b2027[key], key
+    assert book["cafc.requirement"] == 1.21  # GB 27999-2025 provisional phase-in
 
-    # Hand calculation. T(1500 kg) = 0.0018 x 85 + 4.60 = 4.753, threshold 4.75 (x 1.00):
-    # ICE 7.0 is not low-FC. T(1600) = 4.933, threshold 4.93: HEV 4.0 is low-FC, weight 0.1
-    # (the 2027 factor). Base = 50,000 + 0.1 x 10,000 = 51,000; requirement = 0.68 x 51,000.
+    # Hand calculation (2028: provisional GB 27999-2025 curve, requirement 1.21).
+    # T(1500 kg) = 0.001185 x 85 + 3.03 = 3.130725, threshold round(3.130725 x 1.21 = 3.78818)
+    # = 3.79: ICE 7.0 is not low-FC. T(1600) = 0.001185 x 185 + 3.03 = 3.249225, threshold
+    # round(3.93156) = 3.93: HEV 3.90 is low-FC, weight 0.1 (the 2027 factor).
+    # Base = 50,000 + 0.1 x 10,000 = 51,000; requirement = 0.68 x 51,000.
     res = compute_credits(_fleet_2028(tmp_path), rules=rules)
     st = res.statements.iloc[0]
     assert st["year"] == 2028
@@ -209,7 +227,11 @@ def test_user_override_used_by_compute_credits(tmp_path):
 BAD_FILES = [
     pytest.param(param(key="nev.ratoi"), "nev.ratoi", "did you mean 'nev.ratio'",
                  id="unknown_key"),
-    pytest.param(param(unit='"%"'), "nev.ratio", "unit must be '1'", id="wrong_unit"),
+    # units are compared by dimension (issue 11 item 5): "%" is a valid dimensionless unit
+    # now (converted, see tests/test_rule_units.py); a mass is refused
+    pytest.param(param(unit='"kg"'), "nev.ratio",
+                 "unit 'kg' has dimension \\[mass\\], expected dimension dimensionless",
+                 id="wrong_unit"),
     pytest.param(param(value='"0.30"'), "nev.ratio", "value must be a number",
                  id="wrong_kind_string"),
     pytest.param(param(value="[0.3]"), "nev.ratio", "value must be a number",

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from linkage.errors import InputError
+from linkage.outputs import OutputExistsError
 from linkage.rules import default_rule_files
 from optimize.sweep import expand_grid, load_sweep, run_scenarios
 
@@ -179,8 +180,12 @@ def test_results_streamed_to_csv_and_manifest(tmp_path):
     assert set(m["rulebooks"]) == {str(p) for p in files}
     for p in files:
         assert m["rulebooks"][str(p)] == hashlib.sha256(p.read_bytes()).hexdigest()
-    # a second run into the same folder replaces results.csv (no appending to old rows)
-    run_scenarios(base_doc(), changes[:1], out=run)
+    # a second run into the same folder is refused without overwrite (the folder unchanged),
+    # and with overwrite replaces results.csv (no appending to old rows)
+    with pytest.raises(OutputExistsError, match="already exists"):
+        run_scenarios(base_doc(), changes[:1], out=run)
+    assert len(pd.read_csv(run / "results.csv")) == 6 * len(YEARS)
+    run_scenarios(base_doc(), changes[:1], out=run, overwrite=True)
     assert len(pd.read_csv(run / "results.csv")) == len(YEARS)
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 __all__ = ["miit_annual", "nev_credit_prices"]
 
-_MIIT_DTYPES = {"year": "int64", "group": "str", "firms": "int64", "decimals": "int64"}
+_MIIT_DTYPES = {"year": "int64", "group": "str", "firms": "Int64", "decimals": "int64"}
 
 
 def _read(name: str, dtypes: dict[str, str] | None = None) -> pd.DataFrame:
@@ -17,13 +17,14 @@ def _read(name: str, dtypes: dict[str, str] | None = None) -> pd.DataFrame:
 
 
 def miit_annual() -> pd.DataFrame:
-    """MIIT's annual dual-credit announcements, 2016 and 2018-2023 (``official``).
+    """MIIT's annual dual-credit announcements, 2016-2023 (``official``) and 2024 (``secondary``).
 
     Returns
     -------
     DataFrame
         One row per year and group (``all``, ``domestic``, ``import``; "all" = domestic makers
-        + importers). Columns: ``firms`` [-], ``volume_10k_vehicles`` [10^4 vehicle],
+        + importers; 2017 and 2024: ``all`` only, figures not published or not read are
+        missing). Columns: ``firms`` [-] (nullable integer), ``volume_10k_vehicles`` [10^4 vehicle],
         ``avg_curb_mass_kg`` [kg], ``cafc_actual_l_per_100km`` [L/100 km] (NEDC to 2020, WLTC
         from 2021: ``test_cycle``), ``cafc_positive_10k_credits``,
         ``cafc_negative_10k_credits``, ``nev_positive_10k_credits``,

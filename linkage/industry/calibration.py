@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.accounting import (
+    bev_caps,
     bev_consumption_factor,
     bev_consumption_target,
     bev_density_factor,
@@ -120,11 +121,12 @@ def _nev_credits_per_vehicle(
     from ``phev.min_range`` (charge-sustaining condition met); rounded to 2 decimals when the
     rulebook rounds, as :func:`~linkage.accounting.model_credits` does.
     """
-    bev = (
+    bev = np.minimum(
         bev_standard_credit(bev_range_km, rb)
         * bev_range_factor(bev_range_km, rb)
         * bev_density_factor(np.full_like(mass_kg, density_wh_per_kg), rb)
-        * bev_consumption_factor(bev_ec, mass_kg, rb)
+        * bev_consumption_factor(bev_ec, mass_kg, rb),
+        bev_caps(rb)[1],
     )
     phev = np.full_like(
         mass_kg, rb["phev.credit"] if phev_range_km >= rb["phev.min_range"] else 0.0

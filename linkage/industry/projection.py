@@ -100,6 +100,8 @@ def _year_fleet(
             f.bev_range + grow, np.maximum(f.bev_range, float(v("bev.range_max_km")))
         ),
         "ec": round_half_up(f.ec_ratio * bev_consumption_target(f.mass, rb0), 2),
+        "ec_cd": round_half_up(
+            float(v("phev.cd_consumption_ratio")) * bev_consumption_target(f.mass, rb0), 2),
         "hev_share": hev_share,
     }
 
@@ -141,6 +143,12 @@ def _fleet_frame(
                         ),
                         "fuel_cell_power_kw": np.nan,
                         "phev_cs_condition_met": 1.0 if is_phev else np.nan,
+                        "phev_cd_energy_consumption_kwh_per_100km": (
+                            y["ec_cd"] if is_phev else np.nan
+                        ),
+                        "phev_utility_factor": (
+                            float(v("phev.utility_factor")) if is_phev else np.nan
+                        ),
                     }
                 )
             )

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.errors import InputError
+from linkage.ledger.carry import carry_factor, carry_step
 from linkage.ledger.schema import TRANSACTION_COLUMNS
 from linkage.ledger.statements import prepare_statements
 from linkage.market import resolve_ratios
@@ -254,8 +255,7 @@ def _opening_holdings(book: _Book, opening: pd.DataFrame | None, first: int, rul
         ok = age <= int(rb[f"{kind}.carry_years"])
         if kind == "nev":
             ok = ok and eligible.get((r.enterprise, v), True)
-        book.hold[r.enterprise][(kind, v)] += q * float(rb[f"{kind}.carry_factor"]) ** age \
-            if ok else 0.0
+        book.hold[r.enterprise][(kind, v)] += q * carry_factor(rb, kind, age) if ok else 0.0
 
 
 def simulate(
@@ -278,8 +278,9 @@ def simulate(
     years : iterable of int
         Consecutive compliance years to simulate.
     rules : RuleSet, optional
-        Default: the shipped rules. Carry factors and expiry come from the rulebook of each
-        vintage's year; pool rules from the rulebook of the year of the movement.
+        Default: the shipped rules. Carry factors (read as ``nev.carry_discount`` says, see
+        :mod:`linkage.ledger.carry`) and expiry come from the rulebook of each vintage's year;
+        pool rules from the rulebook of the year of the movement.
     prices : float, mapping or DataFrame, optional
         NEV credit prices [CNY/credit] (see :func:`normalise_prices`).
     strategy : Strategy, optional
@@ -307,7 +308,7 @@ def simulate(
         raise InputError(f"years must be consecutive, got {years}")
     buy_price, sell_price, price_notes = normalise_prices(prices, years)
     notes += price_notes
-    ratios = resolve_ratios(years, st[st["year"].isin(years)], supply_demand_ratio)
+    ratios = resolve_ratios(years, st[st["year"].isin(years)], supply_demand_ratio, rules)
 
     by_key = {(r.enterprise, int(r.year)): r for r in st.itertuples(index=False)}
     eligible = {k: bool(r.nev_carry_eligible) for k, r in by_key.items()}
@@ -410,7 +411,7 @@ def simulate(
                     if inst == "nev":
                         keep = keep and eligible.get((e, v), True)
                     if keep:
-                        loss = q * (1.0 - float(vb[f"{inst}.carry_factor"]))
+                        loss = q * (1.0 - carry_step(vb, inst, y + 1 - v))
                         if loss > _EPS:
                             book.take(e, y, inst, v, "discount", loss)
                     else:

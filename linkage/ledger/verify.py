@@ -187,7 +187,7 @@ def verify_plan(
         bad(r.enterprise, r.year, r.vintage, "row_outside_years", r.quantity,
             f"the plan has a {r.action} row in {r.year}, outside the years verified "
             f"({years[0]}-{years[-1]})")
-    ratios = resolve_ratios(years, st[st["year"].isin(years)], supply_demand_ratio)
+    ratios = resolve_ratios(years, st[st["year"].isin(years)], supply_demand_ratio, rules)
     abate = p[p["action"] == "abate"]
     if len(abate):
         st = st.copy()
@@ -219,8 +219,10 @@ def verify_plan(
             if r.instrument == "nev" and s is not None:
                 ok = ok and bool(s.nev_carry_eligible)
             if ok:
+                f = float(book[f"{r.instrument}.carry_factor"])
+                one_off = r.instrument == "nev" and book["nev.carry_discount"] == "one_off"
                 hold[r.enterprise][(r.instrument, v)] += (
-                    float(r.quantity) * float(book[f"{r.instrument}.carry_factor"]) ** age)
+                    float(r.quantity) * (f if one_off else f ** age))
 
     cols = ["enterprise", "year", "instrument", "vintage", "action", "quantity", "counterparty"]
     by_ent_year: dict[tuple[int, str], list] = defaultdict(list)
@@ -481,7 +483,10 @@ def verify_plan(
                     sv = stmt.get((e, v))
                     if inst == "nev" and sv is not None:
                         ok = ok and bool(sv.nev_carry_eligible)
-                    h[(inst, v)] = q * float(book[f"{inst}.carry_factor"]) if ok else 0.0
+                    f = float(book[f"{inst}.carry_factor"])
+                    if inst == "nev" and book["nev.carry_discount"] == "one_off" and y > v:
+                        f = 1.0  # one-off reading: discounted once, at the first carry
+                    h[(inst, v)] = q * f if ok else 0.0
                 elif inst == "pool" and y + 1 - v > validity:
                     h[(inst, v)] = 0.0
         if reserve.max_credits_per_year is not None and (

@@ -10,47 +10,68 @@ File format::
     [rulebook]
     family = "nev_requirement"      # free text
     title = "..."                    # free text
-    # optional, for scenario files: copy every parameter of `based_on` into `years`,
-    # marked "scenario", then apply the parameters below
+    # optional, for scenario files: copy every parameter of `based_on` into the `years`
+    # for which no earlier file defines it, marked "scenario", then apply the parameters below
     years = [2028, 2030]
     based_on = 2027
 
     [[parameter]]
     key = "nev.ratio"
     years = 2024                     # one year, or [first, last] inclusive
-    value = 0.28                     # number, integer, true/false or a list of numbers
-    unit = "1"                       # must equal the unit of the key in schema.toml
+    value = 0.28                     # number, integer, true/false, a list of numbers or,
+                                     # for a reading switch, one of the schema's choices
+    unit = "1"                       # any unit of the same dimension as the schema's unit
+                                     # ("percent" for "1", "g/km" for "kg/km"): converted
     status = "official"
     source = "Order No. 64 (2023)"
 
 Files loaded later override earlier ones for the years they name, so a user file only needs the
 parameters it changes (plus ``based_on`` for a year with no rulebook yet).
+
+Units are parsed by the library's pint registry (:data:`conversions.ureg`, with the rulebooks'
+spellings ``L/100km``, ``kWh/100km`` and ``credit`` read as ``L_per_100km``, ``kWh_per_100km``
+and ``nev_credit``): a value given in another unit of the same dimension is converted to the
+schema's unit, a unit of another dimension is refused with the expected dimension.
+
+Every lookup ``rulebook[key]`` is recorded into the :class:`ParameterLog` of each active
+:func:`record_lookups` block, so a result can report exactly which provisional or scenario
+parameters it relied on.
 """
 
 from __future__ import annotations
 
+import contextvars
 import difflib
+import functools
 import itertools
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pint
 
+from conversions.errors import UnitExpressionError
+from conversions.registry import parse_unit, ureg
 from linkage.errors import RulebookError
 
 __all__ = [
     "STATUSES",
     "UNVERIFIED_STATUSES",
     "Parameter",
+    "ParameterLog",
     "RuleSet",
     "Rulebook",
     "default_rule_files",
     "load_rules",
+    "record_lookups",
+    "rule_unit",
     "schema",
 ]
 
@@ -58,7 +79,7 @@ STATUSES = ("official", "secondary", "provisional", "scenario")
 #: Statuses counted as "provisional parameters" in every result: not verified law.
 UNVERIFIED_STATUSES = frozenset({"provisional", "scenario"})
 
-ParamValue = float | int | bool | tuple[float, ...]
+ParamValue = float | int | bool | str | tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -69,8 +90,8 @@ class Parameter:
     ----------
     key : str
         Canonical name, e.g. ``"nev.ratio"``.
-    value : float, int, bool or tuple of float
-        Value in ``unit``.
+    value : float, int, bool, str or tuple of float
+        Value in ``unit`` (a str is the chosen reading of a ``choice`` key).
     unit : str
         Unit, as in ``schema.toml`` (``"1"`` for dimensionless shares and factors).
     first_year, last_year : int
@@ -107,14 +128,172 @@ def _schema_path() -> Path:
 
 
 _SCHEMA_CACHE: dict[str, dict[str, Any]] = {}
+_KINDS = ("number", "integer", "bool", "number_list", "choice")
 
 
 def schema() -> dict[str, dict[str, Any]]:
-    """The rulebook schema: key -> ``{"kind", "unit", "description"}``."""
+    """The rulebook schema: key -> ``{"kind", "unit", "description"}`` (and ``"choices"``).
+
+    Every unit is parsed by :func:`rule_unit` when the schema is first read, so a schema unit
+    the registry does not know fails at once, naming the key.
+    """
     if not _SCHEMA_CACHE:
         with open(_schema_path(), "rb") as fh:
-            _SCHEMA_CACHE.update(tomllib.load(fh)["keys"])
+            keys = tomllib.load(fh)["keys"]
+        file = str(_schema_path())
+        for key, spec in keys.items():
+            if spec.get("kind") not in _KINDS:
+                raise RulebookError(f"kind must be one of {', '.join(_KINDS)}", file=file, key=key)
+            if spec["kind"] == "choice" and not spec.get("choices"):
+                raise RulebookError("a choice key needs choices = [...]", file=file, key=key)
+            try:
+                rule_unit(spec["unit"])
+            except ValueError as exc:
+                raise RulebookError(str(exc), file=file, key=key) from None
+        _SCHEMA_CACHE.update(keys)
     return _SCHEMA_CACHE
+
+
+# --------------------------------------------------------------------------- units
+
+#: Spellings of the rulebooks and fleet tables that pint cannot read as written: a unit name
+#: cannot contain a number ("per 100 km"), and "credit" in a rule unit is always a NEV credit
+#: (CAFC credits are never a rule unit).
+_SPELLINGS = (
+    (re.compile(r"(?<![\w])(L|kWh)/100 ?km"), r"\1_per_100km"),
+    (re.compile(r"\bcredit\b"), "nev_credit"),
+)
+
+
+@functools.lru_cache(maxsize=256)
+def rule_unit(text: str) -> pint.Unit:
+    """Parse a rulebook or fleet-column unit with the library's registry (cached).
+
+    Parameters
+    ----------
+    text : str
+        Unit as written in ``schema.toml``, a rulebook or a fleet column description, e.g.
+        ``"L/100km"``, ``"credit/vehicle/km"``, ``"percent"``, ``"1"``.
+
+    Returns
+    -------
+    pint.Unit
+        A unit of :data:`conversions.ureg`.
+
+    Raises
+    ------
+    ValueError
+        When the text is not a unit the registry knows.
+
+    Examples
+    --------
+    >>> str(rule_unit("L/100km"))
+    'L_per_100km'
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"a unit must be a non-empty text, got {text!r}")
+    spelled = text
+    for pattern, repl in _SPELLINGS:
+        spelled = pattern.sub(repl, spelled)
+    try:
+        return parse_unit(spelled)
+    except (pint.UndefinedUnitError, UnitExpressionError) as exc:
+        raise ValueError(f"unit '{text}' is not known to the library's unit registry "
+                         f"(conversions/units.txt): {exc}") from None
+
+
+def _dimension(unit: pint.Unit) -> str:
+    dim = unit.dimensionality
+    return "dimensionless" if not dim else str(dim)
+
+
+@functools.lru_cache(maxsize=1024)
+def _unit_factor(given: str, expected: str) -> float:
+    """Factor from ``given`` to ``expected`` (both rule-unit texts) [-]; raises on dimension."""
+    g, e = rule_unit(given), rule_unit(expected)
+    if g == e:
+        return 1.0
+    if g.dimensionality != e.dimensionality:
+        raise ValueError(
+            f"unit '{given}' has dimension {_dimension(g)}, expected dimension "
+            f"{_dimension(e)} (the schema unit of this key is '{expected}')"
+        )
+    return float(ureg.Quantity(1.0, g).to(e).magnitude)
+
+
+# --------------------------------------------------------------------------- lookup recording
+
+
+class ParameterLog:
+    """The rule parameters looked up while a :func:`record_lookups` block was active.
+
+    Each entry is a (compliance year, key) pair with the :class:`Parameter` that answered it.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[int, str], Parameter] = {}
+
+    def _record(self, year: int, p: Parameter) -> None:
+        self._seen.setdefault((year, p.key), p)
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def keys(self, *, unverified: bool = False) -> list[str]:
+        """Sorted keys looked up (only ``provisional``/``scenario`` ones with ``unverified``)."""
+        return sorted({k for (_y, k), p in self._seen.items()
+                       if not unverified or p.provisional})
+
+    def unverified(self) -> list[str]:
+        """Sorted keys of the ``provisional`` or ``scenario`` parameters looked up."""
+        return self.keys(unverified=True)
+
+    def entries(self, *, unverified: bool = True) -> list[dict[str, Any]]:
+        """One JSON-ready dict per (year, key): ``year, key, value, unit, status, source``."""
+        rows = []
+        for (y, k), p in sorted(self._seen.items()):
+            if unverified and not p.provisional:
+                continue
+            value = list(p.value) if isinstance(p.value, tuple) else p.value
+            rows.append({"year": y, "key": k, "value": value, "unit": p.unit,
+                         "status": p.status, "source": p.source})
+        return rows
+
+    def update(self, other: ParameterLog) -> None:
+        """Add every entry of ``other``."""
+        for (y, _k), p in other._seen.items():
+            self._record(y, p)
+
+
+_ACTIVE_LOGS: contextvars.ContextVar[tuple[ParameterLog, ...]] = contextvars.ContextVar(
+    "linkage_rule_lookups", default=()
+)
+
+
+@contextmanager
+def record_lookups() -> Iterator[ParameterLog]:
+    """Record every ``rulebook[key]`` lookup made inside the block.
+
+    Blocks nest: a lookup is recorded in every active log, so an outer block (an optimizer
+    run) sees what inner blocks (the accounting of its fleet) looked up.
+
+    Yields
+    ------
+    ParameterLog
+
+    Examples
+    --------
+    >>> with record_lookups() as log:
+    ...     _ = default_rules().for_year(2024)["pool.deposit_share"]
+    >>> log.unverified()
+    ['pool.deposit_share']
+    """
+    log = ParameterLog()
+    token = _ACTIVE_LOGS.set((*_ACTIVE_LOGS.get(), log))
+    try:
+        yield log
+    finally:
+        _ACTIVE_LOGS.reset(token)
 
 
 def default_rule_files(*, scenarios: bool = True) -> list[Path]:
@@ -136,7 +315,9 @@ class Rulebook(Mapping[str, ParamValue]):
     """The complete, validated rules of one compliance year.
 
     Behaves as a read-only mapping from key to value; :meth:`parameter` gives the full
-    :class:`Parameter` with unit, status and source.
+    :class:`Parameter` with unit, status and source. Reading a value (``rulebook[key]``) is
+    recorded by every active :func:`record_lookups` block; :meth:`parameter` and
+    :meth:`to_frame` (reporting) are not.
     """
 
     def __init__(self, year: int, parameters: Mapping[str, Parameter]) -> None:
@@ -145,9 +326,12 @@ class Rulebook(Mapping[str, ParamValue]):
 
     def __getitem__(self, key: str) -> ParamValue:
         try:
-            return self._params[key].value
+            p = self._params[key]
         except KeyError:
             raise KeyError(f"rulebook {self.year} has no parameter '{key}'") from None
+        for log in _ACTIVE_LOGS.get():
+            log._record(self.year, p)
+        return p.value
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._params)
@@ -340,6 +524,12 @@ def _parse_value(raw: Any, kind: str, file: str, key: str) -> ParamValue:
     def bad(expected: str) -> RulebookError:
         return RulebookError(f"value must be {expected}, got {raw!r}", file=file, key=key)
 
+    if kind == "choice":
+        choices = list(schema()[key]["choices"])
+        if not isinstance(raw, str) or raw not in choices:
+            raise bad("one of " + ", ".join(f'"{c}"' for c in choices))
+        return raw
+
     def number(x: Any) -> float:
         if isinstance(x, bool) or not isinstance(x, int | float):
             raise bad("a number" if kind == "number" else "a list of numbers")
@@ -369,6 +559,65 @@ def _parse_value(raw: Any, kind: str, file: str, key: str) -> ParamValue:
 
 
 _PARAM_FIELDS = ("key", "years", "value", "unit", "status", "source")
+
+
+def _in_schema_unit(
+    value: ParamValue, unit: Any, spec: Mapping[str, Any], source: str, file: str, key: str
+) -> tuple[ParamValue, str]:
+    """Convert ``value`` from ``unit`` into the schema's unit, or refuse it by dimension.
+
+    A converted value is rounded to 12 significant digits (so 28 percent is 0.28, not
+    0.28000000000000003) and the source notes the unit it was given in.
+    """
+    if not isinstance(unit, str):
+        raise RulebookError(f"unit must be a text, got {unit!r}", file=file, key=key)
+    try:
+        factor = _unit_factor(unit, spec["unit"])
+    except ValueError as exc:
+        raise RulebookError(str(exc), file=file, key=key) from None
+    if factor == 1.0:
+        return value, source
+    if isinstance(value, bool | str):
+        raise RulebookError(
+            f"a {spec['kind']} value has no unit to convert: give unit = '{spec['unit']}'",
+            file=file, key=key,
+        )
+
+    def conv(x: float) -> float:
+        return float(f"{x * factor:.12g}")
+
+    new: ParamValue
+    if isinstance(value, tuple):
+        new = tuple(conv(x) for x in value)
+    elif spec["kind"] == "integer":
+        f = conv(value)
+        if f != round(f):
+            raise RulebookError(
+                f"{value} {unit} is {f:g} {spec['unit']}, not a whole number", file=file, key=key
+            )
+        new = round(f)
+    else:
+        new = conv(value)
+    shown = ("[" + ", ".join(f"{x:g}" for x in value) + "]" if isinstance(value, tuple)
+             else f"{value:g}")
+    return new, f"{source} [given as {shown} {unit}]"
+
+
+def _uncovered_runs(
+    loaded: Iterable[Parameter], key: str, first: int, last: int
+) -> list[tuple[int, int]]:
+    """Runs of consecutive years in [first, last] for which no loaded entry defines ``key``."""
+    covered = {y for p in loaded if p.key == key
+               for y in range(max(p.first_year, first), min(p.last_year, last) + 1)}
+    runs: list[tuple[int, int]] = []
+    for y in range(first, last + 1):
+        if y in covered:
+            continue
+        if runs and runs[-1][1] == y - 1:
+            runs[-1] = (runs[-1][0], y)
+        else:
+            runs.append((y, y))
+    return runs
 
 
 def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
@@ -416,16 +665,19 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
             ) from None
         for key in base_book:
             p = base_book.parameter(key)
-            out.append(
-                replace(
-                    p,
-                    first_year=first,
-                    last_year=last,
-                    status="scenario",
-                    source=f"copied from the {base_year} rulebook ({p.status}: {p.source})",
-                    file=file,
+            # a key that an earlier file already defines for a year keeps that value: based_on
+            # fills the gaps (e.g. GB 27999-2025 states CAFC targets up to 2030)
+            for run_first, run_last in _uncovered_runs(loaded, key, first, last):
+                out.append(
+                    replace(
+                        p,
+                        first_year=run_first,
+                        last_year=run_last,
+                        status="scenario",
+                        source=f"copied from the {base_year} rulebook ({p.status}: {p.source})",
+                        file=file,
+                    )
                 )
-            )
     elif not raw_params:
         raise RulebookError("the file defines no [[parameter]]", file=file)
 
@@ -449,10 +701,6 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
             more = f"; did you mean '{hint[0]}'?" if hint else ""
             raise RulebookError(f"unknown parameter{more}", file=file, key=str(key))
         spec = known[key]
-        if raw["unit"] != spec["unit"]:
-            raise RulebookError(
-                f"unit must be '{spec['unit']}', got '{raw['unit']}'", file=file, key=key
-            )
         if raw["status"] not in STATUSES:
             raise RulebookError(
                 f"status must be one of {', '.join(STATUSES)}, got '{raw['status']}'",
@@ -462,7 +710,8 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
             raise RulebookError("source must be a non-empty text", file=file, key=key)
         first, last = _parse_years(raw["years"], file, key)
         value = _parse_value(raw["value"], spec["kind"], file, key)
-        p = Parameter(key, value, raw["unit"], first, last, raw["status"], raw["source"], file)
+        value, source = _in_schema_unit(value, raw["unit"], spec, raw["source"], file, key)
+        p = Parameter(key, value, spec["unit"], first, last, raw["status"], source, file)
         for q in own:
             if q.key == key and q.first_year <= last and first <= q.last_year:
                 raise RulebookError(
