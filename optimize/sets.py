@@ -187,12 +187,11 @@ def _deficits(scenario: Scenario, positions: pd.DataFrame,
     return _frame(["enterprise", "year", "target", "reserve", "cea", "uncovered"], rows)
 
 
-def _pool(scenario: Scenario, positions: pd.DataFrame,
-          opening: dict[tuple[str, str, int], float], deficits: pd.DataFrame,
-          windows: dict[int, PoolWindow]) -> dict[str, pd.DataFrame]:
-    """Deposits (NEV surplus years with the deposit window open), pool stocks while valid,
-    withdrawals (release years, deficits of each kind) and the withdrawal-share rows."""
-    years = scenario.years
+def _pool_stocks(scenario: Scenario, positions: pd.DataFrame,
+                 opening: dict[tuple[str, str, int], float],
+                 windows: dict[int, PoolWindow]) -> tuple[list[tuple], list[tuple]]:
+    """Deposit rows (NEV surplus years with the deposit window open) and stock rows (each
+    opening or deposited vintage while it is valid)."""
     w = windows
     nev = positions[(positions["kind"] == "nev") & positions["surplus"]]
     deposits = [(e, t, w[t].deposit_share) for e, t in
@@ -201,11 +200,22 @@ def _pool(scenario: Scenario, positions: pd.DataFrame,
     vint += [(e, t, np.nan) for e, t, _s in deposits]
     rank = {e: i for i, e in enumerate(dict.fromkeys(positions["enterprise"]))}
     vint.sort(key=lambda r: (rank[r[0]], r[1]))
-    stocks = [(e, d, t, q if np.isfinite(q) else np.nan) for e, d, q in vint for t in years
+    stocks = [(e, d, t, q) for e, d, q in vint for t in scenario.years
               if 0 <= t - d <= w[t].validity_years]
+    return deposits, stocks
+
+
+def _pool(scenario: Scenario, positions: pd.DataFrame,
+          opening: dict[tuple[str, str, int], float], deficits: pd.DataFrame,
+          windows: dict[int, PoolWindow]) -> dict[str, pd.DataFrame]:
+    """Deposits, pool stocks, withdrawals (release years, deficits of each kind) and the
+    withdrawal-share rows."""
+    w = windows
+    deposits, stocks = _pool_stocks(scenario, positions, opening, windows)
     short = set(zip(deficits["enterprise"], deficits["year"], deficits["target"], strict=True))
     wd = [(e, d, t, g) for e, d, t, _q in stocks for g in TARGETS["nev"]
           if t > d and w[t].release_open and (e, t, g) in short]
+    rank = {e: i for i, e in enumerate(dict.fromkeys(positions["enterprise"]))}
     wd_rows = sorted({(e, t) for e, _d, t, _g in wd}, key=lambda r: (rank[r[0]], r[1]))
     return {
         "deposits": _frame(["enterprise", "year", "deposit_share"], deposits),
