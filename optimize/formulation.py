@@ -386,25 +386,24 @@ def define_pool(m: pyo.ConcreteModel, s: IndexSets) -> None:
     ``sum pool_withdrawn[., t, .] <= share x stock at the start of t``;
     ``pool_deposited[t] <= share x credits_earned[nev, t]``.
     """
+    skey = ["enterprise", "deposit_year", "year"]
     dep = _var(m, "pool_deposited", s.deposits, ["enterprise", "year"])
     stocks, wd = s.pool_stocks, s.withdrawals
-    stock = _var(m, "pool_stock", stocks, ["enterprise", "deposit_year", "year"])
-    wdv = _var(m, "pool_withdrawn", wd, ["enterprise", "deposit_year", "year", "target"])
+    stock = _var(m, "pool_stock", stocks, skey)
+    wdv = _var(m, "pool_withdrawn", wd, [*skey, "target"])
     t0 = s.years[0]
+    index = keys(stocks, skey)
+    row = {k: i for i, k in enumerate(index)}
     # stock balance: stock + withdrawals - (deposit | stock of t - 1) = opening
     rows = _Rows(len(stocks))
     rows.add(np.arange(len(stocks)), stock, 1.0)
-    rows.add(_positions_in(stocks, wd, ["enterprise", "deposit_year", "year"]), wdv, 1.0)
-    dep_rows = s.deposits.rename(columns={"year": "deposit_year"}).assign(
-        year=s.deposits["year"])
-    rows.add(_positions_in(stocks, dep_rows, ["enterprise", "deposit_year", "year"]), dep, -1.0)
-    carried = stocks["year"] > np.maximum(stocks["deposit_year"], t0)
-    prev = stocks[carried].assign(year=stocks.loc[carried, "year"] - 1)
-    prev_pos = _positions_in(stocks, prev, ["enterprise", "deposit_year", "year"])
-    rows.add(np.flatnonzero(carried.to_numpy()), [stock[i] for i in prev_pos], -1.0)
-    opening = stocks["opening_pool_credits"].where(
-        (stocks["year"] == t0) & (stocks["deposit_year"] < t0), 0.0).fillna(0.0).tolist()
-    _constraint(m, "pool_stock_balance", keys(stocks, ["enterprise", "deposit_year", "year"]),
+    rows.add([row[k] for k in keys(wd, skey)], wdv, 1.0)
+    rows.add([row[e, t, t] for e, t in keys(s.deposits, ["enterprise", "year"])], dep, -1.0)
+    carried = [(i, row[e, d, t - 1]) for i, (e, d, t) in enumerate(index) if t > max(d, t0)]
+    rows.add([i for i, _p in carried], [stock[p] for _i, p in carried], -1.0)
+    opening = [q if t == t0 and d < t0 else 0.0 for (_e, d, t), q in
+               zip(index, stocks["opening_pool_credits"].fillna(0.0).tolist(), strict=True)]
+    _constraint(m, "pool_stock_balance", index,
                 [e == c for e, c in zip(rows.expressions(), opening, strict=True)])
     _withdrawal_share(m, s, stock, wdv)
     d = s.deposits
@@ -417,29 +416,29 @@ def define_pool(m: pyo.ConcreteModel, s: IndexSets) -> None:
 
 def _withdrawal_share(m: pyo.ConcreteModel, s: IndexSets, stock: list, wdv: list) -> None:
     """``sum_d,g pool_withdrawn[d, t, g] - share x sum_d stock[d, t - 1] <= share x opening``
-    (stock at the start of t of vintages still valid in t)."""
-    wr, wd, stocks, t0 = s.withdrawal_rows, s.withdrawals, s.pool_stocks, s.years[0]
+    (stock at the start of t of vintages still valid in t; at t0 the opening pool stock)."""
+    wr, t0 = s.withdrawal_rows, s.years[0]
     if wr.empty:
         return
-    rows = _Rows(len(wr))
-    rows.add(_positions_in(wr, wd, ["enterprise", "year"]), wdv, 1.0)
-    validity = {t: s.windows[t].validity_years for t in s.years}
-    share = dict(zip(keys(wr, ["enterprise", "year"]), wr["withdrawal_share"].tolist(),
-                     strict=True))
-    # stock of d at the end of t - 1 counts in t when t - d <= validity of t
-    nxt = stocks.assign(year=stocks["year"] + 1, _i=np.arange(len(stocks)))
-    nxt = nxt[nxt["year"] - nxt["deposit_year"] <= nxt["year"].map(validity).fillna(-1)]
-    nxt = nxt.merge(wr.reset_index(drop=True).reset_index(), on=["enterprise", "year"])
-    rows.add(nxt["index"].to_numpy(), [stock[i] for i in nxt["_i"].tolist()],
-             -nxt["withdrawal_share"].to_numpy())
-    # opening pool stock at t0
-    op = stocks[(stocks["year"] == t0) & (stocks["deposit_year"] < t0)]
-    op = op[t0 - op["deposit_year"] <= validity[t0]]
-    const = op.groupby("enterprise")["opening_pool_credits"].sum().to_dict()
     index = keys(wr, ["enterprise", "year"])
+    row = {k: i for i, k in enumerate(index)}
+    share = wr["withdrawal_share"].tolist()
+    rows = _Rows(len(wr))
+    rows.add([row[k] for k in keys(s.withdrawals, ["enterprise", "year"])], wdv, 1.0)
+    validity = {t: s.windows[t].validity_years for t in s.years}
+    opening = dict.fromkeys(index, 0.0)
+    start = []  # (row, stock position): stock of d at the end of t - 1, still valid in t
+    for i, ((e, d, t), q) in enumerate(zip(
+            keys(s.pool_stocks, ["enterprise", "deposit_year", "year"]),
+            s.pool_stocks["opening_pool_credits"].tolist(), strict=True)):
+        if (e, t + 1) in row and t + 1 - d <= validity.get(t + 1, -1):
+            start.append((row[e, t + 1], i))
+        if t == t0 and d < t0 and (e, t0) in row and t0 - d <= validity[t0]:
+            opening[e, t0] += q
+    rows.add([r for r, _i in start], [stock[i] for _r, i in start],
+             [-share[r] for r, _i in start])
     _constraint(m, "pool_withdrawal_share", index, [
-        e <= share[e_t] * (const.get(e_t[0], 0.0) if e_t[1] == t0 else 0.0)
-        for e, e_t in zip(rows.expressions(), index, strict=True)])
+        e <= sh * opening[k] for e, k, sh in zip(rows.expressions(), index, share, strict=True)])
 
 
 def define_carry_forward(m: pyo.ConcreteModel, s: IndexSets, nev_prices: NevPrices) -> None:

@@ -204,15 +204,16 @@ class PlanTemplate:
         cols["fam"] = (np.concatenate([np.full(len(p["pos"]), self.families.index(p["family"]))
                                        for p in parts]) if parts else np.zeros(0, np.int64))
         order = {e.name: i for i, e in enumerate(self.f.sets.enterprises)}
-        t = pd.DataFrame(cols)
-        t["_e"] = t["enterprise"].map(order)
-        t = t.sort_values(["_e", "year", "_b", "_r", "_l"], kind="stable")
-        self.static = {k: t[k].to_numpy() for k in _STATIC}
+        ent = np.array([order[e] for e in cols["enterprise"].tolist()], dtype=np.int64)
+        idx = np.lexsort((cols["_l"], cols["_r"], cols["_b"],
+                          cols["year"].astype(np.int64), ent))
+        self.static = {k: cols[k][idx] for k in _STATIC}
         self.static["year"] = self.static["year"].astype(np.int64)
         self.static["vintage"] = self.static["vintage"].astype(np.int64)
-        self._fam, self._pos = t["fam"].to_numpy(np.int64), t["pos"].to_numpy(np.int64)
-        self.scale, self.slot = t["scale"].to_numpy(float), t["slot"].to_numpy(np.int64)
-        self.sign = t["sign"].to_numpy(float)
+        self._fam = cols["fam"][idx].astype(np.int64)
+        self._pos = cols["pos"][idx].astype(np.int64)
+        self.scale, self.slot = cols["scale"][idx].astype(float), cols["slot"][idx]
+        self.sign = cols["sign"][idx].astype(float)
         self._src: np.ndarray | None = None
         self._cost_src: list[np.ndarray] | None = None
 
