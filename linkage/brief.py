@@ -303,10 +303,9 @@ def _compose(scenario: str | Path | None, out: Path, progress: bool | None,
                       "2023 totals match MIIT's announcement), 2025-2027")
         assumptions = ind.assumptions
     else:
-        import tomllib
+        from optimize.scenario import read_scenario_document
 
-        with open(scenario, "rb") as fh:
-            scen_doc = tomllib.load(fh)
+        scen_doc = read_scenario_document(scenario)  # errors name the file and the key
         base_dir = Path(scenario).resolve().parent
         scen_label = f"the scenario {Path(scenario).name}"
         assumptions = {}

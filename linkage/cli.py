@@ -69,6 +69,28 @@ def _sigterm_raises() -> Iterator[None]:
 class _Linkage(click.Group):
     """The command group: one error handler and one exit-code policy for every command."""
 
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """Run the CLI; a usage error is one ``error:`` line on stderr and exit 2."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.ClickException as exc:
+            where = ""
+            if isinstance(exc, click.exceptions.UsageError) and exc.ctx is not None:
+                where = f" (see '{exc.ctx.command_path} --help')"
+            click.echo(f"error: {' '.join(exc.format_message().split())}{where}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("aborted; no output was changed", err=True)
+            sys.exit(EXIT_SIGINT)
+        except KeyboardInterrupt:
+            click.echo("interrupted; no output was changed", err=True)
+            sys.exit(EXIT_SIGINT)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(os.environ.get("LINKAGE_DEBUG"))
         try:

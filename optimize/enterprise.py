@@ -21,7 +21,9 @@ to every purchase.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import numbers
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,16 +31,15 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
-from pyomo.core.base.reference import Reference
 
 from conversions import get_basis, tonnes_per_credit
-from linkage.errors import LinkageError
+from linkage.errors import InputError, LinkageError
 from linkage.ledger import Violation, verify_plan
 from linkage.pool import ReserveVariant
 from linkage.rules import ParameterLog, record_lookups
-from optimize.formulation import Formulation, build_formulation
+from optimize.formulation import Formulation, build_formulation, legacy_names
 from optimize.plan import ZERO_CREDITS, PlanTemplate
-from optimize.scenario import EnterpriseInput, Scenario, ScenarioError
+from optimize.scenario import EnterpriseInput, Scenario, ScenarioError, find_enterprise
 from optimize.solver import PersistentHighs, Solve, solver_version
 
 __all__ = [
@@ -138,8 +139,10 @@ class EnterpriseModel:
         constraints or variables (an extension seam, as PyPSA's ``extra_functionality``).
         ``model`` carries the named components of :mod:`optimize.formulation`
         (``nev_bought[e, t, g]``, ``credits_held[e, k, v, t]``, ``position[e, k, t]``, ...),
-        indexed by the enterprise name first; ``model.b[t, g]`` is kept as an alias of
-        ``nev_bought[name, t, g]`` for hooks written against the earlier model.
+        indexed by the enterprise name first. The earlier model's short names are kept as
+        views for hooks written against it (``model.b[t, g]`` = ``nev_bought[name, t, g]``,
+        ``p_buy``, ``p_sell``, ``p_cea``, ``p_abate``, ``p_penalty``; see
+        :func:`optimize.formulation.legacy_names`).
     t_per_credit_for_prices : float, optional
         t CO2e per credit used to express shadow prices per tonne when the scenario has no
         linkage (default: the ``ttw-real-world`` basis).
@@ -159,11 +162,8 @@ class EnterpriseModel:
         extra_functionality: Callable[[pyo.ConcreteModel, EnterpriseModel], None] | None = None,
         t_per_credit_for_prices: float | None = None,
     ) -> None:
-        if isinstance(enterprise, str):
-            found = [e for e in scenario.enterprises if e.name == enterprise]
-            if not found:
-                raise KeyError(f"no enterprise {enterprise!r} in the scenario")
-            enterprise = found[0]
+        if not isinstance(enterprise, EnterpriseInput):
+            enterprise = find_enterprise(scenario, enterprise)
         self.scenario = scenario
         self.ent = enterprise
         self._tpc_prices = t_per_credit_for_prices
@@ -179,8 +179,9 @@ class EnterpriseModel:
         self.model = self.formulation.model
         self.years = list(scenario.years)
         self.disc = self.formulation.sets.discount.to_dict()
-        # alias for hooks written against the earlier, per-enterprise model
-        self.model.b = Reference(self.model.nev_bought[enterprise.name, :, :])
+        # the earlier per-enterprise model's short names, for hooks written against it
+        for alias, view in vars(legacy_names(self.model, enterprise.name)).items():
+            self.model.add_component(alias, view)
         if extra_functionality is not None:
             extra_functionality(self.model, self)
         self._solver = PersistentHighs(self.model)
@@ -204,29 +205,37 @@ class EnterpriseModel:
         abatement_cost: dict[int, float] | None = None,
     ) -> None:
         """Change prices in place [CNY/credit or CNY/t CO2e]; the next :meth:`solve` re-uses
-        the persistent solver."""
-        m, name = self.model, self.ent.name
-        abate = {(name, j): c for j, c in (abatement_cost or {}).items()}
-        for param, values in ((m.nev_buy_price, nev_buy_price),
-                              (m.nev_sell_price, nev_sell_price),
-                              (m.cea_price, cea_price), (m.abatement_cost, abate)):
-            for k, v in (values or {}).items():
-                if not v >= 0:
-                    raise ValueError(f"prices must be >= 0, got {v} for {k}")
-                param[k] = float(v)
-        if reserve_price is not None:
-            if self.scenario.market.reserve_price is None:
-                raise ValueError("the model was built without the reserve variant: set "
-                                 "[market] reserve_price and rebuild")
-            m.reserve_price = float(reserve_price)
-        if penalty_cny_per_credit is not None:
-            if self.scenario.penalty_cny_per_credit is None:
-                raise ValueError("the model was built without uncovered deficits: set "
-                                 "[penalty] uncovered_credit_cny and rebuild")
-            m.penalty = float(penalty_cny_per_credit)
-        for t in self.years:
-            if m.nev_sell_price[t].value > m.nev_buy_price[t].value + 1e-9:
-                raise ValueError(f"sell price above buy price in {t}: the LP would be unbounded")
+        the persistent solver.
+
+        Every argument is checked before anything changes: a rejected call leaves the model
+        as it was.
+
+        Raises
+        ------
+        InputError
+            A price that is not a finite number >= 0, a year not of the scenario, a segment
+            that does not exist, a sell price above the buy price, or a price the model was
+            built without (reserve, penalty, linkage; NEV prices in the industry model).
+        """
+        new = self.check_prices(nev_buy_price=nev_buy_price, nev_sell_price=nev_sell_price,
+                                cea_price=cea_price, reserve_price=reserve_price,
+                                penalty_cny_per_credit=penalty_cny_per_credit,
+                                abatement_cost=abatement_cost)
+        apply_prices(self.model, self.ent.name, new)
+
+    def check_prices(self, **prices: Any) -> dict[str, Any]:
+        """Validate :meth:`set_prices` arguments without changing anything.
+
+        Returns
+        -------
+        dict
+            The given (not None) arguments as floats (dicts keyed by year or segment).
+        """
+        m = self.model
+        return check_price_arguments(
+            self.scenario, self.ent, prices, nev_prices_given=True,
+            current_nev={t: (m.nev_buy_price[t].value, m.nev_sell_price[t].value)
+                         for t in self.years})
 
     # ------------------------------------------------------------------ solve
     def solve(self, *, verify: bool = True) -> EnterpriseResult:
@@ -376,6 +385,107 @@ def default_t_per_credit() -> float:
     linkage [t CO2e/credit]."""
     q = tonnes_per_credit(get_basis("ttw-real-world"), credit="cafc")
     return float(q.to("t_CO2e / cafc_credit").magnitude)
+
+
+def check_price_arguments(scenario: Scenario, ent: EnterpriseInput, prices: dict[str, Any],
+                          *, nev_prices_given: bool,
+                          current_nev: dict[int, tuple[float, float]] | None = None
+                          ) -> dict[str, Any]:
+    """Validate ``set_prices`` arguments for one enterprise without changing anything.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    ent : EnterpriseInput
+    prices : dict
+        ``set_prices`` keyword arguments.
+    nev_prices_given : bool
+        False in the industry model (NEV prices are outputs there).
+    current_nev : dict year -> (buy, sell), optional
+        The model's NEV prices [CNY/credit], to refuse a sell price above the buy price.
+
+    Returns
+    -------
+    dict
+        The given (not None) arguments as floats (dicts keyed by year or segment).
+
+    Raises
+    ------
+    InputError
+    """
+    sc, years = scenario, list(scenario.years)
+    keys = {"nev_buy_price": years, "nev_sell_price": years, "cea_price": years,
+            "abatement_cost": list(range(len(ent.abatement)))}
+    nev_out = "given NEV prices (they are outputs of the industry model)"
+    built_without = {
+        "reserve_price": (sc.market.reserve_price is None, "the reserve variant: set "
+                          "[market] reserve_price"),
+        "penalty_cny_per_credit": (sc.penalty_cny_per_credit is None, "uncovered "
+                                   "deficits: set [penalty] uncovered_credit_cny"),
+        "cea_price": (sc.link is None, "a carbon-market linkage: set [linkage]"),
+        "nev_buy_price": (not nev_prices_given, nev_out),
+        "nev_sell_price": (not nev_prices_given, nev_out),
+    }
+    out: dict[str, Any] = {}
+    for name, value in prices.items():
+        if value is None:
+            continue
+        if name not in keys and name not in built_without:
+            raise TypeError(f"set_prices() got an unexpected keyword argument {name!r}")
+        without, what = built_without.get(name, (False, ""))
+        if without:
+            raise InputError(f"the model was built without {what} and rebuild",
+                             file=sc.source, key=name)
+        if name not in keys:
+            out[name] = _price(value, name, sc.source)
+            continue
+        out[name] = _price_table(value, name, keys[name], sc.source)
+    if current_nev is not None and ("nev_buy_price" in out or "nev_sell_price" in out):
+        for t in years:
+            buy = out.get("nev_buy_price", {}).get(t, current_nev[t][0])
+            sell = out.get("nev_sell_price", {}).get(t, current_nev[t][1])
+            if sell > buy + 1e-9:
+                raise InputError(f"sell price {sell:g} above buy price {buy:g} in {t}: "
+                                 "the LP would be unbounded", file=sc.source,
+                                 key="nev_sell_price")
+    return out
+
+
+def _price_table(value: Any, name: str, allowed: list[int], file: str) -> dict[int, float]:
+    """A dict year (or segment) -> price, every key allowed and every price valid."""
+    if not isinstance(value, Mapping):
+        by = "segment" if name == "abatement_cost" else "year"
+        raise InputError(f"expected a dict {by} -> price, got {value!r}", file=file, key=name)
+    out = {}
+    for k, v in value.items():
+        if isinstance(k, bool) or k not in allowed:
+            raise InputError(f"{k!r} is not one of {allowed}", file=file, key=f"{name}[{k!r}]")
+        out[k] = _price(v, f"{name}[{k!r}]", file)
+    return out
+
+
+def _price(value: Any, key: str, file: str) -> float:
+    """A price argument: a real, finite number >= 0 (a bool or a text is refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"expected a number, got {value!r}", file=file, key=key)
+    x = float(value)
+    if not math.isfinite(x) or x < 0:
+        raise InputError(f"expected a finite number >= 0, got {value!r}", file=file, key=key)
+    return x
+
+
+def apply_prices(m: pyo.ConcreteModel, enterprise: str, new: dict[str, Any]) -> None:
+    """Write checked prices (:func:`check_price_arguments`) into the model's mutable
+    parameters; ``abatement_cost`` is keyed by segment of ``enterprise``."""
+    for name in ("nev_buy_price", "nev_sell_price", "cea_price"):
+        for t, v in new.get(name, {}).items():
+            getattr(m, name)[t] = v
+    for j, v in new.get("abatement_cost", {}).items():
+        m.abatement_cost[enterprise, j] = v
+    if "reserve_price" in new:
+        m.reserve_price = new["reserve_price"]
+    if "penalty_cny_per_credit" in new:
+        m.penalty = new["penalty_cny_per_credit"]
 
 
 def solve_enterprise(scenario: Scenario, enterprise: EnterpriseInput | str,

@@ -67,12 +67,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
+from pyomo.core.base.reference import Reference
 from pyomo.core.expr import LinearExpression, MonomialTermExpression
 
 from optimize.scenario import EnterpriseInput, Scenario
@@ -199,6 +201,18 @@ def _index_set(m: pyo.ConcreteModel, name: str, index: list, dimen: int) -> pyo.
     return s
 
 
+def legacy_names(m: pyo.ConcreteModel, enterprise: str) -> SimpleNamespace:
+    """The earlier per-enterprise model's short names, as views (Pyomo References) of the
+    named components for one enterprise: ``b[t, g]`` (``nev_bought``), ``p_buy``,
+    ``p_sell``, ``p_cea`` (by year), ``p_abate`` (by segment), ``p_penalty``. Kept for hooks
+    and callers written against that model; new code should use the named components."""
+    return SimpleNamespace(
+        b=Reference(m.nev_bought[enterprise, :, :]),
+        p_buy=Reference(m.nev_buy_price[:]), p_sell=Reference(m.nev_sell_price[:]),
+        p_cea=Reference(m.cea_price[:]), p_abate=Reference(m.abatement_cost[enterprise, :]),
+        p_penalty=Reference(m.penalty))
+
+
 def _constraint(m: pyo.ConcreteModel, name: str, index: list, relations: list) -> None:
     """Add an indexed constraint from relations listed in ``index`` order."""
     by_key = dict(zip(index, relations, strict=True))
@@ -221,7 +235,8 @@ def define_parameters(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets, rate: fl
     m.transaction_cost = pyo.Param(mutable=True, initialize=mk.nev_transaction_cost)
     m.penalty = pyo.Param(mutable=True, initialize=sc.penalty_cny_per_credit or 0.0)
     seg = s.segments
-    m.abatement_cost = pyo.Param(keys(seg, ["enterprise", "segment"]), mutable=True,
+    m.abatement_cost = pyo.Param(_index_set(m, "abatement_cost", keys(
+        seg, ["enterprise", "segment"]), 2), mutable=True,
                                  initialize=dict(zip(keys(seg, ["enterprise", "segment"]),
                                                      seg["cost_cny_per_credit"].tolist(),
                                                      strict=True)))

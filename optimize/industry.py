@@ -24,6 +24,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -39,12 +40,14 @@ from linkage.rules import ParameterLog, record_lookups
 from optimize.enterprise import (
     OptimizationError,
     PlanVerificationError,
+    apply_prices,
+    check_price_arguments,
     default_t_per_credit,
     solver_version_cached,
 )
-from optimize.formulation import Formulation, build_formulation
+from optimize.formulation import Formulation, build_formulation, legacy_names
 from optimize.plan import PlanTemplate, transfer_pairs
-from optimize.scenario import EnterpriseInput, Scenario
+from optimize.scenario import EnterpriseInput, Scenario, find_enterprise
 from optimize.solver import PersistentHighs
 
 __all__ = ["IndustryModel", "IndustryResult", "solve_industry"]
@@ -134,11 +137,17 @@ class IndustryResult:
 
 @dataclass
 class _Firm:
-    """One enterprise of the industry model (``ent``; ``_tpc()`` the t CO2e per credit of its
-    prices), kept for callers of the earlier per-enterprise blocks."""
+    """One enterprise of the industry model, kept for callers of the earlier per-enterprise
+    blocks: ``ent``, ``_tpc()`` (t CO2e per credit of the prices) and ``model``, the earlier
+    block's short names as views of the industry model (:func:`legacy_names`)."""
 
     ent: EnterpriseInput
     _tpc: Callable[[], float]
+    _industry: pyo.ConcreteModel
+
+    @property
+    def model(self) -> SimpleNamespace:
+        return legacy_names(self._industry, self.ent.name)
 
 
 class IndustryModel:
@@ -168,7 +177,7 @@ class IndustryModel:
         self.model = self.formulation.model
         self.years = list(scenario.years)
         self.disc = self.formulation.sets.discount.to_dict()
-        self.firms = {e.name: _Firm(e, self._tpc) for e in scenario.enterprises}
+        self.firms = {e.name: _Firm(e, self._tpc, self.model) for e in scenario.enterprises}
         if extra_functionality is not None:
             extra_functionality(self.model, self)
         self._solver = PersistentHighs(self.model)
@@ -212,25 +221,25 @@ class IndustryModel:
             [CNY/credit].
         penalty_cny_per_credit, reserve_price : float, optional
             [CNY/credit].
+
+        Raises
+        ------
+        InputError
+            See :meth:`EnterpriseModel.set_prices`; every enterprise's prices are checked
+            first, so a rejected call changes nothing.
         """
-        m, sc = self.model, self.scenario
-        abate = {(e, j): c for e, costs in (abatement_cost or {}).items()
-                 for j, c in costs.items()}
-        for param, values in ((m.cea_price, cea_price), (m.abatement_cost, abate)):
-            for k, v in (values or {}).items():
-                if not v >= 0:
-                    raise ValueError(f"prices must be >= 0, got {v} for {k}")
-                param[k] = float(v)
-        if reserve_price is not None:
-            if sc.market.reserve_price is None:
-                raise ValueError("the model was built without the reserve variant: set "
-                                 "[market] reserve_price and rebuild")
-            m.reserve_price = float(reserve_price)
-        if penalty_cny_per_credit is not None:
-            if sc.penalty_cny_per_credit is None:
-                raise ValueError("the model was built without uncovered deficits: set "
-                                 "[penalty] uncovered_credit_cny and rebuild")
-            m.penalty = float(penalty_cny_per_credit)
+        for name in abatement_cost or {}:
+            if name not in self.firms:
+                find_enterprise(self.scenario, name, key=f"abatement_cost[{name!r}]")
+        # every enterprise's prices are checked before any changes: no half-applied prices
+        checked = {name: check_price_arguments(
+            self.scenario, f.ent, {"cea_price": cea_price,
+                                   "abatement_cost": (abatement_cost or {}).get(name),
+                                   "penalty_cny_per_credit": penalty_cny_per_credit,
+                                   "reserve_price": reserve_price},
+            nev_prices_given=False) for name, f in self.firms.items()}
+        for name, new in checked.items():
+            apply_prices(self.model, name, new)
 
     def solve(self, *, verify: bool = True) -> IndustryResult:
         """Solve (or re-solve) for the equilibrium.

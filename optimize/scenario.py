@@ -8,9 +8,7 @@ the expected form. See the README for a full example.
 from __future__ import annotations
 
 import difflib
-import math
-import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,15 @@ import pandas as pd
 from linkage.carbon_link import CarbonLink
 from linkage.errors import InputError
 from linkage.rules import RuleSet, default_rules, load_rules, record_lookups
+from optimize.schema import (
+    EnterpriseTable,
+    LinkageTable,
+    MarketTable,
+    ScenarioDocument,
+    read_toml,
+    table_fields,
+    validate_document,
+)
 
 __all__ = [
     "AbatementSegment",
@@ -27,13 +34,44 @@ __all__ = [
     "MarketInput",
     "Scenario",
     "ScenarioError",
+    "UnknownEnterpriseError",
+    "find_enterprise",
     "load_scenario",
     "parse_scenario",
+    "read_scenario_document",
 ]
 
 
 class ScenarioError(InputError):
     """A scenario file breaks its format."""
+
+
+class UnknownEnterpriseError(ScenarioError, KeyError):
+    """An enterprise name that is not in the scenario (also a KeyError, as a lookup)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self._message()
+
+
+def find_enterprise(scenario: Scenario, name: str, *, key: str = "enterprise"
+                    ) -> EnterpriseInput:
+    """The enterprise called ``name`` in the scenario.
+
+    Raises
+    ------
+    UnknownEnterpriseError
+        Naming the scenario file, the name, a close match and the known names.
+    """
+    known = [e.name for e in scenario.enterprises]
+    for e in scenario.enterprises:
+        if e.name == name:
+            return e
+    hint = difflib.get_close_matches(str(name), known, n=1)
+    raise UnknownEnterpriseError(
+        f"no enterprise {name!r} in the scenario"
+        + (f"; did you mean {hint[0]!r}?" if hint else "")
+        + f" (known: {', '.join(repr(k) for k in known)})",
+        file=scenario.source, key=key)
 
 
 @dataclass(frozen=True)
@@ -165,21 +203,13 @@ class Scenario:
     basis_assumptions: dict[str, Any] = field(default_factory=dict)
 
 
-_KEYS = {
-    "scenario": {"name", "years", "discount_rate", "rules"},
-    "enterprise": {"name", "group", "fleet", "cafc_credits", "nev_credits",
-                   "conventional_fleet_meets_threshold", "opening", "abatement"},
-    "market": {"nev_buy_price", "nev_sell_price", "nev_buy_limit", "supply_demand_ratio",
-               "reserve_price", "reserve_max_credits_per_year", "affiliate_cafc_available",
-               "nev_transaction_cost"},
-    "linkage": {"basis", "exchange_rate_credits_per_t", "cea_price", "allow_cea_for_deficits",
-                "cea_clears", "max_cea_share_of_deficit", "allow_credit_offsets",
-                "offset_cap_t", "method"},
-    "penalty": {"uncovered_credit_cny"},
-}
+#: Keys of each table of the format (from the schema models; the docs are checked against it).
+_KEYS = {table: set(table_fields(table)) for table in ScenarioDocument.model_fields}
 
 
 class _Reader:
+    """Raises located errors and resolves paths for one scenario file."""
+
     def __init__(self, file: str, base: Path | None) -> None:
         self.file = file
         self.base = base
@@ -187,66 +217,14 @@ class _Reader:
     def fail(self, key: str, rule: str) -> ScenarioError:
         return ScenarioError(rule, file=self.file, key=key)
 
-    def table(self, raw: Any, key: str) -> dict[str, Any]:
-        if not isinstance(raw, dict):
-            raise self.fail(key, "expected a table")
-        allowed = _KEYS[key.split(".")[0].split("[")[0]]
-        for k in raw:
-            if k not in allowed:
-                hint = difflib.get_close_matches(k, sorted(allowed), n=1)
-                more = f"; did you mean '{hint[0]}'?" if hint else ""
-                raise self.fail(f"{key}.{k}", f"unknown key{more} (known: "
-                                f"{', '.join(sorted(allowed))})")
-        return raw
-
-    def number(self, raw: Any, key: str, *, minimum: float = 0.0,
-               maximum: float = math.inf) -> float:
-        if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise self.fail(key, f"expected a number, got {raw!r}")
-        x = float(raw)
-        if not (minimum <= x <= maximum):
-            raise self.fail(key, f"expected a number in [{minimum:g}, {maximum:g}], got {x:g}")
-        return x
-
-    def boolean(self, raw: Any, key: str) -> bool:
-        if not isinstance(raw, bool):
-            raise self.fail(key, f"expected true or false, got {raw!r}")
-        return raw
-
-    def per_year(self, raw: Any, years: Sequence[int], key: str, *, minimum: float = 0.0,
-                 maximum: float = math.inf, kind: str = "number") -> dict[int, Any]:
-        """A scalar (every year), a list aligned with years, or a table year -> value."""
-        conv = self.boolean if kind == "bool" else (
-            lambda v, k: self.number(v, k, minimum=minimum, maximum=maximum))
-        if isinstance(raw, list):
-            if len(raw) != len(years):
-                raise self.fail(key, f"expected {len(years)} values, one per year of "
-                                f"{list(years)}, got {len(raw)}")
-            return {y: conv(v, f"{key}[{i}]") for i, (y, v) in enumerate(zip(years, raw,
-                                                                                  strict=True))}
-        if isinstance(raw, dict):
-            out = {}
-            for k, v in raw.items():
-                try:
-                    y = int(k)
-                except ValueError:
-                    raise self.fail(f"{key}.{k}", "table keys must be years") from None
-                out[y] = conv(v, f"{key}.{k}")
-            missing = [y for y in years if y not in out]
-            if missing:
-                raise self.fail(key, f"no value for year(s) {missing}")
-            return {y: out[y] for y in years}
-        value = conv(raw, key)
-        return dict.fromkeys(years, value)
-
-    def path(self, raw: Any, key: str) -> Path:
-        if not isinstance(raw, str) or not raw:
-            raise self.fail(key, "expected a file path")
+    def path(self, raw: str, key: str) -> Path:
         p = Path(raw)
         if not p.is_absolute() and self.base is not None:
             p = self.base / p
         if not p.exists():
             raise self.fail(key, f"file not found: {p}")
+        if p.is_dir():
+            raise self.fail(key, f"is a directory, not a file: {p}")
         return p
 
 
@@ -277,6 +255,10 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
                    rule_overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Validate a scenario document (the parsed TOML) into a :class:`Scenario`.
 
+    The form of the document is checked by :class:`optimize.schema.ScenarioDocument` (known
+    keys, types, finite numbers, per-year values aligned with the years by value); the rest
+    (rules, fleets, the conversion basis, prices) here.
+
     Parameters
     ----------
     doc : mapping
@@ -295,30 +277,17 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
         Naming the file, the key and the expected form.
     """
     r = _Reader(file, base)
-    unknown = set(doc) - set(_KEYS)
-    if unknown:
-        k = sorted(unknown)[0]
-        hint = difflib.get_close_matches(k, list(_KEYS), n=1)
-        raise r.fail(k, "unknown table" + (f"; did you mean '{hint[0]}'?" if hint else ""))
-    if "scenario" not in doc:
-        raise r.fail("scenario", "missing [scenario] table with name and years")
-    sc = r.table(doc["scenario"], "scenario")
-    name = sc.get("name", Path(file).stem)
-    if not isinstance(name, str):
-        raise r.fail("scenario.name", "expected a text")
-    years_raw = sc.get("years")
-    if (not isinstance(years_raw, list) or not years_raw
-            or not all(isinstance(y, int) and not isinstance(y, bool) for y in years_raw)):
-        raise r.fail("scenario.years", "expected a list of years, e.g. [2024, 2025, 2026]")
-    years = sorted(years_raw)
-    if years != list(range(years[0], years[-1] + 1)) or len(set(years_raw)) != len(years_raw):
-        raise r.fail("scenario.years", f"years must be consecutive, got {years_raw}")
-    discount = r.number(sc.get("discount_rate", 0.0), "scenario.discount_rate", maximum=1.0)
-    rules_raw = sc.get("rules", "default")
-    if rules_raw == "default":
+    if not isinstance(doc, Mapping):
+        raise r.fail("scenario", f"expected a scenario document (a table), got "
+                     f"{type(doc).__name__}")
+    d = validate_document(ScenarioDocument, dict(doc), file=file, error=ScenarioError)
+    assert isinstance(d, ScenarioDocument)
+    years = sorted(d.scenario.years)
+    name = d.scenario.name if d.scenario.name is not None else Path(file).stem
+    if d.scenario.rules == "default":
         rules, label = default_rules(), "default"
     else:
-        rpath = r.path(rules_raw, "scenario.rules")
+        rpath = r.path(d.scenario.rules, "scenario.rules")
         rules, label = load_rules(rpath), str(rpath)
     if rule_overrides:
         rules = _override_rules(r, rules, rule_overrides, years)
@@ -329,26 +298,19 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
         except InputError as exc:
             raise r.fail("scenario.years", exc.rule) from None
 
-    raw_ents = doc.get("enterprise")
-    if not isinstance(raw_ents, list) or not raw_ents:
-        raise r.fail("enterprise", "expected at least one [[enterprise]] table")
-    enterprises = [_enterprise(r, e, i, years, rules) for i, e in enumerate(raw_ents)]
+    enterprises = [_enterprise(r, e, years, rules) for e in d.enterprise]
     names = [e.name for e in enterprises]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
-        raise r.fail("enterprise.name", f"enterprise {dup!r} appears twice")
+        raise r.fail(f"enterprise[{dup}].name", f"enterprise {dup!r} appears twice")
 
-    market = _market(r, doc.get("market"), years, enterprises, rules)
+    market = _market(r, d.market, years, enterprises, rules)
     link, cea, assumptions = None, {}, {}
-    if "linkage" in doc:
-        link, cea, assumptions = _linkage(r, doc["linkage"], years)
-    penalty = None
-    if "penalty" in doc:
-        pen = r.table(doc["penalty"], "penalty")
-        if "uncovered_credit_cny" in pen:
-            penalty = r.number(pen["uncovered_credit_cny"], "penalty.uncovered_credit_cny")
-    return Scenario(name, years, discount, rules, label, enterprises, market, link, cea,
-                    penalty, file, assumptions)
+    if d.linkage is not None:
+        link, cea, assumptions = _linkage(r, d.linkage)
+    penalty = d.penalty.uncovered_credit_cny if d.penalty is not None else None
+    return Scenario(name, years, d.scenario.discount_rate, rules, label, enterprises, market,
+                    link, cea, penalty, file, assumptions)
 
 
 def _override_rules(r: _Reader, base: RuleSet, overrides: Mapping[str, Any],
@@ -380,108 +342,78 @@ def _override_rules(r: _Reader, base: RuleSet, overrides: Mapping[str, Any],
     return rs
 
 
-def _enterprise(r: _Reader, raw: Any, i: int, years: list[int],
+def _enterprise(r: _Reader, e: EnterpriseTable, years: list[int],
                 rules: RuleSet) -> EnterpriseInput:
-    key = f"enterprise[{i}]"
-    e = r.table(raw, key)
-    name = e.get("name")
-    if not isinstance(name, str) or not name:
-        raise r.fail(f"{key}.name", "expected the enterprise's name")
+    name = e.name
     key = f"enterprise[{name}]"
-    group = e.get("group", name)
-    if not isinstance(group, str):
-        raise r.fail(f"{key}.group", "expected a text")
+    group = e.group if e.group is not None else name
     prov: list[str] = []
-    if "fleet" in e:
-        if "cafc_credits" in e or "nev_credits" in e:
-            raise r.fail(f"{key}.fleet", "give either fleet or cafc_credits/nev_credits")
-        from linkage.accounting import compute_credits
-
-        path = r.path(e["fleet"], f"{key}.fleet")
-        try:
-            res = compute_credits(path, rules=rules)
-        except InputError as exc:
-            raise r.fail(f"{key}.fleet", str(exc)) from None
-        st = res.statements[res.statements["enterprise"] == name].set_index("year")
-        missing = [y for y in years if y not in st.index]
-        if missing:
-            raise r.fail(f"{key}.fleet", f"the fleet has no rows for {name!r} in {missing}")
-        cafc = {y: float(st.loc[y, "cafc_credits"]) for y in years}
-        nev = {y: float(st.loc[y, "nev_credits"]) for y in years}
-        elig = {y: bool(st.loc[y, "nev_carry_eligible"]) for y in years}
-        for y in years:
-            prov += [k for k in st.loc[y, "provisional_parameter_keys"].split(";") if k]
-        prov = sorted(set(prov))
+    if e.fleet is not None:
+        if e.cafc_credits is not None or e.nev_credits is not None \
+                or e.conventional_fleet_meets_threshold is not None:
+            raise r.fail(f"{key}.fleet", "give either fleet or cafc_credits/nev_credits "
+                         "(eligibility then comes from the fleet)")
+        cafc, nev, elig, prov = _fleet_positions(r, e, years, rules)
     else:
         for k in ("cafc_credits", "nev_credits"):
-            if k not in e:
+            if getattr(e, k) is None:
                 raise r.fail(f"{key}.{k}", "expected a list aligned with years (or fleet = "
                              "\"file.csv\")")
-        cafc = r.per_year(e["cafc_credits"], years, f"{key}.cafc_credits", minimum=-math.inf)
-        nev = r.per_year(e["nev_credits"], years, f"{key}.nev_credits", minimum=-math.inf)
-        elig = r.per_year(e.get("conventional_fleet_meets_threshold", True), years,
-                          f"{key}.conventional_fleet_meets_threshold", kind="bool")
+        cafc, nev = dict(e.cafc_credits), dict(e.nev_credits)
+        elig = (dict(e.conventional_fleet_meets_threshold)
+                if e.conventional_fleet_meets_threshold is not None
+                else dict.fromkeys(years, True))
     rows = []
-    opening = e.get("opening", {})
-    if not isinstance(opening, dict):
-        raise r.fail(f"{key}.opening", "expected a table with cafc, nev, pool tables")
-    for inst, table in opening.items():
-        if inst not in ("cafc", "nev", "pool"):
-            raise r.fail(f"{key}.opening.{inst}", "expected cafc, nev or pool")
-        if not isinstance(table, dict):
-            raise r.fail(f"{key}.opening.{inst}", "expected a table vintage -> credits")
-        for v, q in table.items():
-            try:
-                vint = int(v)
-            except ValueError:
-                raise r.fail(f"{key}.opening.{inst}.{v}", "keys must be vintage years") from None
+    for inst in ("cafc", "nev", "pool"):
+        for vint, q in getattr(e.opening, inst).items():
             if vint >= years[0]:
-                raise r.fail(f"{key}.opening.{inst}.{v}",
+                raise r.fail(f"{key}.opening.{inst}.{vint}",
                              f"opening vintages must be before {years[0]}")
-            rows.append((inst, vint, r.number(q, f"{key}.opening.{inst}.{v}")))
-    segs = []
-    for j, a in enumerate(e.get("abatement", [])):
-        akey = f"{key}.abatement[{j}]"
-        if not isinstance(a, dict):
-            raise r.fail(akey, "expected a table")
-        extra = set(a) - {"kind", "cost_cny_per_credit", "max_credits_per_year"}
-        if extra:
-            raise r.fail(f"{akey}.{sorted(extra)[0]}", "unknown key (known: kind, "
-                         "cost_cny_per_credit, max_credits_per_year)")
-        if a.get("kind") not in ("nev", "cafc"):
-            raise r.fail(f"{akey}.kind", f"expected \"nev\" or \"cafc\", got {a.get('kind')!r}")
-        for k in ("cost_cny_per_credit", "max_credits_per_year"):
-            if k not in a:
-                raise r.fail(f"{akey}.{k}", "missing")
-        segs.append(AbatementSegment(a["kind"], r.number(a["cost_cny_per_credit"],
-                                                         f"{akey}.cost_cny_per_credit"),
-                                     r.number(a["max_credits_per_year"],
-                                              f"{akey}.max_credits_per_year")))
+            rows.append((inst, vint, q))
+    segs = [AbatementSegment(a.kind, a.cost_cny_per_credit, a.max_credits_per_year)
+            for a in e.abatement]
     return EnterpriseInput(name, group, cafc, nev, elig,
                            pd.DataFrame(rows, columns=["instrument", "vintage", "quantity"]),
                            segs, prov)
 
 
-def _market(r: _Reader, raw: Any, years: list[int],
+def _fleet_positions(r: _Reader, e: EnterpriseTable, years: list[int], rules: RuleSet
+                     ) -> tuple[dict[int, float], dict[int, float], dict[int, bool], list[str]]:
+    """Credit positions, eligibility and provisional keys of an enterprise from its fleet."""
+    from linkage.accounting import compute_credits
+
+    key = f"enterprise[{e.name}].fleet"
+    path = r.path(e.fleet or "", key)
+    try:
+        res = compute_credits(path, rules=rules)
+    except InputError as exc:
+        raise r.fail(key, str(exc)) from None
+    st = res.statements[res.statements["enterprise"] == e.name].set_index("year")
+    missing = [y for y in years if y not in st.index]
+    if missing:
+        raise r.fail(key, f"the fleet has no rows for {e.name!r} in {missing}")
+    cafc = {y: float(st.loc[y, "cafc_credits"]) for y in years}
+    nev = {y: float(st.loc[y, "nev_credits"]) for y in years}
+    elig = {y: bool(st.loc[y, "nev_carry_eligible"]) for y in years}
+    prov = {k for y in years for k in st.loc[y, "provisional_parameter_keys"].split(";") if k}
+    return cafc, nev, elig, sorted(prov)
+
+
+def _market(r: _Reader, m: MarketTable, years: list[int],
             enterprises: list[EnterpriseInput], rules: RuleSet | None = None) -> MarketInput:
-    if raw is None:
-        raise r.fail("market", "missing [market] table (nev_buy_price, supply_demand_ratio, ...)")
-    m = r.table(raw, "market")
     buy = sell = None
-    if "nev_buy_price" in m:
-        buy = r.per_year(m["nev_buy_price"], years, "market.nev_buy_price")
-        sell = r.per_year(m.get("nev_sell_price", m["nev_buy_price"]), years,
-                          "market.nev_sell_price")
+    if m.nev_buy_price is not None:
+        buy = dict(m.nev_buy_price)
+        sell = dict(m.nev_sell_price) if m.nev_sell_price is not None else dict(buy)
         for y in years:
             if sell[y] > buy[y]:
                 raise r.fail("market.nev_sell_price",
                              f"sell price {sell[y]:g} above buy price {buy[y]:g} in {y}")
-    elif "nev_sell_price" in m:
+    elif m.nev_sell_price is not None:
         raise r.fail("market.nev_sell_price", "give nev_buy_price too")
-    limit = (r.per_year(m["nev_buy_limit"], years, "market.nev_buy_limit")
-             if "nev_buy_limit" in m else None)
-    if "supply_demand_ratio" in m:
-        ratio = r.per_year(m["supply_demand_ratio"], years, "market.supply_demand_ratio")
+    limit = dict(m.nev_buy_limit) if m.nev_buy_limit is not None else None
+    if m.supply_demand_ratio is not None:
+        ratio = dict(m.supply_demand_ratio)
     else:
         from linkage.market import supply_demand_ratio
 
@@ -492,59 +424,58 @@ def _market(r: _Reader, raw: Any, years: list[int],
             e.provisional_parameters = sorted(set(e.provisional_parameters)
                                               | set(used.unverified()))
         ratio = {y: float(comp.loc[y]) for y in years}
-    reserve = m.get("reserve_price")
-    reserve = None if reserve is None else r.number(reserve, "market.reserve_price")
-    rcap = m.get("reserve_max_credits_per_year")
-    rcap = None if rcap is None else r.number(rcap, "market.reserve_max_credits_per_year")
-    aff = (r.per_year(m["affiliate_cafc_available"], years, "market.affiliate_cafc_available")
-           if "affiliate_cafc_available" in m else dict.fromkeys(years, 0.0))
-    tc = r.number(m.get("nev_transaction_cost", 0.0), "market.nev_transaction_cost")
-    return MarketInput(buy, sell, limit, ratio, reserve, rcap, aff, tc)
+    aff = (dict(m.affiliate_cafc_available) if m.affiliate_cafc_available is not None
+           else dict.fromkeys(years, 0.0))
+    return MarketInput(buy, sell, limit, ratio, m.reserve_price,
+                       m.reserve_max_credits_per_year, aff, m.nev_transaction_cost)
 
 
-def _linkage(r: _Reader, raw: Any, years: list[int]
+def _linkage(r: _Reader, lk: LinkageTable
              ) -> tuple[CarbonLink, dict[int, float], dict[str, Any]]:
-    lk = r.table(raw, "linkage")
-    method = lk.get("method", "compliance")
-    if method not in ("compliance", "avoided"):
-        raise r.fail("linkage.method", "expected \"compliance\" or \"avoided\"")
-    if method == "avoided":
+    if lk.method == "avoided":
         raise r.fail("linkage.method", "the optimizer applies one exchange rate to CAFC and "
                      "NEV balances, and a CAFC credit's CO2 worth has no avoided-emissions "
                      "method: give exchange_rate_credits_per_t (e.g. from "
                      "conversions.exchange_rate(basis, \"nev\", \"avoided\")) instead")
-    if "basis" not in lk and "exchange_rate_credits_per_t" not in lk:
+    if lk.basis is None and lk.exchange_rate_credits_per_t is None:
         raise r.fail("linkage.basis", "expected a basis preset name (e.g. \"ttw-real-world\") "
                      "or exchange_rate_credits_per_t")
     name, rate, assumptions = "policy", None, {}
-    if "basis" in lk:
-        name, rate, assumptions = _basis_rate(r, lk["basis"], method)
-    if "exchange_rate_credits_per_t" in lk:
-        rate = r.number(lk["exchange_rate_credits_per_t"], "linkage.exchange_rate_credits_per_t")
-        if rate <= 0:
-            raise r.fail("linkage.exchange_rate_credits_per_t", "expected a rate > 0")
+    if lk.basis is not None:
+        name, rate, assumptions = _basis_rate(r, lk.basis, lk.method)
+    if lk.exchange_rate_credits_per_t is not None:
+        rate = lk.exchange_rate_credits_per_t
         name = f"policy rate ({name})" if name != "policy" else "policy"
-    if "cea_price" not in lk:
-        raise r.fail("linkage.cea_price", "expected a CEA price [CNY/t CO2e] or one per year")
-    cea = r.per_year(lk["cea_price"], years, "linkage.cea_price")
-    clears = lk.get("cea_clears", ["cafc", "nev"])
-    if not isinstance(clears, list) or not set(clears) <= {"cafc", "nev"}:
-        raise r.fail("linkage.cea_clears", "expected a list of \"cafc\" and/or \"nev\"")
-    cap_raw = lk.get("offset_cap_t")
-    cap = {} if cap_raw is None else r.per_year(cap_raw, years, "linkage.offset_cap_t")
     link = CarbonLink(
         exchange_rate_credits_per_t=float(rate),  # type: ignore[arg-type]
         basis=name,
-        allow_cea_for_deficits=r.boolean(lk.get("allow_cea_for_deficits", True),
-                                         "linkage.allow_cea_for_deficits"),
-        cea_clears=tuple(clears),
-        max_cea_share_of_deficit=r.number(lk.get("max_cea_share_of_deficit", 1.0),
-                                          "linkage.max_cea_share_of_deficit", maximum=1.0),
-        allow_credit_offsets=r.boolean(lk.get("allow_credit_offsets", False),
-                                       "linkage.allow_credit_offsets"),
-        offset_cap_t=cap,
+        allow_cea_for_deficits=lk.allow_cea_for_deficits,
+        cea_clears=tuple(lk.cea_clears),
+        max_cea_share_of_deficit=lk.max_cea_share_of_deficit,
+        allow_credit_offsets=lk.allow_credit_offsets,
+        offset_cap_t=dict(lk.offset_cap_t) if lk.offset_cap_t is not None else {},
     )
-    return link, cea, assumptions
+    return link, dict(lk.cea_price), assumptions
+
+
+def read_scenario_document(path: str | Path) -> dict[str, Any]:
+    """The TOML document of a scenario file, validated as :func:`load_scenario` does.
+
+    For callers that change the document before parsing it (the brief's designs).
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file (and the line of a TOML syntax error, or the key).
+    """
+    p = Path(path)
+    doc = read_toml(p, ScenarioError, "scenario file")
+    parse_scenario(doc, file=str(p), base=p.parent)
+    return doc
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -561,13 +492,9 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
+        Not found, a directory, not UTF-8, not TOML (with the line), or a key breaking the
+        format (with the dotted key).
     """
     p = Path(path)
-    try:
-        with open(p, "rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError("scenario file not found", file=str(p)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"not valid TOML: {exc}", file=str(p)) from None
+    doc = read_toml(p, ScenarioError, "scenario file")
     return parse_scenario(doc, file=str(p), base=p.parent)

@@ -30,6 +30,7 @@ partial folder and ``resume=True`` continues it without writing any row twice.
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
 import itertools
 import json
@@ -38,6 +39,7 @@ import platform
 import signal
 import sys
 import time
+import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -47,7 +49,16 @@ import pandas as pd
 
 from linkage.errors import InputError
 from linkage.outputs import OutputDir, OutputError, write_atomically
-from linkage.rules import default_rule_files
+from linkage.rules import default_rule_files, schema
+from linkage.rules.loader import _parse_value
+from optimize.scenario import ScenarioError, parse_scenario
+from optimize.schema import (
+    ScenarioDocument,
+    SweepDocument,
+    read_toml,
+    scenario_years,
+    validate_document,
+)
 
 __all__ = ["MUTABLE_KEYS", "expand_grid", "load_sweep", "process_pool", "run_scenarios",
            "stop_executor"]
@@ -95,22 +106,48 @@ _ENTERPRISE_COLUMNS = [
 ]
 
 
+#: Tables of a scenario a sweep may vary (``[[enterprise]]`` is a list: not addressable).
+_VARIABLE_TABLES = ("scenario", "market", "linkage", "penalty")
+
+
+def _key_problem(key: Any) -> str | None:
+    """Why ``key`` is not a key a sweep can vary (None: it is)."""
+    if not isinstance(key, str):
+        return f"expected a dotted key such as \"linkage.cea_price\", got {key!r}"
+    if key.startswith("rule."):
+        if key[5:] in schema():
+            return None
+        hint = difflib.get_close_matches(key[5:], list(schema()), n=1)
+        return "unknown rule parameter" + (f"; did you mean 'rule.{hint[0]}'?" if hint else "")
+    parts = key.split(".")
+    if parts[0] not in _VARIABLE_TABLES or len(parts) < 2:
+        return (f"cannot vary {key!r}: use scenario., market., linkage., penalty. or rule. "
+                "keys")
+    fields = ScenarioDocument.model_fields[parts[0]].annotation
+    known = sorted(_table_model(fields).model_fields)
+    if parts[1] not in known:
+        hint = difflib.get_close_matches(parts[1], known, n=1)
+        return (f"unknown scenario key {key!r}"
+                + (f"; did you mean '{parts[0]}.{hint[0]}'?" if hint else "")
+                + f" (known in [{parts[0]}]: {', '.join(known)})")
+    if len(parts) > 2 and parts[:2] != ["linkage", "basis"]:
+        return f"{parts[0]}.{parts[1]} takes a value, not sub-keys"
+    if len(parts) > 3:
+        return "a basis assumption is linkage.basis.<assumption>"
+    return None
+
+
+def _table_model(annotation: Any) -> Any:
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return args[0] if args else annotation
+
+
 def _check_keys(keys: Iterable[str]) -> None:
     """Refuse, before any solve, keys no scenario can take (a typo would fail every row)."""
-    import difflib
-
-    from linkage.rules import schema
-
     for key in dict.fromkeys(keys):
-        if key.startswith("rule."):
-            if key[5:] not in schema():
-                hint = difflib.get_close_matches(key[5:], list(schema()), n=1)
-                raise InputError("unknown rule parameter"
-                                 + (f"; did you mean 'rule.{hint[0]}'?" if hint else ""),
-                                 key=key)
-        elif key.split(".")[0] not in ("scenario", "market", "linkage", "penalty"):
-            raise InputError(f"cannot vary {key!r}: use scenario., market., linkage., "
-                             "penalty. or rule. keys", key=key)
+        problem = _key_problem(key)
+        if problem is not None:
+            raise InputError(problem, key=key)
 
 
 def _set_columns(change: Mapping[str, Any]) -> dict[str, Any]:
@@ -459,17 +496,16 @@ def run_scenarios(
         or has a partial run of another sweep (or one without ``resume``).
     """
     if model not in ("industry", "enterprise"):
-        raise ValueError("model must be 'industry' or 'enterprise'")
-    if batch_size < 1:
-        raise ValueError("batch_size must be >= 1")
+        raise InputError(f"model must be 'industry' or 'enterprise', got {model!r}",
+                         key="model")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InputError(f"batch_size must be a whole number >= 1, got {batch_size!r}",
+                         key="batch_size")
     base_dir = None
     protect: list[Path] = []
     if not isinstance(base, Mapping):
-        import tomllib
-
         path = Path(base)
-        with open(path, "rb") as fh:
-            doc = tomllib.load(fh)
+        doc = read_toml(path, ScenarioError, "scenario file")
         base_dir = str(path.parent.resolve())
         protect.append(path)
     else:
@@ -569,7 +605,7 @@ def _run_with_progress(doc: dict[str, Any], base_dir: str | None, model: str,
 
 
 def load_sweep(path: str | Path) -> tuple[Path, list[dict[str, Any]], str, int]:
-    """Read a sweep file.
+    """Read and validate a sweep file, and the form of its base scenario.
 
     Format::
 
@@ -582,48 +618,137 @@ def load_sweep(path: str | Path) -> tuple[Path, list[dict[str, Any]], str, int]:
         [[case]]                          # and/or explicit cases
         "rule.nev.ratio" = 0.6
 
+    Before any solve, the file's keys and types, every varied key (a known scenario key or
+    ``rule.<key>``), every value (the form the scenario file would need: finite numbers, per
+    year values aligned with the years, ...) and the base scenario's form (keys, types and
+    numbers present; keys the cases supply may be missing) are checked.
+
     Returns
     -------
     (base path, changes, model, batch size)
-    """
-    import tomllib
 
+    Raises
+    ------
+    InputError
+        Naming the sweep file (or the base scenario file) and the key, e.g.
+        ``grid.linkage.cea_price[2]`` or ``case[0].rule.nev.ratio``.
+    """
     p = Path(path)
-    try:
-        with open(p, "rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        raise InputError("sweep file not found", file=str(p)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=str(p)) from None
-    unknown = set(doc) - {"sweep", "grid", "case"}
-    if unknown:
-        raise InputError("unknown table (expected [sweep], [grid], [[case]])", file=str(p),
-                         key=sorted(unknown)[0])
-    sw = doc.get("sweep", {})
-    if "base" not in sw:
-        raise InputError("missing base = \"scenario.toml\"", file=str(p), key="sweep.base")
-    extra = set(sw) - {"base", "model", "batch_size"}
-    if extra:
-        raise InputError("unknown key (expected base, model, batch_size)", file=str(p),
-                         key=f"sweep.{sorted(extra)[0]}")
-    base = (p.parent / sw["base"]).resolve()
+    file = str(p)
+    doc = read_toml(p, InputError, "sweep file")
+    _check_sweep_shape(doc, file)
+    sw = validate_document(SweepDocument, doc, file=file)
+    assert isinstance(sw, SweepDocument)
+    base = (p.parent / sw.sweep.base).resolve()
     if not base.exists():
-        raise InputError(f"base scenario not found: {base}", file=str(p), key="sweep.base")
-    grid = doc.get("grid", {})
-    for k, v in grid.items():
-        if not isinstance(v, list) or not v:
-            raise InputError("expected a non-empty list of values", file=str(p),
-                             key=f"grid.{k}")
-    changes = expand_grid(grid) if grid else []
-    changes += [dict(c) for c in doc.get("case", [])]
+        raise InputError(f"base scenario not found: {base}", file=file, key="sweep.base")
+    if base.is_dir():
+        raise InputError(f"base scenario is a directory, not a file: {base}", file=file,
+                         key="sweep.base")
+    base_doc = read_toml(base, ScenarioError, "scenario file")
+    _check_base(base_doc, str(base))
+    located: list[tuple[str, str, Any]] = []
+    for k, values in sw.grid.items():
+        located += [(f"grid.{k}", f"[{i}]", v) for i, v in enumerate(values)]
+    for j, c in enumerate(sw.case):
+        located += [(f"case[{j}].{k}", "", v) for k, v in c.items()]
+    for where, _idx, _v in located:
+        key = where.split(".", 1)[1]
+        problem = _key_problem(key)
+        if problem is not None:
+            raise InputError(problem, file=file, key=where)
+    years_varied = any(w.endswith(".scenario.years") or w == "grid.scenario.years"
+                       for w, _i, _v in located)
+    for where, idx, v in located:
+        _check_value(base_doc, where.split(".", 1)[1], v, file, where + idx, years_varied)
+    changes = expand_grid(sw.grid) if sw.grid else []
+    n_grid = len(changes)
+    changes += [dict(c) for c in sw.case]
     if not changes:
-        raise InputError("no scenarios: give [grid] lists or [[case]] tables", file=str(p))
-    model = sw.get("model", "industry")
-    if model not in ("industry", "enterprise"):
-        raise InputError("expected \"industry\" or \"enterprise\"", file=str(p),
-                         key="sweep.model")
-    batch = sw.get("batch_size", 50)
-    if not isinstance(batch, int) or batch < 1:
-        raise InputError("expected a positive integer", file=str(p), key="sweep.batch_size")
-    return base, changes, model, batch
+        raise InputError("no scenarios: give [grid] lists or [[case]] tables", file=file)
+    if years_varied:
+        for n, change in enumerate(changes):
+            if "scenario.years" in change:
+                where = "grid" if n < n_grid else f"case[{n - n_grid}]"
+                _check_change(base_doc, change, file, where, f"scenario {n} {change}: ")
+    _check_builds(base_doc, base, changes, sw.sweep.model, file)
+    return base, changes, sw.sweep.model, sw.sweep.batch_size
+
+
+#: Scenarios tried by :func:`_check_builds` before a sweep is refused as unbuildable.
+_BUILD_TRIES = 20
+
+
+def _check_builds(base_doc: dict[str, Any], base: Path, changes: list[dict[str, Any]],
+                  model: str, file: str) -> None:
+    """Refuse a sweep none of whose first scenarios can be built (a broken base: an empty
+    file, a missing key, an unknown basis, years without rules, ...). Stops at the first
+    scenario that builds, so a valid sweep costs one parse; a case that fails on its own is
+    a ``failed`` row of the run."""
+    first: InputError | None = None
+    tried = changes[:_BUILD_TRIES]
+    for change in tried:
+        d, rules = _apply(base_doc, change)
+        try:
+            sc = parse_scenario(d, file=str(base), base=base.parent, rule_overrides=rules)
+        except InputError as exc:
+            first = first or exc
+            continue
+        if model == "enterprise" and sc.market.nev_buy_price is None:
+            first = first or ScenarioError("the enterprise model needs NEV credit prices",
+                                           file=str(base), key="market.nev_buy_price")
+            continue
+        return
+    assert first is not None
+    every = "the only scenario" if len(tried) == 1 else f"each of the first {len(tried)}"
+    raise InputError(f"the base scenario with the sweep's changes cannot be built ({every} "
+                     f"fails): {first}", file=file, key="sweep.base")
+
+
+def _check_sweep_shape(doc: dict[str, Any], file: str) -> None:
+    """Errors the schema would word badly: no [sweep], [case] not an array, unquoted keys."""
+    if "sweep" not in doc:
+        raise InputError('missing base = "scenario.toml" (in a [sweep] table)', file=file,
+                         key="sweep.base")
+    if "case" in doc and not isinstance(doc["case"], list):
+        raise InputError("expected [[case]] tables (an array of tables), got "
+                         f"{type(doc['case']).__name__}", file=file, key="case")
+    tables = [("grid", doc.get("grid"))]
+    if isinstance(doc.get("case"), list):
+        tables += [(f"case[{j}]", c) for j, c in enumerate(doc["case"])]
+    for where, table in tables:
+        if not isinstance(table, dict):
+            continue
+        for k, v in table.items():
+            if isinstance(v, dict):
+                raise InputError(f"expected {'a list of values' if where == 'grid' else 'a value'}"
+                                 f"; a dotted key must be quoted: \"{k}.{next(iter(v), '')}\""
+                                 " = ...", file=file, key=f"{where}.{k}")
+
+
+def _check_base(base_doc: dict[str, Any], file: str) -> None:
+    """The base scenario's form: what it gives must be right; cases may supply the rest."""
+    validate_document(ScenarioDocument, base_doc, file=file, error=ScenarioError, partial=True)
+
+
+def _check_value(base_doc: dict[str, Any], key: str, value: Any, file: str, where: str,
+                 years_varied: bool) -> None:
+    """One varied value, alone on the base scenario, has the form the key needs."""
+    if key.startswith("rule."):
+        try:
+            _parse_value(value, schema()[key[5:]]["kind"], file, where)
+        except InputError as exc:
+            raise InputError(exc.rule, file=file, key=where) from None
+        return
+    # when the years vary, per-year lengths are checked case by case (see load_sweep)
+    _check_change(base_doc, {key: value}, file, where, "", align=not years_varied)
+
+
+def _check_change(base_doc: dict[str, Any], change: Mapping[str, Any], file: str, where: str,
+                  lead: str, align: bool = True) -> None:
+    d, _rules = _apply(base_doc, change)
+    ctx = {"years": scenario_years(d) if align else None}
+    try:
+        validate_document(ScenarioDocument, d, file=file, partial=True, context=ctx)
+    except InputError as exc:
+        raise InputError(f"{lead}gives {exc.key}: {exc.rule}", file=file, key=where) from None

@@ -346,3 +346,62 @@ def test_incomplete_new_year(tmp_path):
     with pytest.raises(RulebookError, match="lacks") as info:
         rules.for_year(2031)
     assert info.value.key in schema()
+
+
+# --------------------------------------------------------------------------- [rulebook] header
+HEADER_2028 = SCENARIO_2028.format(ratio=0.68)
+
+
+@pytest.mark.parametrize(("old", "new", "key", "words"), [
+    # a typo in the header must not silently fall back to the shipped rules
+    ("based_on = 2027", "basedon = 2027", "rulebook.basedon",
+     ["unknown key", "did you mean 'based_on'?"]),
+    ('title = "user scenario"', 'titel = "user scenario"', "rulebook.titel",
+     ["did you mean 'title'?"]),
+    ('title = "user scenario"', "title = 5", "rulebook.title", ["must be a text", "5"]),
+    ('family = "scenario"', "family = true", "rulebook.family", ["must be a text"]),
+    ("based_on = 2027", "based_on = 2027.0", "rulebook.based_on", ["must be a year"]),
+    ("based_on = 2027", "based_on = true", "rulebook.based_on", ["must be a year"]),
+    ("based_on = 2027", 'based_on = "2027"', "rulebook.based_on", ["must be a year"]),
+    ("years = [2028, 2028]", "years = [2028.5, 2029]", "rulebook.years", ["2028.5"]),
+    ("years = [2028, 2028]", "years = [2029, 2028]", "rulebook.years", ["first year after"]),
+    ("years = [2028, 2028]\n", "", "rulebook.years", ["based_on needs years"]),
+    # years alone would be ignored (each [[parameter]] has its own years): refused
+    ("based_on = 2027\n", "", "rulebook.years", ["give based_on"]),
+])
+def test_rulebook_header_is_checked(tmp_path, old, new, key, words):
+    assert old in HEADER_2028
+    path = write(tmp_path, "head.toml", HEADER_2028.replace(old, new))
+    with pytest.raises(RulebookError) as info:
+        load_rules(path)
+    assert info.value.file == str(path)
+    assert info.value.key == key
+    msg = str(info.value)
+    assert msg.startswith(f"{path}, key '{key}': ")
+    for w in words:
+        assert w in msg
+
+
+def test_rulebook_header_typo_on_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from linkage.cli import main
+
+    path = write(tmp_path, "head.toml", HEADER_2028.replace("based_on", "basedon"))
+    res = CliRunner().invoke(main, ["rules", "--year", "2028", "--rules", str(path)])
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1
+    assert str(path) in lines[0] and "rulebook.basedon" in lines[0]
+
+
+def test_unreadable_rulebook_files(tmp_path):
+    with pytest.raises(RulebookError, match="is a directory") as info:
+        load_rules(tmp_path)
+    assert info.value.file == str(tmp_path)
+    p = tmp_path / "latin1.toml"
+    p.write_bytes('[rulebook]\ntitle = "Citroën"\n'.encode("latin-1"))
+    with pytest.raises(RulebookError, match="not UTF-8") as info:
+        load_rules(p)
+    assert info.value.file == str(p)

@@ -346,8 +346,26 @@ def write(path, text):
     return path
 
 
+# a base scenario the sweeps below can build (load_sweep refuses a base none of whose
+# scenarios builds, e.g. an empty file)
+VALID_BASE = """\
+[scenario]
+years = [2025]
+[[enterprise]]
+name = "A"
+cafc_credits = 0
+nev_credits = -100
+[market]
+nev_buy_price = 1000
+supply_demand_ratio = 1.8
+[linkage]
+exchange_rate_credits_per_t = 0.2
+cea_price = 50
+"""
+
+
 def test_load_sweep_reads_grid_and_cases(tmp_path):
-    write(tmp_path / "base.toml", "")
+    write(tmp_path / "base.toml", VALID_BASE)
     p = write(tmp_path / "s.toml", """
 [sweep]
 base = "base.toml"
@@ -390,7 +408,7 @@ def test_load_sweep_example():
      "sweep.batch_size"),
 ])
 def test_load_sweep_errors_name_file_and_key(tmp_path, text, key):
-    write(tmp_path / "base.toml", "")
+    write(tmp_path / "base.toml", VALID_BASE)
     p = write(tmp_path / "s.toml", text)
     with pytest.raises(InputError) as info:
         load_sweep(p)
@@ -399,7 +417,7 @@ def test_load_sweep_errors_name_file_and_key(tmp_path, text, key):
 
 
 def test_load_sweep_without_scenarios_or_file(tmp_path):
-    write(tmp_path / "base.toml", "")
+    write(tmp_path / "base.toml", VALID_BASE)
     p = write(tmp_path / "s.toml", "[sweep]\nbase = \"base.toml\"\n")
     with pytest.raises(InputError, match="no scenarios"):
         load_sweep(p)

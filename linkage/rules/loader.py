@@ -559,6 +559,30 @@ def _parse_value(raw: Any, kind: str, file: str, key: str) -> ParamValue:
 
 
 _PARAM_FIELDS = ("key", "years", "value", "unit", "status", "source")
+#: Keys of the ``[rulebook]`` header table.
+_HEADER_FIELDS = ("family", "title", "years", "based_on")
+
+
+def _check_header(head: Mapping[str, Any], file: str) -> None:
+    """The ``[rulebook]`` table: known keys (did you mean), texts, ``years`` only with
+    ``based_on``; ``based_on`` and ``years`` themselves are checked where they are used."""
+    for k in head:
+        if k not in _HEADER_FIELDS:
+            hint = difflib.get_close_matches(str(k), _HEADER_FIELDS, n=1)
+            raise RulebookError(
+                "unknown key" + (f"; did you mean '{hint[0]}'?" if hint else "")
+                + f" (known: {', '.join(sorted(_HEADER_FIELDS))})",
+                file=file, key=f"rulebook.{k}",
+            )
+    for k in ("family", "title"):
+        if k in head and not isinstance(head[k], str):
+            raise RulebookError(f"{k} must be a text, got {head[k]!r}", file=file,
+                                key=f"rulebook.{k}")
+    if "years" in head and "based_on" not in head:
+        raise RulebookError(
+            "years in [rulebook] is the span a based_on copy covers: give based_on = <year> "
+            "too (each [[parameter]] names its own years)", file=file, key="rulebook.years",
+        )
 
 
 def _in_schema_unit(
@@ -628,6 +652,11 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
             doc = tomllib.load(fh)
     except FileNotFoundError:
         raise RulebookError("rulebook file not found", file=file) from None
+    except IsADirectoryError:
+        raise RulebookError("is a directory, not a rulebook file", file=file) from None
+    except UnicodeDecodeError as exc:
+        raise RulebookError(f"not UTF-8 text ({exc.reason} at byte {exc.start}): save the "
+                            "file as UTF-8", file=file) from None
     except tomllib.TOMLDecodeError as exc:
         raise RulebookError(f"not valid TOML: {exc}", file=file) from None
     unknown_top = set(doc) - {"rulebook", "parameter"}
@@ -640,6 +669,7 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
     head = doc.get("rulebook", {})
     if not isinstance(head, dict):
         raise RulebookError("[rulebook] must be a table", file=file, key="rulebook")
+    _check_header(head, file)
     raw_params = doc.get("parameter", [])
     if not isinstance(raw_params, list):
         raise RulebookError("parameters must be [[parameter]] tables", file=file, key="parameter")
