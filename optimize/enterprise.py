@@ -253,6 +253,7 @@ class EnterpriseModel:
         if not out.optimal:
             raise OptimizationError(self._diagnose(out.termination))
         self.last_highs_seconds = out.highs_seconds
+        self._solver.load_values()  # var.value, as a hook may read it (cheap for one firm)
         result = self._result(out)
         if verify:
             with record_lookups() as used:
@@ -323,6 +324,11 @@ class EnterpriseModel:
             affiliate_supply={(ent.name, t): mk.affiliate_cafc_available.get(t, 0.0)
                               for t in sc.years},
         )
+
+    def load_solution(self) -> None:
+        """Write the last solution into the Pyomo variables (``model.<name>[...].value``);
+        :meth:`solve` does it for the enterprise model."""
+        self._solver.load_values()
 
     def provisional_parameters(self) -> list[str]:
         """Provisional or scenario rule parameters the enterprise's result relied on.

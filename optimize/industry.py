@@ -192,6 +192,13 @@ class IndustryModel:
         return self.formulation.objective_coefficients(
             lambda name: self._solver.columns(getattr(self.model, name)))
 
+    def load_solution(self) -> None:
+        """Write the last solution into the Pyomo variables (``model.<name>[...].value``).
+
+        Not done by :meth:`solve`: the result is read from the solver's arrays, and setting
+        ~10^4 Pyomo values would cost about as much as a re-solve."""
+        self._solver.load_values()
+
     def provisional_parameters(self) -> list[str]:
         """Provisional or scenario rule parameters the industry result relied on: those the
         enterprises' fleet accounting, the LP and the verifier looked up, sorted."""

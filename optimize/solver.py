@@ -209,5 +209,7 @@ class PersistentHighs:
         """Write the last solution into the Pyomo variables (``var.value``)."""
         x = self.x()
         vmap = self._solver._pyomo_var_to_solver_var_map
-        for v_id, (v, *_rest) in self._solver._vars.items():
-            v.set_value(float(x[vmap[v_id]]), skip_validation=True)
+        for v in self.model.component_data_objects(pyo.Var, descend_into=True):
+            col = vmap.get(id(v))
+            if col is not None:
+                v.set_value(float(x[col]), skip_validation=True)
