@@ -432,7 +432,7 @@ def define_pool(m: pyo.ConcreteModel, s: IndexSets) -> None:
 def _withdrawal_share(m: pyo.ConcreteModel, s: IndexSets, stock: list, wdv: list) -> None:
     """``sum_d,g pool_withdrawn[d, t, g] - share x sum_d stock[d, t - 1] <= share x opening``
     (stock at the start of t of vintages still valid in t; at t0 the opening pool stock)."""
-    wr, t0 = s.withdrawal_rows, s.years[0]
+    wr = s.withdrawal_rows
     if wr.empty:
         return
     index = keys(wr, ["enterprise", "year"])
@@ -440,9 +440,21 @@ def _withdrawal_share(m: pyo.ConcreteModel, s: IndexSets, stock: list, wdv: list
     share = wr["withdrawal_share"].tolist()
     rows = _Rows(len(wr))
     rows.add([row[k] for k in keys(s.withdrawals, ["enterprise", "year"])], wdv, 1.0)
+    start, opening = _stock_at_start(s, row)
+    rows.add([r for r, _i in start], [stock[i] for _r, i in start],
+             [-share[r] for r, _i in start])
+    _constraint(m, "pool_withdrawal_share", index, [
+        e <= sh * opening[k] for e, k, sh in zip(rows.expressions(), index, share, strict=True)])
+
+
+def _stock_at_start(s: IndexSets, row: dict[tuple, int]
+                    ) -> tuple[list[tuple[int, int]], dict[tuple, float]]:
+    """For the withdrawal-share rows ``row[(e, t)]``: (row, stock position) pairs of the stock
+    of d at the end of t - 1 still valid in t, and the opening pool stock [credit] at t0."""
+    t0 = s.years[0]
     validity = {t: s.windows[t].validity_years for t in s.years}
-    opening = dict.fromkeys(index, 0.0)
-    start = []  # (row, stock position): stock of d at the end of t - 1, still valid in t
+    opening = dict.fromkeys(row, 0.0)
+    start = []
     for i, ((e, d, t), q) in enumerate(zip(
             keys(s.pool_stocks, ["enterprise", "deposit_year", "year"]),
             s.pool_stocks["opening_pool_credits"].tolist(), strict=True)):
@@ -450,10 +462,7 @@ def _withdrawal_share(m: pyo.ConcreteModel, s: IndexSets, stock: list, wdv: list
             start.append((row[e, t + 1], i))
         if t == t0 and d < t0 and (e, t0) in row and t0 - d <= validity[t0]:
             opening[e, t0] += q
-    rows.add([r for r, _i in start], [stock[i] for _r, i in start],
-             [-share[r] for r, _i in start])
-    _constraint(m, "pool_withdrawal_share", index, [
-        e <= sh * opening[k] for e, k, sh in zip(rows.expressions(), index, share, strict=True)])
+    return start, opening
 
 
 def define_carry_forward(m: pyo.ConcreteModel, s: IndexSets, nev_prices: NevPrices) -> None:
