@@ -24,8 +24,14 @@ import numpy as np
 import pandas as pd
 import pint
 
+from conversions._checks import check_year
 from conversions.basis import STATUSES
-from conversions.errors import ArgumentError, DataFileError, PenaltyMultipleError
+from conversions.errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    DataFileError,
+    PenaltyMultipleError,
+)
 from conversions.registry import Q_, as_magnitude, ureg
 
 __all__ = [
@@ -148,7 +154,7 @@ def cea_price(year: int, kind: str = "average") -> pint.Quantity:
     """
     if kind not in ("average", "close"):
         raise ArgumentError(f"kind must be 'average' or 'close', got {kind!r}")
-    row = _year_row(_cea(), int(year), "CEA price")
+    row = _year_row(_cea(), check_year(year), "CEA price")
     value = row[f"{kind}_cny_per_t"]
     if math.isnan(value):
         raise ArgumentError(f"the data give no {kind} CEA price for {year} ({row['note']})")
@@ -194,6 +200,8 @@ def grid_factor(
         When the data hold no such factor (the message lists what they hold).
     """
     df = _grid()
+    if year is not None:
+        year = check_year(year)
     sel = (df["region"] == region) & (df["kind"] == kind)
     sel &= df["year"].isna() if year is None else (df["year"] == year)
     hit = df[sel.fillna(False).astype(bool)]
@@ -219,7 +227,7 @@ def nev_credit_prices() -> pd.DataFrame:
 
 def nev_credit_price(year: int) -> pint.Quantity:
     """Average NEV credit price of a year [CNY/nev_credit] (2020-2022 in the data)."""
-    row = _year_row(_nev(), int(year), "NEV credit price")
+    row = _year_row(_nev(), check_year(year), "NEV credit price")
     return Q_(float(row["average_cny_per_credit"]), _CNY / ureg.nev_credit)
 
 
@@ -290,8 +298,11 @@ def ets_fact(key: str, year: int | None = None) -> pint.Quantity | str | int:
         Listing the known keys.
     """
     df = _facts()
+    if not isinstance(key, str):
+        raise ArgumentTypeError(f"expected a text key, got {type(key).__name__}", key="key")
     hit = df[df["key"] == key]
     if year is not None:
+        year = check_year(year)
         hit = hit[(hit["year"] == year).fillna(False).astype(bool)]
     if hit.empty:
         raise ArgumentError(

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import sys
-import tokenize
 from typing import Any, NoReturn
 
 import click
 import numpy as np
 import pint
 
+from conversions._cli_params import parse_finite
 from conversions.basis import FIELDS, METHODS, ConversionBasis
 from conversions.credits import convert as convert_value
 from conversions.errors import ConversionError
@@ -59,11 +59,13 @@ def _parse_set(items: tuple[str, ...]) -> dict[str, Any]:
                   f"{', '.join(FIELDS)}, boundary, fuel")
         try:
             value = Q_(text)
-        except (pint.PintError, ValueError, TypeError, AttributeError, SyntaxError,
-                tokenize.TokenError) as exc:
-            _fail(f"--set {item!r}: cannot read {text!r} as a value with a unit ({exc})")
+        except Exception as exc:  # pint's parser raises many kinds (TokenError, ZeroDivision...)
+            _fail(f"--set {item!r}: cannot read {text!r} as a value with a unit "
+                  f"({exc or type(exc).__name__})")
         if not isinstance(value, pint.Quantity):  # a bare number
             value = Q_(value)
+        if not np.all(np.isfinite(value.magnitude)):
+            _fail(f"--set {item!r}: the value must be a finite number")
         out[key] = value
     return out
 
@@ -129,9 +131,9 @@ def convert(
     if value is None or unit is None or not to_unit:
         _fail("VALUE, UNIT and --to UNIT are required (or --list-bases)")
     try:
-        number = float(value)
-    except ValueError:
-        _fail(f"VALUE must be a number, got {value!r}")
+        number = parse_finite(value)
+    except ValueError as exc:
+        _fail(f"VALUE must be a number: {exc}")
     if overrides and not basis_name:
         _fail("--set changes a basis: pass --basis NAME too (see --list-bases)")
     basis: ConversionBasis | None = None
@@ -143,10 +145,6 @@ def convert(
             if overrides:
                 basis = basis.replace(**_parse_set(overrides))
         result = convert_value(number, unit, to_unit, basis=basis, method=method)
-    except pint.DimensionalityError as exc:
-        _fail(str(exc))
-    except pint.UndefinedUnitError as exc:
-        _fail(f"unknown unit: {exc}")
     except (ConversionError, pint.PintError) as exc:
         _fail(str(exc))
     magnitude = float(np.asarray(result.magnitude))

@@ -20,7 +20,7 @@ import pint
 
 from conversions.basis import ConversionBasis, check_method
 from conversions.contexts import t_co2e_per_credit
-from conversions.errors import ArgumentError
+from conversions.errors import ArgumentError, QuantityRegistryError, UnitDimensionalityError
 from conversions.formulas import nev_lifetime_emissions
 from conversions.presets import get_basis
 from conversions.registry import Q_, as_magnitude, parse_unit, ureg
@@ -78,7 +78,8 @@ def _magnitude(value: Any, unit: pint.Unit) -> float | np.ndarray:
     """
     if isinstance(value, pint.Quantity):
         if value._REGISTRY is not ureg:
-            raise TypeError("the Quantity belongs to another pint registry; use conversions.Q_")
+            raise QuantityRegistryError(
+                "the Quantity belongs to another pint registry; use conversions.Q_")
         if value.units == unit:
             return value.magnitude
         return value.m_as(unit)
@@ -94,7 +95,7 @@ def _infer(value: Any, credit: str | None, template: str) -> str:
             expected = ureg.parse_units(template.format(_UNIT[kind]))
             if value.dimensionality == expected.dimensionality:
                 return kind
-        raise pint.DimensionalityError(
+        raise UnitDimensionalityError(
             value.units,
             template.format("cafc_credit or nev_credit"),
             extra_msg=" (pass credit='cafc' or 'nev' with the right units)",
@@ -401,12 +402,16 @@ def convert(
 
     Raises
     ------
-    pint.DimensionalityError
-        When the units are not convertible (without a basis: any credit <-> CO2e conversion).
-    pint.UndefinedUnitError
-        For an unknown unit name.
+    UnitDimensionalityError
+        When the units are not convertible (without a basis: any credit <-> CO2e conversion);
+        also a :class:`pint.DimensionalityError`.
+    UndefinedUnitExpressionError
+        For an unknown unit name; also a :class:`pint.UndefinedUnitError`.
     UnitExpressionError
-        For a unit expression with a number in it (``L/100km``: write ``L_per_100km``).
+        For a malformed unit expression, or one with a number in it (``L/100km``: write
+        ``L_per_100km``).
+    ArgumentError
+        For an amount that is not a finite number (``inf``, ``nan``, a text, a boolean).
 
     Examples
     --------
@@ -419,22 +424,40 @@ def convert(
             raise ArgumentError("give unit=None with a Quantity value (it has its own unit)")
         q = value
         if q._REGISTRY is not ureg:
-            raise TypeError("the Quantity belongs to another pint registry; use conversions.Q_")
+            raise QuantityRegistryError(
+                "the Quantity belongs to another pint registry; use conversions.Q_")
     else:
         if unit is None:
             raise ArgumentError("unit is required with a plain value")
-        q = Q_(as_magnitude(value), parse_unit(unit))
+        q = Q_(_finite_amount(value), parse_unit(unit))
+    _finite_amount(q.magnitude)
     if basis is None:
         try:
             return q.to(dst)
         except pint.DimensionalityError as exc:
-            if not {q.dimensionality, dst.dimensionality} <= _BASIS_DIMS:
-                raise
-            raise pint.DimensionalityError(
-                exc.units1, exc.units2, exc.dim1, exc.dim2,
-                extra_msg="; converting between credits and CO2e needs a conversion basis "
-                "(basis=... in Python, --basis NAME on the command line)",
-            ) from None
+            extra = ""
+            if {q.dimensionality, dst.dimensionality} <= _BASIS_DIMS:
+                extra = ("; converting between credits and CO2e needs a conversion basis "
+                         "(basis=... in Python, --basis NAME on the command line)")
+            raise UnitDimensionalityError(exc.units1, exc.units2, exc.dim1, exc.dim2,
+                                          extra_msg=exc.extra_msg + extra) from None
     b = _basis(basis)
     with ureg.context(b.context_name(check_method(method))):
-        return q.to(dst)
+        try:
+            return q.to(dst)
+        except pint.DimensionalityError as exc:
+            raise UnitDimensionalityError(exc.units1, exc.units2, exc.dim1, exc.dim2,
+                                          extra_msg=exc.extra_msg) from None
+
+
+def _finite_amount(value: Any) -> float | np.ndarray:
+    """The magnitude of an amount to convert; refuses booleans, texts and non-finite values."""
+    if isinstance(value, bool | np.bool_ | str | bytes):
+        raise ArgumentError(f"the amount must be a number, got {value!r}")
+    try:
+        m = as_magnitude(value)
+    except (TypeError, ValueError):
+        raise ArgumentError(f"the amount must be a number, got {value!r}") from None
+    if not np.all(np.isfinite(m)):
+        raise ArgumentError(f"the amount must be a finite number, got {value!r}")
+    return m

@@ -6,12 +6,15 @@ Every module of the library (and every user) should take units from here::
     Q_(1000, "cafc_credit")
 
 The registry is built on import from pint's default definitions plus the package's definitions
-file ``conversions/units.txt``. Importing does not touch pint's global application registry and
-prints nothing.
+file ``conversions/units.txt``. Importing makes it pint's application registry
+(:func:`pint.set_application_registry`), so that a Quantity pickled in one process unpickles in
+any other process that imported :mod:`conversions` (process pools, Dask workers), and prints
+nothing.
 """
 
 from __future__ import annotations
 
+import tokenize
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,11 @@ import numpy as np
 import pandas as pd
 import pint
 
-from conversions.errors import UnitExpressionError
+from conversions.errors import (
+    QuantityRegistryError,
+    UndefinedUnitExpressionError,
+    UnitExpressionError,
+)
 
 __all__ = ["Q_", "UNITS_FILE", "Quantity", "as_magnitude", "as_quantity", "parse_unit", "ureg"]
 
@@ -29,6 +36,8 @@ UNITS_FILE: Path = Path(str(resources.files("conversions").joinpath("units.txt")
 
 ureg: pint.UnitRegistry = pint.UnitRegistry()
 ureg.load_definitions(str(UNITS_FILE))
+# Unpickling a Quantity looks its units up in pint's application registry: make it this one.
+pint.set_application_registry(ureg)
 
 #: Quantity class of :data:`ureg` (``Q_(1, "t_CO2e")``).
 Q_ = ureg.Quantity
@@ -49,22 +58,43 @@ def parse_unit(text: str) -> pint.Unit:
 
     Raises
     ------
-    pint.UndefinedUnitError
-        When a name is not defined in the registry.
+    UndefinedUnitExpressionError
+        When a name is not defined in the registry (a :class:`UnitExpressionError` and a
+        :class:`pint.UndefinedUnitError`).
     UnitExpressionError
-        When the expression contains a numeric factor or is not a unit at all.
+        When the expression is empty, malformed (``km**``, ``(km``, ``km/0``), contains a
+        numeric factor or is not a unit at all. The message quotes the expression.
     """
     if not isinstance(text, str) or not text.strip():
         raise UnitExpressionError(f"a unit must be a non-empty text, got {text!r}")
     try:
-        return ureg.parse_units(text)
-    except pint.UndefinedUnitError:
-        raise
-    except (ValueError, TypeError, SyntaxError, pint.PintError) as exc:
-        hint = ""
-        if any(ch.isdigit() for ch in text.replace("CO2", "")):
-            hint = " (a unit cannot contain a number: write L_per_100km, kWh_per_100km)"
-        raise UnitExpressionError(f"'{text}' is not a unit: {exc}{hint}") from None
+        unit = ureg.parse_units(text)
+    except pint.UndefinedUnitError as exc:
+        raise UndefinedUnitExpressionError(text, exc.unit_names) from None
+    except Exception as exc:  # pint's parser raises many kinds (TokenError, AssertionError, ...)
+        raise UnitExpressionError(f"'{text}' is not a unit: {_reason(text, exc)}") from None
+    bad = [f"{name}**{power}" for name, power in unit._units.items()
+           if not np.isfinite(float(power))]
+    if bad:
+        raise UnitExpressionError(f"'{text}' is not a unit: non-finite power {bad[0]}")
+    return unit
+
+
+def _reason(text: str, exc: Exception) -> str:
+    """The parser's complaint in words, with a hint for numbers inside a unit."""
+    if isinstance(exc, ZeroDivisionError):
+        reason = "division by zero"
+    elif isinstance(exc, tokenize.TokenError):
+        reason = "unbalanced parentheses or unfinished expression"
+    elif isinstance(exc, AssertionError | IndexError | StopIteration):
+        reason = "incomplete expression (an operator without its operand?)"
+    elif str(exc).strip():
+        reason = " ".join(str(exc).split())
+    else:
+        reason = f"malformed expression ({type(exc).__name__})"
+    if any(ch.isdigit() for ch in text.replace("CO2", "")):
+        reason += " (a unit cannot contain a number: write L_per_100km, kWh_per_100km)"
+    return reason
 
 
 def as_quantity(value: Any, default_unit: str | pint.Unit) -> pint.Quantity:
@@ -84,12 +114,12 @@ def as_quantity(value: Any, default_unit: str | pint.Unit) -> pint.Quantity:
 
     Raises
     ------
-    TypeError
-        For a Quantity of another registry.
+    QuantityRegistryError
+        For a Quantity of another registry (a TypeError).
     """
     if isinstance(value, pint.Quantity):
         if value._REGISTRY is not ureg:
-            raise TypeError(
+            raise QuantityRegistryError(
                 "the Quantity belongs to another pint registry; build it with conversions.Q_ "
                 "(conversions.ureg) so that the domain units and contexts apply"
             )

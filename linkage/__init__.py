@@ -37,7 +37,13 @@ from linkage import pool as pool
 from linkage import rules as rules
 from linkage.accounting import CreditResult, compute_credits
 from linkage.carbon_link import CarbonLink
-from linkage.errors import FleetError, InputError, LinkageError, RulebookError
+from linkage.errors import (
+    ArgumentTypeError,
+    FleetError,
+    InputError,
+    LinkageError,
+    RulebookError,
+)
 from linkage.fleet import read_enterprises, read_fleet
 from linkage.industry import Industry, IndustryDataError, illustrative_industry
 from linkage.ledger import LedgerResult, prepare_statements, simulate, verify_plan
@@ -47,6 +53,7 @@ from linkage.rules import Rulebook, RuleSet, default_rules, load_rules
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArgumentTypeError",
     "CarbonLink",
     "CreditResult",
     "FleetError",

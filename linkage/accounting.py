@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from linkage.errors import FleetError
+from conversions._checks import check_year
+from linkage.errors import ArgumentTypeError, FleetError
 from linkage.fleet import read_enterprises, read_fleet
 from linkage.rules import ParameterLog, Rulebook, RuleSet, default_rules, record_lookups
 from linkage.rules.loader import RulebookError
@@ -978,6 +979,14 @@ class CreditResult:
         )
 
 
+def _check_table(source: object, name: str) -> None:
+    """A table argument is a path (str or Path) or a DataFrame."""
+    if isinstance(source, bool) or not isinstance(source, str | Path | pd.DataFrame):
+        raise ArgumentTypeError(
+            f"expected a file path (str or pathlib.Path) or a pandas DataFrame, got "
+            f"{type(source).__name__}", key=name)
+
+
 def compute_credits(
     fleet: str | Path | pd.DataFrame,
     enterprises: str | Path | pd.DataFrame | None = None,
@@ -1006,11 +1015,31 @@ def compute_credits(
     -------
     CreditResult
 
+    Raises
+    ------
+    ArgumentTypeError
+        When an argument has the wrong type (``year="2024"``, ``year=True``, ``rules="x"``);
+        the message names the argument and the expected type.
+    FleetError
+        For a malformed fleet or enterprise table.
+
     Examples
     --------
     >>> res = compute_credits("examples/data/demo_fleet.csv")  # doctest: +SKIP
     >>> res.statements[["enterprise", "year", "cafc_credits", "nev_credits"]]  # doctest: +SKIP
     """
+    _check_table(fleet, "fleet")
+    if enterprises is not None:
+        _check_table(enterprises, "enterprises")
+    if year is not None:
+        year = check_year(year, "year")
+    if rules is not None and not isinstance(rules, RuleSet):
+        raise ArgumentTypeError(
+            f"expected a RuleSet (linkage.load_rules(...)), got {type(rules).__name__}",
+            key="rules")
+    if not isinstance(adjustments, str):
+        raise ArgumentTypeError(f"expected 'strict' or 'neutral', got {adjustments!r}",
+                                key="adjustments")
     rules = rules or default_rules()
     fl = read_fleet(fleet, adjustments=adjustments)
     ents = read_enterprises(enterprises) if enterprises is not None else None

@@ -24,6 +24,7 @@ import click
 import pandas as pd
 
 from conversions.errors import ConversionError
+from linkage._cli_params import NON_NEGATIVE_FLOAT, YEAR, parse_ratio_items, parse_year_span
 from linkage.accounting import STATEMENT_COLUMNS, compute_credits
 from linkage.errors import InputError, LinkageError
 from linkage.outputs import check_output_path, write_atomically, write_files
@@ -157,7 +158,7 @@ def main() -> None:
 @click.argument("fleet", type=click.Path(dir_okay=False))
 @click.option("--enterprises", type=click.Path(dir_okay=False),
               help="Enterprise table (groups, small-enterprise relief).")
-@click.option("--year", type=int, help="Only this compliance year.")
+@click.option("--year", type=YEAR, help="Only this compliance year.")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(dir_okay=False),
               help="Extra rulebook file (TOML), loaded after the shipped ones; repeatable.")
 @click.option("--adjustments", type=click.Choice(["strict", "neutral"]), default="strict",
@@ -270,25 +271,18 @@ def _rules_diff(rs: RuleSet, first: int, second: int, *, fmt: str) -> None:
 
 
 def _parse_years(text: str) -> list[int]:
-    try:
-        if "-" in text:
-            a, b = (int(x) for x in text.split("-", 1))
-            return list(range(a, b + 1))
-        return [int(x) for x in text.split(",")]
-    except ValueError:
-        raise click.BadParameter(f"expected 2024-2027 or 2024,2025, got {text!r}") from None
+    """``--years``: ``2024-2027`` or ``2024,2025``; four-digit years, each once."""
+    return parse_year_span(text, "--years")
 
 
-def _parse_ratios(items: tuple[str, ...]) -> dict[int, float]:
-    out: dict[int, float] = {}
-    for item in items:
-        try:
-            y, r = item.split("=", 1)
-            out[int(y)] = float(r)
-        except ValueError:
-            raise click.BadParameter(f"expected YEAR=RATIO such as 2025=1.2, got {item!r}") \
-                from None
-    return out
+def _parse_ratios(items: tuple[str, ...], years: list[int]) -> dict[int, float]:
+    """``--pool-ratio YEAR=RATIO`` items: finite ratios >= 0, each year once, years simulated."""
+    ratios = parse_ratio_items(items, "--pool-ratio")
+    outside = [y for y in ratios if y not in years]
+    if outside:
+        raise InputError(f"{outside[0]} is not a simulated year ({years[0]}-{years[-1]}): its "
+                         "ratio would be ignored", key="--pool-ratio")
+    return ratios
 
 
 @main.command()
@@ -298,7 +292,7 @@ def _parse_ratios(items: tuple[str, ...]) -> dict[int, float]:
               help="CSV: year, nev_buy_price_cny_per_credit[, nev_sell_price_cny_per_credit].")
 @click.option("--pool-ratio", "pool_ratio", multiple=True,
               help="Observed supply/demand ratio, YEAR=RATIO; repeatable.")
-@click.option("--reserve-price", type=float,
+@click.option("--reserve-price", type=NON_NEGATIVE_FLOAT,
               help="Turn the reserve policy variant on at this price [CNY/credit].")
 @click.option("--enterprises", type=click.Path(dir_okay=False),
               help="Enterprise table: its `group` column sets the affiliates.")
@@ -313,26 +307,18 @@ def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: t
     _check_files({"--out": out}, overwrite)
     from linkage.fleet import read_enterprises
     from linkage.ledger import mirror_rows, prepare_statements, simulate, verify_plan
+    from linkage.ledger.statements import assign_groups, read_prices
     from linkage.pool import ReserveVariant
 
-    years = _parse_years(years_text)
-    ratios = _parse_ratios(pool_ratio)
     try:
+        years = _parse_years(years_text)
+        ratios = _parse_ratios(pool_ratio, years)
         rs = _rules(rule_files)
-        price_table = None
-        if prices:
-            try:
-                price_table = pd.read_csv(prices)
-            except (FileNotFoundError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-                raise InputError(f"cannot read prices: {exc}", file=prices) from None
+        price_table = read_prices(prices) if prices else None
         reserve = ReserveVariant(reserve_price)
-        statements = prepare_statements(credits_file)[0]
-        if enterprises:
-            ents = read_enterprises(enterprises)
-            groups = ents.dropna(subset=["group"]).drop_duplicates("enterprise")
-            statements["group"] = statements["enterprise"].map(
-                dict(zip(groups["enterprise"], groups["group"], strict=False))
-            ).fillna(statements["enterprise"])
+        statements = prepare_statements(credits_file, years=years)[0]
+        if enterprises:  # groups year by year, as the accounting resolves them
+            statements = assign_groups(statements, read_enterprises(enterprises))
         res = simulate(statements, years, rs, price_table, supply_demand_ratio=ratios,
                        reserve=reserve)
         res.assumptions[:0] = [a for a in prepare_statements(credits_file)[1]

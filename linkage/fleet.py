@@ -10,7 +10,11 @@ clamped, defaulted silently or dropped.
 from __future__ import annotations
 
 import csv
+import decimal
 import difflib
+import io
+import numbers
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,9 +176,31 @@ def _from_records(
     return df
 
 
-def _read_csv(path: Path, name: str, what: str) -> pd.DataFrame:
+def _decode(path: Path, name: str) -> str:
+    """The file's text (UTF-8, optional BOM); a bad byte is located by its line and column."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
+        data = path.read_bytes()
+    except OSError as exc:  # a directory, no permission, ...
+        raise FleetError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        header = data[:data.find(b"\n")].decode("utf-8-sig", errors="replace").split(",")
+        field = data[start:exc.start].count(b",")  # unquoted commas before the byte
+        column = (header[field].strip().lower() or None
+                  if line > 1 and field < len(header) else None)
+        # a bad byte in the header: the whole file is in another encoding (UTF-16, GBK)
+        raise FleetError(f"not a UTF-8 text file: byte 0x{data[exc.start]:02x} cannot be "
+                         "decoded (save the file as UTF-8)", file=name,
+                         row=line if line > 1 else None, column=column) from None
+
+
+def _read_csv(path: Path, name: str, what: str) -> pd.DataFrame:
+    text = _decode(path, name)
+    try:
+        with io.StringIO(text, newline="") as fh:
             reader = csv.reader(fh, skipinitialspace=True)
             header: list[object] | None = None
             records: list[list[object]] = []
@@ -196,8 +222,6 @@ def _read_csv(path: Path, name: str, what: str) -> pd.DataFrame:
                     )
                 records.append([None if f.strip().lower() in _NA_TEXT else f for f in fields])
                 rows.append(line)
-    except UnicodeDecodeError as exc:
-        raise FleetError(f"not a UTF-8 text file: {exc}", file=name) from None
     except csv.Error as exc:
         raise FleetError(f"not a readable CSV file: {exc}", file=name) from None
     if header is None:
@@ -213,11 +237,36 @@ def _read_xlsx(path: Path, name: str) -> pd.DataFrame:
     if sheet.empty:
         raise FleetError("the first sheet is empty", file=name)
     values = sheet.to_numpy(dtype=object)
+    if pd.isna(values).any():
+        _refuse_unsaved_formulas(path, name, values[0])
     header = list(values[0])
     body = values[1:]
     keep = ~pd.isna(body).all(axis=1) if len(body) else np.zeros(0, bool)
     rows = (np.arange(len(body)) + 2)[keep].tolist()
     return _from_records(header, body[keep].tolist(), rows, name)
+
+
+def _refuse_unsaved_formulas(path: Path, name: str, header: np.ndarray) -> None:
+    """A formula cell without a saved value reads as blank: refuse it, never read it so."""
+    from openpyxl import load_workbook  # lazy: only XLSX input with blank cells needs it
+
+    wb = load_workbook(path, read_only=True, data_only=False)
+    wb_saved = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws, cached = wb.worksheets[0], wb_saved.worksheets[0]
+        for r, (row, saved) in enumerate(zip(ws.iter_rows(), cached.iter_rows(), strict=False),
+                                         start=1):
+            for c, (cell, value) in enumerate(zip(row, saved, strict=False)):
+                if getattr(cell, "data_type", None) == "f" and value.value is None:
+                    column = str(header[c]).strip().lower() if c < len(header) else None
+                    raise FleetError(
+                        f"a formula ({cell.value}) without a saved value: enter the number, "
+                        "or open and save the file in a spreadsheet program",
+                        file=name, row=r, column=column,
+                    )
+    finally:
+        wb.close()
+        wb_saved.close()
 
 
 def _read_table(
@@ -290,20 +339,68 @@ def _blank(values: pd.Series) -> np.ndarray:
     return (codes < 0) | blank_u[np.clip(codes, 0, None)]
 
 
+#: A number as a cell may write it: plain decimal notation, nothing stripped (no thousands
+#: separator, currency sign, unit, ``inf`` or ``nan``).
+_NUMBER_TEXT = r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*"
+_NUMBER_RE = re.compile(_NUMBER_TEXT)
+#: Kinds of :func:`pandas.api.types.infer_dtype` whose cells are all real numbers (no bools).
+_REAL_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "empty"})
+
+
+def _number_cell(value: object) -> float | None:
+    """A cell's number, or None when the cell is not a number (bool, date, free text, ...)."""
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, numbers.Real | decimal.Decimal):
+        return float(value)
+    if isinstance(value, str) and _NUMBER_RE.fullmatch(value):
+        return float(value)
+    return None
+
+
 def _to_numeric(values: pd.Series, column: str, check: _Checker) -> np.ndarray:
+    """A numeric column as floats (NaN where blank); refuses anything but finite numbers.
+
+    The same rule for CSV, XLSX and DataFrame input: a cell is a number (an int or float cell,
+    or text in plain decimal notation) or blank. True/false cells, dates, ``1,500``, ``¥800``
+    and non-finite numbers are refused, never converted.
+    """
+    def got(i: int) -> str:
+        return f"expected a number, got {_shown(values.iloc[i])}"
+
     if pd.api.types.is_bool_dtype(values.dtype):
-        check.fail(np.ones(len(values), bool), column, "expected a number, got true/false")
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.to_numpy(dtype=float, na_value=np.nan)
-    blank = _blank(values)
-    num = pd.to_numeric(values.where(~blank), errors="coerce")
-    num = num.to_numpy(dtype=float, na_value=np.nan)
-    check.fail(
-        ~blank & np.isnan(num),
-        column,
-        lambda i: f"expected a number, got {values.iloc[i]!r}",
-    )
+        check.fail(~values.isna().to_numpy(), column, got)
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_complex_dtype(
+            values.dtype):
+        num = values.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        blank = _blank(values)
+        cells = values.to_numpy(dtype=object)
+        kind = pd.api.types.infer_dtype(cells[~blank], skipna=True)
+        if kind in _REAL_KINDS:
+            num = pd.to_numeric(pd.Series(np.where(blank, np.nan, cells))).to_numpy(
+                dtype=float, na_value=np.nan)
+        elif kind == "string":  # parse each distinct text once
+            codes, uniques = pd.factorize(np.where(blank, "", cells))
+            text = pd.Series(uniques, dtype=object).astype(str)
+            ok_u = text.str.fullmatch(_NUMBER_TEXT).to_numpy(dtype=bool)
+            check.fail(~blank & ~ok_u[codes], column, got)
+            num_u = pd.to_numeric(text.where(ok_u)).to_numpy(dtype=float, na_value=np.nan)
+            num = np.where(blank, np.nan, num_u[codes])
+        else:  # mixed cell types (XLSX, object DataFrames): cell by cell
+            parsed = [None if b else _number_cell(v) for v, b in zip(cells, blank, strict=True)]
+            check.fail(~blank & np.array([p is None for p in parsed], dtype=bool), column, got)
+            num = np.array([np.nan if p is None else p for p in parsed], dtype=float)
+    check.fail(np.isinf(num), column,
+               lambda i: f"expected a finite number, got {_shown(values.iloc[i])}")
     return num
+
+
+def _shown(value: object) -> str:
+    """A cell as the message quotes it (numpy scalars as plain Python values)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
 
 
 def _to_bool(values: pd.Series, column: str, check: _Checker) -> np.ndarray:

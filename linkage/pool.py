@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conversions._checks import check_finite
 from linkage.rules import Rulebook
 
 __all__ = ["PoolWindow", "ReserveVariant", "pool_window"]
@@ -91,6 +92,13 @@ class ReserveVariant:
 
     price_cny_per_credit: float | None = None
     max_credits_per_year: float | None = None
+
+    def __post_init__(self) -> None:
+        # a negative or NaN price would make buying from the reserve earn money
+        for name in ("price_cny_per_credit", "max_credits_per_year"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, check_finite(value, name, minimum=0.0))
 
     @property
     def enabled(self) -> bool:

@@ -145,16 +145,14 @@ def test_context_converts_prices():
         assert p.magnitude == pytest.approx(2088 / 4.82514, rel=1e-12)
 
 
-def test_import_prints_nothing_and_leaves_pint_application_registry_alone():
+def test_import_prints_nothing_and_sets_pint_application_registry():
+    # issue 10: a pickled Quantity unpickles through pint's application registry, so the
+    # import makes conversions.ureg that registry (see tests/test_inputs_pickle.py)
     code = (
         "import pint, sys\n"
         "import conversions\n"
-        "assert pint.get_application_registry().get() is not conversions.ureg\n"
-        "try:\n"
-        "    pint.get_application_registry().get().parse_units('cafc_credit')\n"
-        "    raise SystemExit('the application registry knows cafc_credit')\n"
-        "except pint.UndefinedUnitError:\n"
-        "    pass\n"
+        "assert pint.get_application_registry().get() is conversions.ureg\n"
+        "pint.get_application_registry().get().parse_units('cafc_credit')\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('linkage', 'optimize')]\n"
         "assert not bad, bad\n"
     )

@@ -2,7 +2,9 @@
 
 Each case takes a legal plan (simulated, so the verifier has to accept it as is) and makes one
 illegal change; ``verify_plan`` must name the broken rule with the enterprise, year, vintage and
-(where meaningful) the amount, all worked out by hand in the case's comment.
+(where meaningful) the amount, all worked out by hand in the case's comment. These cases may
+break more than one rule; ``tests/test_verifier_rules.py`` holds one case per registered rule
+that breaks that rule alone.
 """
 
 from __future__ import annotations

@@ -366,8 +366,9 @@ HEADER_2028 = SCENARIO_2028.format(ratio=0.68)
     ("years = [2028, 2028]", "years = [2028.5, 2029]", "rulebook.years", ["2028.5"]),
     ("years = [2028, 2028]", "years = [2029, 2028]", "rulebook.years", ["first year after"]),
     ("years = [2028, 2028]\n", "", "rulebook.years", ["based_on needs years"]),
-    # years alone would be ignored (each [[parameter]] has its own years): refused
-    ("based_on = 2027\n", "", "rulebook.years", ["give based_on"]),
+    # years declare the span of the file: a parameter outside it is refused
+    ("years = [2028, 2028]", "years = [2029, 2029]", "nev.ratio",
+     ["outside the years of this rulebook", "2029"]),
 ])
 def test_rulebook_header_is_checked(tmp_path, old, new, key, words):
     assert old in HEADER_2028
@@ -405,3 +406,27 @@ def test_unreadable_rulebook_files(tmp_path):
     with pytest.raises(RulebookError, match="not UTF-8") as info:
         load_rules(p)
     assert info.value.file == str(p)
+
+
+
+def test_rulebook_years_without_based_on_declare_the_span(tmp_path):
+    """``years`` without ``based_on``: the file's own span; parameters inside it load."""
+    doc = """
+[rulebook]
+family = "custom"
+years = [2024, 2024]
+
+[[parameter]]
+key = "nev.ratio"
+years = 2024
+value = 0.3
+unit = "1"
+status = "scenario"
+source = "my assumption"
+"""
+    rules = load_rules(write(tmp_path, "span.toml", doc))
+    assert rules.for_year(2024)["nev.ratio"] == 0.3
+    outside = doc.replace("years = 2024\n", "years = 2025\n")
+    with pytest.raises(RulebookError) as info:
+        load_rules(write(tmp_path, "outside.toml", outside))
+    assert info.value.key == "nev.ratio" and "2025-2025" in str(info.value)

@@ -12,7 +12,13 @@ import pandas as pd
 from linkage.errors import InputError
 from linkage.ledger.carry import carry_factor, carry_step
 from linkage.ledger.schema import TRANSACTION_COLUMNS
-from linkage.ledger.statements import prepare_statements
+from linkage.ledger.statements import (
+    check_opening,
+    ledger_years,
+    missing_statement_notes,
+    normalise_prices,
+    prepare_statements,
+)
 from linkage.market import resolve_ratios
 from linkage.pool import PoolWindow, ReserveVariant, pool_window
 from linkage.rules import RuleSet, default_rules
@@ -65,7 +71,7 @@ class Strategy:
         for name in ("deposit_share", "sell_share"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
-                raise ValueError(f"Strategy.{name} must lie in [0, 1], got {v}")
+                raise InputError(f"must lie in [0, 1], got {v}", key=f"Strategy.{name}")
 
 
 @dataclass
@@ -96,56 +102,6 @@ class LedgerResult:
         t = self.transactions
         return t.loc[t["action"] == "uncovered",
                      ["enterprise", "year", "instrument", "quantity"]].reset_index(drop=True)
-
-
-def normalise_prices(
-    prices: float | Mapping[int, float] | pd.DataFrame | None, years: Iterable[int]
-) -> tuple[dict[int, float], dict[int, float], list[str]]:
-    """Yearly NEV buy and sell prices [CNY/credit].
-
-    Parameters
-    ----------
-    prices : float, mapping year -> price, DataFrame or None
-        A DataFrame has ``year``, ``nev_buy_price_cny_per_credit`` and optionally
-        ``nev_sell_price_cny_per_credit`` (default: the buy price). None: unknown (cash flows
-        are NaN; reported).
-    years : iterable of int
-
-    Returns
-    -------
-    (buy, sell, assumptions)
-    """
-    years = [int(y) for y in years]
-    notes: list[str] = []
-    if prices is None:
-        notes.append("no NEV credit prices given: purchases and sales carry no cash flow (NaN)")
-        nan = {y: float("nan") for y in years}
-        return nan, dict(nan), notes
-    if isinstance(prices, int | float):
-        buy = {y: float(prices) for y in years}
-        return buy, dict(buy), notes
-    if isinstance(prices, pd.DataFrame):
-        if "year" not in prices or "nev_buy_price_cny_per_credit" not in prices:
-            raise InputError("prices need columns year and nev_buy_price_cny_per_credit",
-                             column="nev_buy_price_cny_per_credit")
-        p = prices.set_index("year")
-        buy = {int(y): float(v) for y, v in p["nev_buy_price_cny_per_credit"].items()}
-        col = ("nev_sell_price_cny_per_credit" if "nev_sell_price_cny_per_credit" in p
-               else "nev_buy_price_cny_per_credit")
-        sell = {int(y): float(v) for y, v in p[col].items()}
-    else:
-        buy = {int(y): float(v) for y, v in prices.items()}
-        sell = dict(buy)
-    for y in years:
-        for name, table in (("buy", buy), ("sell", sell)):
-            if y not in table:
-                raise InputError(f"no NEV {name} price for {y}", key=f"prices.{y}")
-            if not table[y] >= 0:
-                raise InputError(f"NEV {name} price of {y} must be >= 0, got {table[y]}",
-                                 key=f"prices.{y}")
-        if sell[y] > buy[y] + _EPS:
-            raise InputError(f"sell price above buy price in {y}: free money", key=f"prices.{y}")
-    return buy, sell, notes
 
 
 class _Book:
@@ -233,6 +189,7 @@ def _opening_holdings(book: _Book, opening: pd.DataFrame | None, first: int, rul
                       eligible: Mapping[tuple[str, int], bool]) -> None:
     if opening is None or len(opening) == 0:
         return
+    check_opening(opening, first)
     for col in ("enterprise", "instrument", "vintage", "quantity"):
         if col not in opening:
             raise InputError("opening holdings need enterprise, instrument, vintage, quantity",
@@ -300,12 +257,9 @@ def simulate(
     rules = rules or default_rules()
     strategy = strategy or Strategy()
     reserve = reserve or ReserveVariant()
+    years = ledger_years(years)
     st, notes = prepare_statements(statements)
-    years = sorted(int(y) for y in years)
-    if not years:
-        raise InputError("no years to simulate")
-    if years != list(range(years[0], years[-1] + 1)):
-        raise InputError(f"years must be consecutive, got {years}")
+    notes += missing_statement_notes(st, years)
     buy_price, sell_price, price_notes = normalise_prices(prices, years)
     notes += price_notes
     ratios = resolve_ratios(years, st[st["year"].isin(years)], supply_demand_ratio, rules)

@@ -564,8 +564,8 @@ _HEADER_FIELDS = ("family", "title", "years", "based_on")
 
 
 def _check_header(head: Mapping[str, Any], file: str) -> None:
-    """The ``[rulebook]`` table: known keys (did you mean), texts, ``years`` only with
-    ``based_on``; ``based_on`` and ``years`` themselves are checked where they are used."""
+    """The ``[rulebook]`` table: known keys (did you mean) and texts; ``based_on`` and
+    ``years`` (the span the file covers) are checked where they are used."""
     for k in head:
         if k not in _HEADER_FIELDS:
             hint = difflib.get_close_matches(str(k), _HEADER_FIELDS, n=1)
@@ -578,11 +578,6 @@ def _check_header(head: Mapping[str, Any], file: str) -> None:
         if k in head and not isinstance(head[k], str):
             raise RulebookError(f"{k} must be a text, got {head[k]!r}", file=file,
                                 key=f"rulebook.{k}")
-    if "years" in head and "based_on" not in head:
-        raise RulebookError(
-            "years in [rulebook] is the span a based_on copy covers: give based_on = <year> "
-            "too (each [[parameter]] names its own years)", file=file, key="rulebook.years",
-        )
 
 
 def _in_schema_unit(
@@ -750,7 +745,19 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
                     file=file, key=key,
                 )
         own.append(p)
+    if "years" in head:
+        _check_within_span(own, _parse_years(head["years"], file, "rulebook.years"), file)
     return out + own
+
+
+def _check_within_span(params: Iterable[Parameter], span: tuple[int, int], file: str) -> None:
+    """Every ``[[parameter]]`` lies within the years the ``[rulebook]`` table declares."""
+    for p in params:
+        if p.first_year < span[0] or p.last_year > span[1]:
+            raise RulebookError(
+                f"years {p.first_year}-{p.last_year} lie outside the years of this rulebook "
+                f"([rulebook] years = [{span[0]}, {span[1]}])", file=file, key=p.key,
+            )
 
 
 def load_rules(
