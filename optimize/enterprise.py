@@ -233,7 +233,7 @@ class EnterpriseModel:
         """
         m = self.model
         return check_price_arguments(
-            self.scenario, self.ent, prices, nev_prices_given=True,
+            self.scenario, len(self.ent.abatement), prices, nev_prices_given=True,
             current_nev={t: (m.nev_buy_price[t].value, m.nev_sell_price[t].value)
                          for t in self.years})
 
@@ -393,16 +393,17 @@ def default_t_per_credit() -> float:
     return float(q.to("t_CO2e / cafc_credit").magnitude)
 
 
-def check_price_arguments(scenario: Scenario, ent: EnterpriseInput, prices: dict[str, Any],
+def check_price_arguments(scenario: Scenario, segments: int, prices: dict[str, Any],
                           *, nev_prices_given: bool,
                           current_nev: dict[int, tuple[float, float]] | None = None
                           ) -> dict[str, Any]:
-    """Validate ``set_prices`` arguments for one enterprise without changing anything.
+    """Validate ``set_prices`` arguments without changing anything.
 
     Parameters
     ----------
     scenario : Scenario
-    ent : EnterpriseInput
+    segments : int
+        Number of abatement segments of the enterprise (``abatement_cost`` keys).
     prices : dict
         ``set_prices`` keyword arguments.
     nev_prices_given : bool
@@ -421,7 +422,7 @@ def check_price_arguments(scenario: Scenario, ent: EnterpriseInput, prices: dict
     """
     sc, years = scenario, list(scenario.years)
     keys = {"nev_buy_price": years, "nev_sell_price": years, "cea_price": years,
-            "abatement_cost": list(range(len(ent.abatement)))}
+            "abatement_cost": list(range(segments))}
     nev_out = "given NEV prices (they are outputs of the industry model)"
     built_without = {
         "reserve_price": (sc.market.reserve_price is None, "the reserve variant: set "

@@ -33,7 +33,7 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from linkage.carbon_link import CarbonLink
-from linkage.ledger import Violation, mirror_rows, verify_plan
+from linkage.ledger import TRANSACTION_COLUMNS, Violation, mirror_rows, verify_plan
 from linkage.outputs import OutputDir
 from linkage.pool import ReserveVariant
 from linkage.rules import ParameterLog, record_lookups
@@ -238,14 +238,16 @@ class IndustryModel:
         for name in abatement_cost or {}:
             if name not in self.firms:
                 find_enterprise(self.scenario, name, key=f"abatement_cost[{name!r}]")
-        # every enterprise's prices are checked before any changes: no half-applied prices
-        checked = {name: check_price_arguments(
-            self.scenario, f.ent, {"cea_price": cea_price,
-                                   "abatement_cost": (abatement_cost or {}).get(name),
-                                   "penalty_cny_per_credit": penalty_cny_per_credit,
-                                   "reserve_price": reserve_price},
-            nev_prices_given=False) for name, f in self.firms.items()}
-        for name, new in checked.items():
+        # everything is checked before anything changes: no half-applied prices
+        shared = check_price_arguments(
+            self.scenario, 0, {"cea_price": cea_price, "reserve_price": reserve_price,
+                               "penalty_cny_per_credit": penalty_cny_per_credit},
+            nev_prices_given=False)
+        own = {name: check_price_arguments(self.scenario, len(self.firms[name].ent.abatement),
+                                           {"abatement_cost": costs}, nev_prices_given=False)
+               for name, costs in (abatement_cost or {}).items()}
+        apply_prices(self.model, "", shared)
+        for name, new in own.items():
             apply_prices(self.model, name, new)
 
     def solve(self, *, verify: bool = True) -> IndustryResult:
@@ -325,9 +327,11 @@ class IndustryModel:
         t = self._template
         rows = t.plan(self._solver.x(), columns, t.price_vector(price, price))
         pairs = transfer_pairs(self.formulation, values)
-        if pairs.empty:
+        if not pairs:
             return rows
-        return pd.concat([rows, pairs], ignore_index=True)
+        extra = pd.DataFrame(pairs, columns=TRANSACTION_COLUMNS).astype(
+            {"year": np.int64, "vintage": np.int64})
+        return pd.concat([rows, extra], ignore_index=True)
 
     def _per_enterprise(self, plan: pd.DataFrame) -> pd.DataFrame:
         """Per enterprise and year: cost and quantities by kind of transaction (numpy sums

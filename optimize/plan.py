@@ -289,9 +289,10 @@ class PlanTemplate:
         return out
 
 
-def transfer_pairs(f: Formulation, values: Callable[[str], np.ndarray]) -> pd.DataFrame:
+def transfer_pairs(f: Formulation, values: Callable[[str], np.ndarray]) -> list[tuple]:
     """CAFC transfers inside affiliate groups as paired ``transfer_out`` / ``transfer_in``
-    rows (donors matched to takers in model order, group by group, year by year)."""
+    rows (``TRANSACTION_COLUMNS`` tuples; donors matched to takers in model order, group by
+    group, year by year)."""
     s = f.sets
     group = {e.name: e.group for e in s.enterprises}
     rank = {g: i for i, g in enumerate(dict.fromkeys(group.values()))}
@@ -309,8 +310,7 @@ def transfer_pairs(f: Formulation, values: Callable[[str], np.ndarray]) -> pd.Da
     out: list[tuple] = []
     for key in sorted(sides["in"]):
         _match(out, key[1], sides["out"].get(key, []), sides["in"][key])
-    return pd.DataFrame(out, columns=TRANSACTION_COLUMNS).astype({"year": np.int64,
-                                                                  "vintage": np.int64})
+    return out
 
 
 def _match(out: list[tuple], t: int, donors: list[list], takers: list[list]) -> None:
