@@ -15,6 +15,7 @@ component                      index               meaning
 ``credits_earned``             e, k, t             own credits of a surplus year
 ``deficit_credits``            e, k, t             deficit of a deficit year
 ``abated_credits``             e, j, t             extra credits from abatement segment j
+                                                   (upper bound: the segment's size)
 ``credits_used``               e, k, v, t, g       vintage v used in year t against deficit g
 ``credits_held``               e, k, v, t          held at the end of year t
 ``nev_bought``                 e, t, g             NEV credits bought (against deficit g)
@@ -44,7 +45,6 @@ component                      index               meaning
 ``cafc_group_balance``         group, t            transfers out = transfers in (equilibrium)
 ``cea_share_cap``              e, t, g             CEA credits <= share x deficit
 ``offset_cap``                 t                   offsets sold <= cap [t CO2e] x rate
-``abatement_cap``              e, j, t             abatement <= segment size
 ``nev_market_clearing``        t                   sold - bought = 0 (equilibrium; dual /
                                                    discount = the NEV price)
 ``objective``                                      discounted total cost [CNY]
@@ -254,12 +254,13 @@ def define_parameters(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets, rate: fl
 
 # ----------------------------------------------------------------------------- variables
 def define_abatement(m: pyo.ConcreteModel, s: IndexSets) -> None:
-    """``abated_credits[e, j, t] <= max_credits_per_year`` of the segment (``abatement_cap``)."""
+    """``abated_credits[e, j, t]``, bounded above by the segment's ``max_credits_per_year``
+    (a variable bound, not a row: HiGHS handles bounds natively and the model has no row
+    per segment and year to translate)."""
     ab = s.abatement
     a = _var(m, "abated_credits", ab, ["enterprise", "segment", "year"])
-    _constraint(m, "abatement_cap", keys(ab, ["enterprise", "segment", "year"]),
-                [x <= cap for x, cap in zip(a, ab["max_credits_per_year"].tolist(),
-                                            strict=True)])
+    for x, cap in zip(a, ab["max_credits_per_year"].tolist(), strict=True):
+        x.setub(cap)
 
 
 def define_credit_positions(m: pyo.ConcreteModel, s: IndexSets) -> None:

@@ -18,8 +18,8 @@ VARIABLES = ["credits_earned", "deficit_credits", "abated_credits", "credits_use
              "credits_held", "nev_bought", "nev_sold", "reserve_bought", "cafc_transfer_in",
              "cea_surrendered_t_co2e", "credit_offsets_sold", "pool_deposited", "pool_stock",
              "pool_withdrawn", "uncovered_credits"]
-CONSTRAINTS = ["position", "vintage_balance", "deficit_cover", "abatement_cap",
-               "pool_stock_balance", "pool_deposit_share"]
+CONSTRAINTS = ["position", "vintage_balance", "deficit_cover", "pool_stock_balance",
+               "pool_deposit_share"]
 
 
 def doc(enterprises, *, market=None, penalty=None, linkage=None):
