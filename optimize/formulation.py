@@ -564,12 +564,12 @@ def define_objective(m: pyo.ConcreteModel, s: IndexSets,
 
     Returns the objective as (variable, weight = +-discount, price keys) terms.
     """
-    disc = s.discount
+    disc_of = s.discount.to_dict()
     d, h, ab = s.deficits, s.holdings, s.abatement
     nev = h[h["kind"] == "nev"]
 
     def w(table: pd.DataFrame, sign: float = 1.0) -> np.ndarray:
-        return sign * table["year"].map(disc).to_numpy(dtype=float)
+        return sign * np.array([disc_of[t] for t in table["year"].tolist()], dtype=float)
 
     terms: list[tuple[str, np.ndarray, list[tuple]]] = [
         ("nev_bought", w(d), [("transaction_cost",)] * len(d))]

@@ -34,6 +34,11 @@ LEVERS = ("nev_market", "nev_sales", "reserve", "cea", "credit_offsets", "abatem
 _STATIC = ["enterprise", "year", "instrument", "vintage", "action", "counterparty", "unit"]
 
 
+def _strings(prefix: str, names: pd.Series, suffix: str) -> np.ndarray:
+    """``prefix + name + suffix`` for each name, as an object array."""
+    return np.array([prefix + n + suffix for n in names.tolist()], dtype=object)
+
+
 def clean(x: np.ndarray) -> np.ndarray:
     """Values with solver noise (<= ZERO_CREDITS) set to 0."""
     return np.where(x > ZERO_CREDITS, x, 0.0)
@@ -111,6 +116,8 @@ class PlanTemplate:
         def col(x: object) -> np.ndarray:
             if isinstance(x, pd.Series):
                 return x.to_numpy()
+            if isinstance(x, np.ndarray):
+                return x
             return np.full(n, x, dtype=object)
 
         self._parts.append({
@@ -126,16 +133,18 @@ class PlanTemplate:
                 instrument: object, vintage: object, *, scale: float = 1.0,
                 row: np.ndarray | None = None) -> None:
         """The two rows of a lever clearing a deficit: the lever's and the deficit's."""
-        action = "offset_" + table["target"]
+        action = _strings("offset_", table["target"], "")
         self._add(table, block, line, family, instrument=instrument, vintage=vintage,
                   action=action, scale=scale, row=row)
-        self._add(table, block, line + 1, family, instrument=table["target"] + "_deficit",
-                  vintage=table["year"], action=action, scale=scale, row=row)
+        self._add(table, block, line + 1, family,
+                  instrument=_strings("", table["target"], "_deficit"), vintage=table["year"],
+                  action=action, scale=scale, row=row)
 
     def _cost(self, lever: str, table: pd.DataFrame, family: str, price: list[tuple],
               sign: float) -> None:
         if len(table):
-            disc = table["year"].map(self.f.sets.discount).to_numpy(dtype=float)
+            d = self.f.sets.discount.to_dict()
+            disc = np.array([d[t] for t in table["year"].tolist()], dtype=float)
             self._costs.append((LEVERS.index(lever), family, disc * sign,
                                 self.prices.slots(price)))
 
@@ -148,12 +157,12 @@ class PlanTemplate:
 
     def _positions(self) -> None:
         pos = self.f.sets.positions
-        kind_order = pos["kind"].map({"cafc": 0, "nev": 1}).to_numpy()
+        kind_order = (pos["kind"] == "nev").to_numpy().astype(np.int64)
         sur = pos["surplus"].to_numpy()
         a, b = pos[sur], pos[~sur]
         self._add(a, 1, 0, "credits_earned", instrument=a["kind"], vintage=a["year"],
                   action="earn", row=kind_order[sur])
-        self._add(b, 1, 0, "deficit_credits", instrument=b["kind"] + "_deficit",
+        self._add(b, 1, 0, "deficit_credits", instrument=_strings("", b["kind"], "_deficit"),
                   vintage=b["year"], action="deficit", row=kind_order[~sur])
 
     def _deficit_levers(self) -> None:
@@ -190,7 +199,7 @@ class PlanTemplate:
         sel = d["uncovered"].to_numpy()
         un = d[sel]
         pen = [("penalty",)] * len(un)
-        self._add(un, 4, 40, "uncovered_credits", instrument=un["target"] + "_deficit",
+        self._add(un, 4, 40, "uncovered_credits", instrument=_strings("", un["target"], "_deficit"),
                   vintage=un["year"], action="uncovered", price=pen, sign=-1.0, row=r[sel])
         self._cost("uncovered_penalty", un, "uncovered_credits", pen, 1.0)
 
