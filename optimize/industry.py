@@ -33,7 +33,8 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from linkage.carbon_link import CarbonLink
-from linkage.ledger import TRANSACTION_COLUMNS, Violation, mirror_rows, verify_plan
+from linkage.ledger import TRANSACTION_COLUMNS, Violation, verify_plan
+from linkage.ledger.schema import MIRRORS
 from linkage.outputs import OutputDir
 from linkage.pool import ReserveVariant
 from linkage.rules import ParameterLog, record_lookups
@@ -336,13 +337,20 @@ class IndustryModel:
     def _per_enterprise(self, plan: pd.DataFrame) -> pd.DataFrame:
         """Per enterprise and year: cost and quantities by kind of transaction (numpy sums
         over codes; each movement counted once, mirror rows left out)."""
-        p = plan[~mirror_rows(plan)]
         names, years = list(self.firms), self.years
-        ent = p["enterprise"].map({n: i for i, n in enumerate(names)}).to_numpy(np.int64)
-        code = ent * len(years) + (p["year"].to_numpy(np.int64) - years[0])
+        action = plan["action"].to_numpy(dtype=object)
+        inst = plan["instrument"].to_numpy(dtype=object)
+        keep = np.ones(len(plan), dtype=bool)  # mirror rows (ledger.MIRRORS) left out
+        for act, ins in MIRRORS:
+            keep &= ~((action == act) & (inst == ins))
+        action, inst = action[keep], inst[keep]
+        rank = {n: i for i, n in enumerate(names)}
+        ent = np.fromiter((rank[e] for e in plan["enterprise"].to_numpy(dtype=object)[keep]),
+                          dtype=np.int64, count=int(keep.sum()))
+        code = ent * len(years) + (plan["year"].to_numpy(np.int64)[keep] - years[0])
         size = len(names) * len(years)
-        action, inst = p["action"].to_numpy(), p["instrument"].to_numpy()
-        qty = p["quantity"].to_numpy(float)
+        qty = plan["quantity"].to_numpy(float)[keep]
+        cash = plan["cash_flow_cny"].to_numpy(float)[keep]
         keys = {
             "bought": (action == "buy") & (inst == "nev_market"),
             "sold": action == "sell",
@@ -351,15 +359,15 @@ class IndustryModel:
             "transferred_in": action == "transfer_in",
             "transferred_out": action == "transfer_out",
             "cea_t": (action == "buy") & (inst == "cea"),
-            "cea_credits": (inst == "cea") & p["action"].str.startswith("offset").to_numpy(),
+            "cea_credits": (inst == "cea") & ((action == "offset_cafc")
+                                              | (action == "offset_nev")),
             "offsets_t": action == "sell_offset",
             "abated": action == "abate",
             "uncovered": action == "uncovered",
         }
         out = pd.DataFrame({"enterprise": np.repeat(names, len(years)),
                             "year": np.tile(np.asarray(years, dtype=np.int64), len(names))})
-        out["cost_cny"] = -np.bincount(code, weights=p["cash_flow_cny"].to_numpy(float),
-                                       minlength=size) + 0.0
+        out["cost_cny"] = -np.bincount(code, weights=cash, minlength=size) + 0.0
         for name, mask in keys.items():
             out[name] = np.bincount(code[mask], weights=qty[mask], minlength=size)
         link = self.scenario.link
