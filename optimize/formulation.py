@@ -398,7 +398,8 @@ def define_pool(m: pyo.ConcreteModel, s: IndexSets) -> None:
     """``pool_deposited``, ``pool_stock``, ``pool_withdrawn`` and their rows.
 
     ``pool_stock[d, t] = inflow - sum_g pool_withdrawn[d, t, g]`` with inflow the deposit
-    (t = d), the opening stock (t = t0 > d) or the stock of t - 1;
+    (t = d), the opening stock (t = t0 > d) or the stock of t - 1 (only for vintages a
+    release year may draw on; other deposits simply leave the enterprise);
     ``sum pool_withdrawn[., t, .] <= share x stock at the start of t``;
     ``pool_deposited[t] <= share x credits_earned[nev, t]``.
     """
@@ -414,7 +415,10 @@ def define_pool(m: pyo.ConcreteModel, s: IndexSets) -> None:
     rows = _Rows(len(stocks))
     rows.add(np.arange(len(stocks)), stock, 1.0)
     rows.add([row[k] for k in keys(wd, skey)], wdv, 1.0)
-    rows.add([row[e, t, t] for e, t in keys(s.deposits, ["enterprise", "year"])], dep, -1.0)
+    stored = [(row.get((e, t, t)), x) for (e, t), x in
+              zip(keys(s.deposits, ["enterprise", "year"]), dep, strict=True)]
+    rows.add([r for r, _x in stored if r is not None],
+             [x for r, x in stored if r is not None], -1.0)
     carried = [(i, row[e, d, t - 1]) for i, (e, d, t) in enumerate(index) if t > max(d, t0)]
     rows.add([i for i, _p in carried], [stock[p] for _i, p in carried], -1.0)
     opening = [q if t == t0 and d < t0 else 0.0 for (_e, d, t), q in

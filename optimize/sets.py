@@ -58,7 +58,8 @@ class IndexSets:
     deposits : DataFrame
         ``enterprise, year, deposit_share``.
     pool_stocks : DataFrame
-        ``enterprise, deposit_year, year, opening_pool_credits``.
+        ``enterprise, deposit_year, year, opening_pool_credits`` (only vintages some release
+        year may draw on).
     withdrawals : DataFrame
         ``enterprise, deposit_year, year, target``.
     withdrawal_rows : DataFrame
@@ -215,6 +216,10 @@ def _pool(scenario: Scenario, positions: pd.DataFrame,
     short = set(zip(deficits["enterprise"], deficits["year"], deficits["target"], strict=True))
     wd = [(e, d, t, g) for e, d, t, _q in stocks for g in TARGETS["nev"]
           if t > d and w[t].release_open and (e, t, g) in short]
+    # a vintage no release year can draw on needs no stock rows: its deposit just leaves
+    # the enterprise (it never enters a withdrawal or a withdrawal-share row either)
+    drawn = {(e, d) for e, d, _t, _g in wd}
+    stocks = [r for r in stocks if (r[0], r[1]) in drawn]
     rank = {e: i for i, e in enumerate(dict.fromkeys(positions["enterprise"]))}
     wd_rows = sorted({(e, t) for e, _d, t, _g in wd}, key=lambda r: (rank[r[0]], r[1]))
     return {
