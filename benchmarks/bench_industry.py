@@ -2,12 +2,19 @@
 
 Usage::
 
-    python benchmarks/bench_industry.py [--points 1000] [--rebuilds 20] [--sweep 40]
-                                        [--memory-scenarios 10000]
+    python benchmarks/bench_industry.py [--repeat 3] [--points 1000] [--rebuilds 20]
+                                        [--sweep 40] [--memory-scenarios 10000]
+                                        [--only-model]
+
+The machine's load average is printed first: on a shared machine, compare ratios measured in
+the same run, not absolute times across runs. Each timing is the best of ``--repeat`` runs.
 
 1. The calibrated 2023 industry (119 illustrative enterprises) over 2024-2030 with a CEA link:
-   Pyomo build + HiGHS solve, against HiGHS alone (highspy) solving the same LP written out as
-   an MPS file, in the same run (ratio; target <= 3).
+   Pyomo build (index tables + components, :mod:`optimize.formulation`), then the first solve
+   split into Pyomo's translation to HiGHS, HiGHS's own time and reading the plan, against
+   HiGHS alone (highspy) solving the same LP written out as an MPS file (ratio; target <= 3).
+   Then a re-solve after a CEA price change against HiGHS's own time for it (target <= 2 x
+   HiGHS + 20 ms). ``--only-model`` stops here.
 2. A CEA-price sweep of ``--points`` prices on the persistent model (set_prices + re-solve)
    against rebuilding the model for each price (``--rebuilds`` rebuilds, per-point time
    compared).
@@ -21,6 +28,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import tempfile
@@ -50,47 +58,83 @@ def industry_doc() -> dict:
     )
 
 
+def _best(xs: list[float]) -> float:
+    return min(xs) * 1e3
+
+
+def bench_model(sc: object, repeat: int) -> IndustryModel:
+    """Section 1: build, first solve and re-solve against HiGHS alone; returns the model."""
+    build, first, highs_first, translate, plan = [], [], [], [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        model = IndustryModel(sc)
+        t1 = time.perf_counter()
+        res = model.solve(verify=False)
+        t2 = time.perf_counter()
+        build.append(t1 - t0)
+        first.append(t2 - t1)
+        highs_first.append(res.highs_seconds)
+        translate.append(res.solve_seconds - res.highs_seconds)
+        plan.append(t2 - t1 - res.solve_seconds)
+    m = model.model
+    alone = []
+    with tempfile.TemporaryDirectory() as tmp:
+        mps = str(Path(tmp) / "industry.mps")
+        m.write(mps, io_options={"symbolic_solver_labels": False})
+        for _ in range(repeat):
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+            h.setOptionValue("threads", 1)
+            h.readModel(mps)
+            t3 = time.perf_counter()
+            h.run()
+            alone.append(time.perf_counter() - t3)
+        mps_obj = h.getInfo().objective_function_value
+    print(f"industry: {len(sc.enterprises)} enterprises x {len(YEARS)} years, "
+          f"{m.nvariables():,} variables, {m.nconstraints():,} constraints "
+          f"(best of {repeat})")
+    print(f"  Pyomo build (tables + components) {_best(build):9.1f} ms")
+    print(f"  first solve                       {_best(first):9.1f} ms = Pyomo translate "
+          f"{_best(translate):.1f} + HiGHS {_best(highs_first):.1f} + plan {_best(plan):.1f}")
+    print(f"  HiGHS alone on MPS                {_best(alone):9.1f} ms   objective "
+          f"{mps_obj:,.0f} vs {res.total_cost_cny:,.0f}")
+    ratio = (min(build) + min(first)) / min(alone)
+    print(f"  ratio (build + first solve) / HiGHS alone  {ratio:6.2f}  (target <= 3)")
+    resolve, highs = [], []
+    for i in range(max(repeat, 5)):
+        model.set_prices(cea_price=dict.fromkeys(YEARS, 60.0 + 7 * i))
+        t0 = time.perf_counter()
+        r = model.solve(verify=False)
+        resolve.append(time.perf_counter() - t0)
+        highs.append(r.highs_seconds)
+    med, hmed = statistics.median(resolve), statistics.median(highs)
+    print(f"  re-solve after a CEA price change {med * 1e3:9.1f} ms (median; HiGHS's own "
+          f"{hmed * 1e3:.1f} ms); target 2 x HiGHS + 20 ms = {(2 * hmed + 0.020) * 1e3:.1f} ms"
+          f" -> {'met' if med <= 2 * hmed + 0.020 else 'missed'}")
+    t0 = time.perf_counter()
+    model.solve(verify=True)
+    print(f"  re-solve + verify_plan            {(time.perf_counter() - t0) * 1e3:9.1f} ms")
+    return model
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--points", type=int, default=1000)
     ap.add_argument("--rebuilds", type=int, default=20)
     ap.add_argument("--sweep", type=int, default=40)
     ap.add_argument("--memory-scenarios", type=int, default=10_000)
+    ap.add_argument("--only-model", action="store_true")
     args = ap.parse_args()
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     doc = industry_doc()
     sc = parse_scenario(doc)
     IndustryModel(sc).solve()  # warm-up
 
-    # 1. Pyomo build + solve vs HiGHS alone on the same LP (MPS)
-    t0 = time.perf_counter()
-    model = IndustryModel(sc)
-    t1 = time.perf_counter()
-    res = model.solve(verify=False)
-    t2 = time.perf_counter()
-    m = model.model
-    with tempfile.TemporaryDirectory() as tmp:
-        mps = str(Path(tmp) / "industry.mps")
-        m.write(mps, io_options={"symbolic_solver_labels": False})
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
-        h.readModel(mps)
-        t3 = time.perf_counter()
-        h.run()
-        t4 = time.perf_counter()
-        mps_obj = h.getInfo().objective_function_value
-    build, solve, highs_alone = t1 - t0, t2 - t1, t4 - t3
-    print(f"industry: {len(sc.enterprises)} enterprises x {len(YEARS)} years, "
-          f"{m.nvariables():,} variables, {m.nconstraints():,} constraints")
-    print(f"  Pyomo build            {build * 1e3:9.1f} ms")
-    print(f"  solve (Pyomo + HiGHS)  {solve * 1e3:9.1f} ms  (HiGHS's own time "
-          f"{res.highs_seconds * 1e3:.1f} ms)")
-    print(f"  HiGHS alone on MPS     {highs_alone * 1e3:9.1f} ms   objective "
-          f"{mps_obj:,.0f} vs {res.total_cost_cny:,.0f}")
-    print(f"  ratio (build + solve) / HiGHS alone  {(build + solve) / highs_alone:6.2f}")
-    t0 = time.perf_counter()
-    model.solve(verify=True)
-    print(f"  solve + verify_plan    {(time.perf_counter() - t0) * 1e3:9.1f} ms")
+    # 1. Pyomo build + solve vs HiGHS alone on the same LP (MPS); re-solve
+    model = bench_model(sc, args.repeat)
+    if args.only_model:
+        return
 
     # 2. CEA sweep: persistent re-solve vs rebuild
     prices = [40 + 160 * i / max(args.points - 1, 1) for i in range(args.points)]

@@ -1,15 +1,17 @@
 """The industry model: all enterprises at once, NEV credits clearing among them every year.
 
-Each enterprise is one block of the enterprise LP (:mod:`optimize.enterprise`, built in
-"industry" mode): its purchases and sales are no longer at given prices but must balance across
-the industry every year, CAFC transfers balance inside each affiliate group, and the reserve and
-the ETS offset caps are industry-wide. The problem minimises the industry's total discounted
-cost; the dual of each year's market-clearing row is the **equilibrium NEV credit price**::
+The LP is :mod:`optimize.formulation` with every enterprise of the scenario over flat index
+tables and ``nev_prices="equilibrium"``: purchases and sales are no longer at given prices but
+must balance across the industry every year, CAFC transfers balance inside each affiliate
+group, and the reserve and the ETS offset caps are industry-wide. The problem minimises the
+industry's total discounted cost; the dual of each year's market-clearing row is the
+**equilibrium NEV credit price**::
 
-    clear[t]    sum_e sell_e[t] - sum_e buy_e[t] = 0          (dual / delta_t = price [CNY/credit])
-    group[g,t]  sum_{e in g} transfer_out_e[t] = sum_{e in g} transfer_in_e[t]
-    offsets[t]  sum_e offsets_e[t] / rate <= industry cap [t CO2e]
-    reserve[t]  sum_e reserve_e[t] <= reserve cap [credit]
+    nev_market_clearing[t]  sum_e nev_sold[e,.,t] - sum_e nev_bought[e,t,.] = 0
+                            (dual / discount_t = price [CNY/credit])
+    cafc_group_balance[g,t] sum_{e in g} cafc_transfer_out[e,t] = sum_{e in g} cafc_transfer_in[e,t]
+    offset_cap[t]           sum_e credit_offsets_sold[e,.,.,t] / rate <= industry cap [t CO2e]
+    reserve_cap[t]          sum_e reserve_bought[e,t,.] <= reserve cap [credit]
 
 With a transaction cost ``tc`` paid by buyers, the clearing price is what sellers receive and
 buyers pay ``price + tc``. In oversupply the price is 0; with CEA surrender allowed without a
@@ -19,34 +21,38 @@ cap, the price cannot exceed ``CEA price x t CO2e per credit``.
 from __future__ import annotations
 
 import json
-import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.factory import SolverFactory
+from pyomo.common.gc_manager import PauseGC
 
 from linkage.carbon_link import CarbonLink
 from linkage.ledger import TRANSACTION_COLUMNS, Violation, verify_plan
+from linkage.ledger.schema import MIRRORS
 from linkage.outputs import OutputDir
 from linkage.pool import ReserveVariant
-from linkage.rules import record_lookups
+from linkage.rules import ParameterLog, record_lookups
 from optimize.enterprise import (
-    EnterpriseModel,
     OptimizationError,
     PlanVerificationError,
-    _solver_version,
+    apply_prices,
+    check_price_arguments,
+    default_t_per_credit,
+    solver_version_cached,
 )
-from optimize.scenario import Scenario, find_enterprise
+from optimize.formulation import Formulation, build_formulation, legacy_names
+from optimize.plan import PlanTemplate, transfer_pairs
+from optimize.scenario import EnterpriseInput, Scenario, find_enterprise
+from optimize.solver import PersistentHighs
 
 __all__ = ["IndustryModel", "IndustryResult", "solve_industry"]
 
-_ZERO = 1e-7
 
 
 @dataclass
@@ -130,6 +136,21 @@ class IndustryResult:
         return [Path(out) / n for n in names]
 
 
+@dataclass
+class _Firm:
+    """One enterprise of the industry model, kept for callers of the earlier per-enterprise
+    blocks: ``ent``, ``_tpc()`` (t CO2e per credit of the prices) and ``model``, the earlier
+    block's short names as views of the industry model (:func:`legacy_names`)."""
+
+    ent: EnterpriseInput
+    _tpc: Callable[[], float]
+    _industry: pyo.ConcreteModel
+
+    @property
+    def model(self) -> SimpleNamespace:
+        return legacy_names(self._industry, self.ent.name)
+
+
 class IndustryModel:
     """All enterprises of a scenario in one LP; prices are outputs.
 
@@ -139,69 +160,60 @@ class IndustryModel:
         ``[market]`` needs no prices; ``nev_transaction_cost`` [CNY/credit] is used when given;
         the linkage's ``offset_cap_t`` is industry-wide here.
     extra_functionality : callable, optional
-        ``f(model, self)`` called before the first solve.
+        ``f(model, self)`` called before the first solve; ``model`` carries the named
+        components of :mod:`optimize.formulation` (``nev_bought[e, t, g]``,
+        ``cafc_transfer_out[e, t]``, ``nev_market_clearing[t]``, ...).
     """
 
     def __init__(self, scenario: Scenario, *,
                  extra_functionality: Callable[[pyo.ConcreteModel, IndustryModel], None]
                  | None = None) -> None:
         self.scenario = scenario
-        m = pyo.ConcreteModel(name=f"industry:{scenario.name}")
-        names = [e.name for e in scenario.enterprises]
-        m.firm = pyo.Block(names)
-        self.firms: dict[str, EnterpriseModel] = {}
-        for ent in scenario.enterprises:
-            self.firms[ent.name] = EnterpriseModel(scenario, ent, block=m.firm[ent.name])
-        years = scenario.years
-        self.years = years
-
-        def buys(t: int) -> Any:
-            return sum(f.model.b[tt, g] for f in self.firms.values()
-                       for (tt, g) in f.def_idx if tt == t)
-
-        def sells(t: int) -> Any:
-            return sum(f.model.sell[v, tt] for f in self.firms.values()
-                       for (v, tt) in f.pairs["nev"] if tt == t)
-
-        m.market_clearing = pyo.Constraint(years, rule=lambda m, t: sells(t) - buys(t) == 0)
-        groups: dict[str, list[EnterpriseModel]] = defaultdict(list)
-        for f in self.firms.values():
-            groups[f.ent.group].append(f)
-        self.groups = dict(groups)
-        gidx = [(g, t) for g in groups for t in years]
-
-        def group_rule(m: pyo.ConcreteModel, g: str, t: int) -> Any:
-            out = sum(f.model.tro[t] for f in groups[g] if t in f.model.tro)
-            inn = sum(f.model.tr[t] for f in groups[g] if t in f.model.tr)
-            if isinstance(out, int) and isinstance(inn, int):
-                return pyo.Constraint.Skip
-            return out == inn
-
-        m.group = pyo.Constraint(gidx, rule=group_rule)
-        link, mk = scenario.link, scenario.market
-        if link is not None and link.allow_credit_offsets and link.offset_cap_t:
-            m.offset_cap = pyo.Constraint(
-                [t for t in years if t in link.offset_cap_t],
-                rule=lambda m, t: sum(f.model.so[k, v, tt] for f in self.firms.values()
-                                      for (k, v, tt) in f.model.so if tt == t)
-                <= link.offset_cap_t[t] * link.exchange_rate_credits_per_t)
-        if mk.reserve_price is not None and mk.reserve_max_credits_per_year is not None:
-            ryears = sorted({t for f in self.firms.values() for (t, _g) in f.model.rs})
-            m.reserve_cap = pyo.Constraint(
-                ryears, rule=lambda m, t: sum(f.model.rs[tt, g] for f in self.firms.values()
-                                              for (tt, g) in f.model.rs if tt == t)
-                <= mk.reserve_max_credits_per_year)
-        m.obj = pyo.Objective(expr=sum(sum(f._lever_expr.values())
-                                       for f in self.firms.values()), sense=pyo.minimize)
-        self.model = m
-        self.disc = next(iter(self.firms.values())).disc
+        #: Every rule parameter the LP (and its verification) looked up (provenance).
+        self.rule_lookups: ParameterLog
+        with record_lookups() as self.rule_lookups:
+            self.formulation: Formulation = build_formulation(
+                scenario, list(scenario.enterprises), nev_prices="equilibrium",
+                name=f"industry:{scenario.name}")
+        self.model = self.formulation.model
+        self.years = list(scenario.years)
+        self.disc = self.formulation.sets.discount.to_dict()
+        self.firms = {e.name: _Firm(e, self._tpc, self.model) for e in scenario.enterprises}
         if extra_functionality is not None:
-            extra_functionality(m, self)
-        self._solver = SolverFactory("highs")
-        self._solver.config.load_solutions = False
-        self._solver.config.raise_exception_on_nonoptimal_result = False
-        self._solver.config.solver_options = {"threads": 1, "output_flag": False}
+            extra_functionality(self.model, self)
+        self._solver = PersistentHighs(self.model)
+        self._objective = self._objective_costs if extra_functionality is None else None
+        with PauseGC():
+            self._template = PlanTemplate(self.formulation)
         self.last_highs_seconds = float("nan")
+        self._default_tpc: float | None = None
+
+    def _objective_costs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The objective's current coefficients by solver column (see PersistentHighs)."""
+        return self.formulation.objective_coefficients(
+            lambda name: self._solver.columns(getattr(self.model, name)))
+
+    def load_solution(self) -> None:
+        """Write the last solution into the Pyomo variables (``model.<name>[...].value``).
+
+        Not done by :meth:`solve`: the result is read from the solver's arrays, and setting
+        ~10^4 Pyomo values would cost about as much as a re-solve."""
+        self._solver.load_values()
+
+    def provisional_parameters(self) -> list[str]:
+        """Provisional or scenario rule parameters the industry result relied on: those the
+        enterprises' fleet accounting, the LP and the verifier looked up, sorted."""
+        fleets = {k for e in self.scenario.enterprises for k in e.provisional_parameters}
+        return sorted(fleets | set(self.rule_lookups.unverified()))
+
+    def _tpc(self) -> float:
+        """t CO2e per credit for expressing prices per tonne."""
+        link = self.scenario.link
+        if link is not None:
+            return link.t_per_credit
+        if self._default_tpc is None:
+            self._default_tpc = default_t_per_credit()
+        return self._default_tpc
 
     def set_prices(self, *, cea_price: dict[int, float] | None = None,
                    abatement_cost: dict[str, dict[int, float]] | None = None,
@@ -227,17 +239,17 @@ class IndustryModel:
         for name in abatement_cost or {}:
             if name not in self.firms:
                 find_enterprise(self.scenario, name, key=f"abatement_cost[{name!r}]")
-        # every enterprise's prices are checked before any changes: no half-applied prices
-        for name, f in self.firms.items():
-            f.check_prices(cea_price=cea_price,
-                           abatement_cost=(abatement_cost or {}).get(name),
-                           penalty_cny_per_credit=penalty_cny_per_credit,
-                           reserve_price=reserve_price)
-        for name, f in self.firms.items():
-            f.set_prices(cea_price=cea_price,
-                         abatement_cost=(abatement_cost or {}).get(name),
-                         penalty_cny_per_credit=penalty_cny_per_credit,
-                         reserve_price=reserve_price)
+        # everything is checked before anything changes: no half-applied prices
+        shared = check_price_arguments(
+            self.scenario, 0, {"cea_price": cea_price, "reserve_price": reserve_price,
+                               "penalty_cny_per_credit": penalty_cny_per_credit},
+            nev_prices_given=False)
+        own = {name: check_price_arguments(self.scenario, len(self.firms[name].ent.abatement),
+                                           {"abatement_cost": costs}, nev_prices_given=False)
+               for name, costs in (abatement_cost or {}).items()}
+        apply_prices(self.model, "", shared)
+        for name, new in own.items():
+            apply_prices(self.model, name, new)
 
     def solve(self, *, verify: bool = True) -> IndustryResult:
         """Solve (or re-solve) for the equilibrium.
@@ -246,73 +258,54 @@ class IndustryModel:
         ------
         OptimizationError, PlanVerificationError
         """
-        t0 = time.perf_counter()
-        res = self._solver.solve(self.model)
-        seconds = time.perf_counter() - t0
-        tc = str(res.termination_condition).split(".")[-1]
-        if tc != "convergenceCriteriaSatisfied":
+        out = self._solver.solve(self._objective)
+        if not out.optimal:
+            tc = out.termination
             if "nfeasible" in tc:
                 raise OptimizationError(
                     f"{self.scenario.name}: the industry cannot meet its requirements ({tc}); "
                     "add [penalty] uncovered_credit_cny, abatement or a linkage")
             raise OptimizationError(f"{self.scenario.name}: no optimal solution ({tc})")
-        # HiGHS reports its run time cumulated over the persistent instance's solves
-        cum = float(getattr(res.timing_info, "highs_time", float("nan")))
-        prev = getattr(self, "_highs_cumulative", 0.0)
-        self.last_highs_seconds = cum - prev if cum >= prev else cum
-        self._highs_cumulative = cum
-        self._structure_fixed()
-        res.solution_loader.load_vars()
-        m = self.model
-        duals = res.solution_loader.get_duals([m.market_clearing[t] for t in self.years])
-        price = {}
-        for t in self.years:
-            p = float(duals[m.market_clearing[t]]) / self.disc[t]
-            price[t] = 0.0 if abs(p) < 1e-7 else p
-        for f in self.firms.values():
-            f.market_price = price
-        plan = self._plan()
+        self.last_highs_seconds = out.highs_seconds
+        price = self._equilibrium_prices()
+        plan = self._plan(price)
         if verify:
             with record_lookups() as used:
                 problems = self.verify(plan)
-            for f in self.firms.values():
-                f.rule_lookups.update(used)
+            self.rule_lookups.update(used)
             if problems:
                 raise PlanVerificationError(problems)
-        first = next(iter(self.firms.values()))
-        tpc = first._tpc()
-        traded = {t: sum(float(pyo.value(f.model.b[tt, g])) for f in self.firms.values()
-                         for (tt, g) in f.def_idx if tt == t) for t in self.years}
+        tpc = self._tpc()
+        d = self.formulation.sets.deficits
+        bought = pd.Series(self._solver.values(self.model.nev_bought), dtype=float)
+        traded = bought.groupby(d["year"].to_numpy()).sum().to_dict()
         prices = pd.DataFrame({
             "year": self.years,
             "nev_price_cny_per_credit": [price[t] for t in self.years],
             "implied_carbon_price_cny_per_t": [price[t] / tpc for t in self.years],
-            "traded_credits": [traded[t] for t in self.years],
+            "traded_credits": [float(traded.get(t, 0.0)) for t in self.years],
         })
-        # what each firm's fleet accounting, its LP block and the verifier looked up
-        prov = sorted({k for f in self.firms.values() for k in f.provisional_parameters()})
-        return IndustryResult("optimal", float(pyo.value(m.obj)), prices,
-                              self._per_enterprise(plan), plan, _solver_version(), seconds,
-                              self.last_highs_seconds, prov)
+        prov = self.provisional_parameters()
+        return IndustryResult("optimal", out.objective, prices, self._per_enterprise(plan),
+                              plan, solver_version_cached(), out.seconds, out.highs_seconds,
+                              prov)
 
-    def _structure_fixed(self) -> None:
-        """After the first solve only mutable prices change (set_prices): skip Pyomo's scan
-        for new or changed variables and constraints on re-solves (a large saving at 10^4
-        rows). Call ``self._solver.config.auto_updates`` yourself to undo it if you change
-        the model's structure afterwards."""
-        au = self._solver.config.auto_updates
-        for k in ("check_for_new_or_removed_constraints", "check_for_new_or_removed_vars",
-                  "check_for_new_or_removed_params", "check_for_new_objective",
-                  "update_constraints", "update_vars", "update_named_expressions"):
-            if k in au:
-                setattr(au, k, False)
+    def _equilibrium_prices(self) -> dict[int, float]:
+        """Dual of each year's clearing row / discount [CNY/credit] (0 below 1e-7; 0 in a
+        year with neither sellers nor buyers)."""
+        con = self.model.nev_market_clearing
+        price = dict.fromkeys(self.years, 0.0)
+        for t, y in zip(list(con.keys()), self._solver.duals(con).tolist(), strict=True):
+            p = y / self.disc[t]
+            price[t] = 0.0 if abs(p) < 1e-7 else p
+        return price
 
     def verify(self, plan: pd.DataFrame) -> list[Violation]:
         """Check the whole industry plan (every enterprise's slice) with verify_plan."""
         sc, mk = self.scenario, self.scenario.market
-        st = pd.concat([f.ent.statements() for f in self.firms.values()], ignore_index=True)
-        opening = [f.ent.opening.assign(enterprise=f.ent.name) for f in self.firms.values()
-                   if len(f.ent.opening)]
+        ents = sc.enterprises
+        st = pd.concat([e.statements() for e in ents], ignore_index=True)
+        opening = [e.opening.assign(enterprise=e.name) for e in ents if len(e.opening)]
         link = sc.link
         if link is not None and link.offset_cap_t:
             # the cap is industry-wide here: checked by the model, not per enterprise
@@ -323,57 +316,64 @@ class IndustryModel:
             opening=pd.concat(opening, ignore_index=True) if opening else None, link=link,
         )
 
-    def _plan(self) -> pd.DataFrame:
-        rows: list[tuple] = [r for f in self.firms.values() for r in f._plan_rows()]
-        for _g, members in self.groups.items():
-            for t in self.years:
-                donors = [[f.ent.name, float(f.model.tro[t].value or 0.0)] for f in members
-                          if t in f.model.tro]
-                takers = [[f.ent.name, float(f.model.tr[t].value or 0.0)] for f in members
-                          if t in f.model.tr]
-                donors = [d for d in donors if d[1] > _ZERO]
-                takers = [k for k in takers if k[1] > _ZERO]
-                for taker in takers:
-                    for donor in donors:
-                        q = min(taker[1], donor[1])
-                        if q <= _ZERO:
-                            continue
-                        rows.append((donor[0], t, "cafc", t, "transfer_out", q, np.nan,
-                                     taker[0], 0.0, "credit"))
-                        rows.append((taker[0], t, "affiliate_cafc", t, "transfer_in", q,
-                                     np.nan, donor[0], 0.0, "credit"))
-                        taker[1] -= q
-                        donor[1] -= q
-        plan = pd.DataFrame(rows, columns=TRANSACTION_COLUMNS)
-        return plan.astype({"year": np.int64, "vintage": np.int64})
+    def _plan(self, price: dict[int, float]) -> pd.DataFrame:
+        """The industry's transactions: every enterprise's rows (purchases and sales at the
+        equilibrium price), then the CAFC transfers paired inside each group."""
+        def columns(name: str) -> np.ndarray:
+            return self._solver.columns(getattr(self.model, name))
+
+        def values(name: str) -> np.ndarray:
+            return self._solver.values(getattr(self.model, name))
+
+        t = self._template
+        rows = t.plan(self._solver.x(), columns, t.price_vector(price, price))
+        pairs = transfer_pairs(self.formulation, values)
+        if not pairs:
+            return rows
+        extra = pd.DataFrame(pairs, columns=TRANSACTION_COLUMNS).astype(
+            {"year": np.int64, "vintage": np.int64})
+        return pd.concat([rows, extra], ignore_index=True)
 
     def _per_enterprise(self, plan: pd.DataFrame) -> pd.DataFrame:
-        from linkage.ledger import mirror_rows
-
-        p = plan[~mirror_rows(plan)]
+        """Per enterprise and year: cost and quantities by kind of transaction (numpy sums
+        over codes; each movement counted once, mirror rows left out)."""
+        names, years = list(self.firms), self.years
+        action = plan["action"].to_numpy(dtype=object)
+        inst = plan["instrument"].to_numpy(dtype=object)
+        keep = np.ones(len(plan), dtype=bool)  # mirror rows (ledger.MIRRORS) left out
+        for act, ins in MIRRORS:
+            keep &= ~((action == act) & (inst == ins))
+        action, inst = action[keep], inst[keep]
+        rank = {n: i for i, n in enumerate(names)}
+        ent = np.fromiter((rank[e] for e in plan["enterprise"].to_numpy(dtype=object)[keep]),
+                          dtype=np.int64, count=int(keep.sum()))
+        code = ent * len(years) + (plan["year"].to_numpy(np.int64)[keep] - years[0])
+        size = len(names) * len(years)
+        qty = plan["quantity"].to_numpy(float)[keep]
+        cash = plan["cash_flow_cny"].to_numpy(float)[keep]
         keys = {
-            "bought": (p["action"] == "buy") & (p["instrument"] == "nev_market"),
-            "sold": p["action"] == "sell",
-            "deposited": p["action"] == "deposit",
-            "withdrawn": p["action"] == "withdraw",
-            "transferred_in": p["action"] == "transfer_in",
-            "transferred_out": p["action"] == "transfer_out",
-            "cea_t": (p["action"] == "buy") & (p["instrument"] == "cea"),
-            "cea_credits": (p["instrument"] == "cea") & p["action"].str.startswith("offset"),
-            "offsets_t": p["action"] == "sell_offset",
-            "abated": p["action"] == "abate",
-            "uncovered": p["action"] == "uncovered",
+            "bought": (action == "buy") & (inst == "nev_market"),
+            "sold": action == "sell",
+            "deposited": action == "deposit",
+            "withdrawn": action == "withdraw",
+            "transferred_in": action == "transfer_in",
+            "transferred_out": action == "transfer_out",
+            "cea_t": (action == "buy") & (inst == "cea"),
+            "cea_credits": (inst == "cea") & ((action == "offset_cafc")
+                                              | (action == "offset_nev")),
+            "offsets_t": action == "sell_offset",
+            "abated": action == "abate",
+            "uncovered": action == "uncovered",
         }
-        idx = pd.MultiIndex.from_product([list(self.firms), self.years],
-                                         names=["enterprise", "year"])
-        out = pd.DataFrame(index=idx)
-        out["cost_cny"] = -p.groupby(["enterprise", "year"])["cash_flow_cny"].sum()
+        out = pd.DataFrame({"enterprise": np.repeat(names, len(years)),
+                            "year": np.tile(np.asarray(years, dtype=np.int64), len(names))})
+        out["cost_cny"] = -np.bincount(code, weights=cash, minlength=size) + 0.0
         for name, mask in keys.items():
-            out[name] = p[mask.to_numpy()].groupby(["enterprise", "year"])["quantity"].sum()
+            out[name] = np.bincount(code[mask], weights=qty[mask], minlength=size)
         link = self.scenario.link
         if link is not None:
             out["offsets_t"] = out["offsets_t"] / link.exchange_rate_credits_per_t
-        return out.fillna(0.0).reset_index()
+        return out
 
 
 def solve_industry(scenario: Scenario, **kwargs: Any) -> IndustryResult:
