@@ -65,6 +65,7 @@ from conversions.errors import (
     UnitExpressionError,
     UnknownBasisError,
 )
+from conversions.ets_side import ETS_SIDE_STATUSES, EtsSide, ets_side, ets_side_records
 from conversions.presets import get_basis, list_bases, load_bases
 from conversions.registry import Q_, UNITS_FILE, parse_unit, ureg
 from conversions.uncertainty import (
@@ -78,6 +79,7 @@ __all__ = [
     "ASSUMPTIONS",
     "BOUNDARIES",
     "CREDITS",
+    "ETS_SIDE_STATUSES",
     "FUELS",
     "METHODS",
     "Q_",
@@ -91,6 +93,7 @@ __all__ = [
     "ConversionBasis",
     "ConversionError",
     "DataFileError",
+    "EtsSide",
     "InputError",
     "LinkageError",
     "PenaltyMultipleError",
@@ -113,6 +116,8 @@ __all__ = [
     "ets_fact",
     "ets_facts",
     "ets_penalty",
+    "ets_side",
+    "ets_side_records",
     "exchange_rate",
     "exchange_rate_interval",
     "format_interval",

@@ -40,7 +40,9 @@ __all__ = [
     "check_method",
 ]
 
+#: Emissions a basis counts: tailpipe only, or also the fuel's production (well-to-tank).
 BOUNDARIES = ("tank-to-wheel", "well-to-wheel")
+#: Fuels of a basis: that of the conventional car whose consumption a CAFC credit measures.
 FUELS = ("gasoline", "diesel")
 #: Ways to value an NEV credit in CO2e (a CAFC credit has one value whatever the method).
 METHODS = ("compliance", "avoided")

@@ -34,6 +34,8 @@ __all__ = ["Q_", "UNITS_FILE", "Quantity", "as_magnitude", "as_quantity", "parse
 #: The definitions file shipped with the package.
 UNITS_FILE: Path = Path(str(resources.files("conversions").joinpath("units.txt")))
 
+#: The library's one pint unit registry, with the domain units of :data:`UNITS_FILE`
+#: (``vehicle``, ``cafc_credit``, ``nev_credit``, ``t_CO2e``, ``CNY``, ``L_per_100km``, ...).
 ureg: pint.UnitRegistry = pint.UnitRegistry()
 ureg.load_definitions(str(UNITS_FILE))
 # Unpickling a Quantity looks its units up in pint's application registry: make it this one.

@@ -1,4 +1,7 @@
-"""A policy brief (brief.html) from your own scenario file.
+"""A policy brief from your own scenario
+=====================================
+
+A policy brief (brief.html) from your own scenario file.
 
 ILLUSTRATIVE: the scenario is examples/industry_market.toml (three invented enterprises) with
 a lower penalty per uncovered credit (3,000 instead of 5,000 CNY, which caps the equilibrium

@@ -1,4 +1,7 @@
-"""Equilibrium NEV credit price against the carbon-allowance (CEA) price under three linkage
+"""NEV credit price against the CEA price, three linkage designs
+=============================================================
+
+Equilibrium NEV credit price against the carbon-allowance (CEA) price under three linkage
 designs, with a chart.
 
 ILLUSTRATIVE: the three enterprises of examples/industry_market.toml are invented. For each

@@ -1,4 +1,7 @@
-"""How uncertain is "t CO2e per credit"? A Monte Carlo of the conversion assumptions, and the
+"""Monte Carlo of the credit to CO2e conversion
+============================================
+
+How uncertain is "t CO2e per credit"? A Monte Carlo of the conversion assumptions, and the
 carbon price implied by an NEV credit price against the CEA price.
 
 The assumptions of the ``ttw-real-world`` conversion basis are drawn from the ranges of the

@@ -1,4 +1,7 @@
-"""CAFC and NEV credit statements of a fleet file, one BEV's credit factors, and the
+"""Credit statements of a fleet file
+=================================
+
+CAFC and NEV credit statements of a fleet file, one BEV's credit factors, and the
 provisional rule parameters the statements rely on.
 
 ILLUSTRATIVE: the demo fleet (examples/data/demo_fleet.csv, demo_enterprises.csv) is six

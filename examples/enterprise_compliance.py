@@ -1,4 +1,7 @@
-"""An enterprise's least-cost compliance plan, with and without a carbon-market link.
+"""Least-cost compliance with and without a carbon-market link
+===========================================================
+
+An enterprise's least-cost compliance plan, with and without a carbon-market link.
 
 ILLUSTRATIVE: the enterprise and its positions are invented. Run from the repository root::
 

@@ -180,6 +180,8 @@ def _industry_designs(scenario_doc: dict[str, Any], base_dir: Path | None,
             doc["linkage"] = {**own, "cea_price": CEA_PRICES[0],
                               "allow_cea_for_deficits": cea_on,
                               "allow_credit_offsets": offsets_on}
+            if offsets_on and "ets" not in doc and "offset_cap_t" not in own:
+                doc["ets"] = {}  # offsets need a bound: the shipped ETS side (issue 13)
         sc = parse_scenario(doc, file="<brief>", base=base_dir)
         model = IndustryModel(sc)
         res = None

@@ -14,6 +14,7 @@ The third of four layers (see ``docs/architecture.md``): it imports the linkage 
   :func:`linkage.industry.illustrative_industry` as a scenario.
 """
 
+from optimize.emissions import emissions_ledger, emissions_summary
 from optimize.enterprise import (
     EnterpriseModel,
     EnterpriseResult,
@@ -27,9 +28,11 @@ from optimize.results import PLAN_COLUMNS, ScenarioResult, optimize_scenario
 from optimize.scenario import (
     AbatementSegment,
     EnterpriseInput,
+    EtsInput,
     MarketInput,
     Scenario,
     ScenarioError,
+    TechnologyOption,
     load_scenario,
     parse_scenario,
 )
@@ -41,6 +44,7 @@ __all__ = [
     "EnterpriseInput",
     "EnterpriseModel",
     "EnterpriseResult",
+    "EtsInput",
     "IndustryModel",
     "IndustryResult",
     "MarketInput",
@@ -49,6 +53,9 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioResult",
+    "TechnologyOption",
+    "emissions_ledger",
+    "emissions_summary",
     "expand_grid",
     "industry_scenario",
     "industry_scenario_document",

@@ -101,6 +101,26 @@ def _enterprise_entry(
     }
 
 
+_TECH_KEYS = ("cost_cny_per_unit", "max_units_per_year", "cafc_credits_per_unit",
+              "nev_credits_per_unit", "co2_t_per_unit")
+
+
+def _technology_entries(options: pd.DataFrame | None, years: list[int]) -> list[dict[str, Any]]:
+    """One enterprise's options (rows of ``industry_technology``) as
+    ``[[enterprise.technology]]`` tables, per-year tables by year; a year without units of an
+    option gets 0 units (cost and effects 0)."""
+    if options is None:
+        return []
+    out = []
+    for option, g in options.groupby("option", sort=True):
+        g = g.set_index("year")
+        entry: dict[str, Any] = {"name": str(option)}
+        for k in _TECH_KEYS:
+            entry[k] = {str(y): float(g.at[y, k]) if y in g.index else 0.0 for y in years}
+        out.append(entry)
+    return out
+
+
 def _penalty_table(penalty: float | Mapping[str, Any]) -> dict[str, Any]:
     """The ``[penalty]`` table from a table or a cost per uncovered credit [CNY/credit]."""
     if isinstance(penalty, Mapping):
@@ -119,6 +139,7 @@ def industry_scenario_document(
     enterprises: Iterable[str] | None = None,
     discount_rate: float = 0.0,
     rules: str = "default",
+    technology: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """A scenario document (what :func:`optimize.parse_scenario` accepts) of an industry.
 
@@ -149,6 +170,10 @@ def industry_scenario_document(
         ``[scenario] rules``: ``"default"`` or a rulebook path. The positions were computed
         with the rules given to :func:`~linkage.industry.illustrative_industry`; name the same
         rules here.
+    technology : DataFrame, optional
+        Options from :func:`linkage.industry.technology.industry_technology` (issue 13),
+        written as each enterprise's ``[[enterprise.technology]]`` (kind ``"given"``, per-year
+        tables); None (default): no options.
 
     Returns
     -------
@@ -172,6 +197,13 @@ def industry_scenario_document(
     )
     segs = {e: g for e, g in industry.abatement.groupby("enterprise", sort=False)}
     ents = [_enterprise_entry(e, groups[e], st.loc[e].loc[ys], segs.get(e)) for e in names]
+    if technology is not None:
+        tech = {e: g for e, g in technology[technology["year"].isin(ys)].groupby(
+            "enterprise", sort=False)}
+        for entry in ents:
+            options = _technology_entries(tech.get(entry["name"]), ys)
+            if options:
+                entry["technology"] = options
     doc: dict[str, Any] = {
         "scenario": {
             "name": name,

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from linkage.outputs import OutputDir
+from optimize.emissions import emissions_ledger, emissions_summary
 from optimize.enterprise import EnterpriseModel, EnterpriseResult
 from optimize.scenario import Scenario
 
@@ -91,6 +92,7 @@ class ScenarioResult:
                 "basis_assumptions": sc.basis_assumptions,
             },
             "enterprises": {n: r.summary() for n, r in self.enterprises.items()},
+            "emissions": emissions_summary(emissions_ledger(self.plan, sc)),
             "provisional_parameters": self.provisional_parameters,
             "solver": {"name": "highs (pyomo.contrib.solver)", "version": solver},
             "verified": "every plan passed linkage.ledger.verify_plan",

@@ -20,6 +20,7 @@ from linkage.errors import InputError
 from linkage.rules import RuleSet, default_rules, load_rules, record_lookups
 from optimize.schema import (
     EnterpriseTable,
+    EtsTable,
     LinkageTable,
     MarketTable,
     ScenarioDocument,
@@ -31,9 +32,11 @@ from optimize.schema import (
 __all__ = [
     "AbatementSegment",
     "EnterpriseInput",
+    "EtsInput",
     "MarketInput",
     "Scenario",
     "ScenarioError",
+    "TechnologyOption",
     "UnknownEnterpriseError",
     "find_enterprise",
     "load_scenario",
@@ -93,6 +96,77 @@ class AbatementSegment:
     max_credits_per_year: float
 
 
+@dataclass(frozen=True)
+class TechnologyOption:
+    """One technology option: a unit of real change with a cost and joint effects.
+
+    Attributes
+    ----------
+    name : str
+    kind : str
+        ``"given"`` (effects stated in the file), ``"shift"`` or ``"efficiency"`` (derived from
+        the fleet by :func:`linkage.technology.fleet_option_effects`).
+    cost_cny_per_unit : dict year -> float
+        [CNY/unit] (may be negative: a cheaper technology).
+    max_units_per_year : dict year -> float
+        [unit/year].
+    cafc_credits_per_unit, nev_credits_per_unit : dict year -> float
+        Effect on the year's CAFC and NEV positions (NEV requirement change included)
+        [credit/unit].
+    co2_t_per_unit : dict year -> float
+        Lifetime CO2e change of the fleet [t CO2e/unit]; negative = less CO2.
+    basis : str
+        Conversion basis of ``co2_t_per_unit`` (``"given"`` when stated in the file).
+    linearisation_error_credits : dict year -> (float, float)
+        Derived options: linear minus exact (CAFC, NEV) credits at half the units (see
+        :mod:`linkage.technology`); empty for given options.
+    """
+
+    name: str
+    kind: str
+    cost_cny_per_unit: dict[int, float]
+    max_units_per_year: dict[int, float]
+    cafc_credits_per_unit: dict[int, float]
+    nev_credits_per_unit: dict[int, float]
+    co2_t_per_unit: dict[int, float]
+    basis: str = "given"
+    linearisation_error_credits: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EtsInput:
+    """The carbon market's side of a link (``[ets]``), per year.
+
+    Attributes
+    ----------
+    covered_emissions_t : dict year -> float
+        Verified emissions covered by the national ETS [t CO2e/year].
+    offset_limit_share : dict year -> float
+        Largest share of verified emissions offsets may cover [-].
+    other_offsets_t : dict year -> float
+        Other offsets competing for the limit [t CO2e/year].
+    offset_price_factor : dict year -> float
+        Price of an accepted offset over the CEA price [-].
+    cea_retired : bool
+        CEAs bought by automakers leave the ETS one for one.
+    sources : dict key -> str
+        ``"scenario"`` or ``"shipped (<status>)"`` for each key.
+    """
+
+    covered_emissions_t: dict[int, float]
+    offset_limit_share: dict[int, float]
+    other_offsets_t: dict[int, float]
+    offset_price_factor: dict[int, float]
+    cea_retired: bool
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def offset_limit_t(self) -> dict[int, float]:
+        """Automakers' offsets allowed per year: share x covered - other [t CO2e/year]."""
+        return {y: self.offset_limit_share[y] * c - self.other_offsets_t[y]
+                for y, c in self.covered_emissions_t.items()}
+
+
 @dataclass
 class EnterpriseInput:
     """One enterprise's data for the optimizer.
@@ -109,6 +183,7 @@ class EnterpriseInput:
     abatement : list of AbatementSegment
     provisional_parameters : list of str
         Provisional or scenario rule parameters the positions relied on (fleet input).
+    technology : list of TechnologyOption
     """
 
     name: str
@@ -119,6 +194,7 @@ class EnterpriseInput:
     opening: pd.DataFrame
     abatement: list[AbatementSegment] = field(default_factory=list)
     provisional_parameters: list[str] = field(default_factory=list)
+    technology: list[TechnologyOption] = field(default_factory=list)
 
     def statements(self) -> pd.DataFrame:
         """The positions as ledger statements."""
@@ -187,6 +263,13 @@ class Scenario:
     source : str
     basis_assumptions : dict
         The linkage basis's assumptions (value, unit, source), for reports.
+    ets : EtsInput or None
+        The carbon market's side (``[ets]``); None when the file has no ``[ets]`` table.
+    basis_name : str or None
+        The conversion basis of ``[linkage] basis`` (None: none named).
+    basis_t_per_credit : float or None
+        Its *physical* t CO2e per CAFC credit (compliance method) [t CO2e/credit], whatever
+        policy rate ``exchange_rate_credits_per_t`` the link applies.
     """
 
     name: str
@@ -201,6 +284,32 @@ class Scenario:
     penalty_cny_per_credit: float | None
     source: str = "<dict>"
     basis_assumptions: dict[str, Any] = field(default_factory=dict)
+    ets: EtsInput | None = None
+    basis_name: str | None = None
+    basis_t_per_credit: float | None = None
+
+    @property
+    def offset_limit_t(self) -> dict[int, float] | None:
+        """All automakers' offsets allowed per year by ``[ets]`` [t CO2e]; None without it."""
+        return self.ets.offset_limit_t if self.ets is not None else None
+
+    def technology_frame(self) -> pd.DataFrame:
+        """Every enterprise's technology options, one row per option and year.
+
+        Returns
+        -------
+        DataFrame
+            ``enterprise, year, option, kind, cost_cny_per_unit`` [CNY/unit], ``max_units``
+            [unit], ``cafc_credits_per_unit``, ``nev_credits_per_unit`` [credit/unit],
+            ``co2_t_per_unit`` [t CO2e/unit] (what
+            :func:`linkage.ledger.verify_plan` takes as ``technology``).
+        """
+        rows = [(e.name, y, t.name, t.kind, t.cost_cny_per_unit[y], t.max_units_per_year[y],
+                 t.cafc_credits_per_unit[y], t.nev_credits_per_unit[y], t.co2_t_per_unit[y])
+                for e in self.enterprises for t in e.technology for y in self.years]
+        return pd.DataFrame(rows, columns=[
+            "enterprise", "year", "option", "kind", "cost_cny_per_unit", "max_units",
+            "cafc_credits_per_unit", "nev_credits_per_unit", "co2_t_per_unit"])
 
 
 #: Keys of each table of the format (from the schema models; the docs are checked against it).
@@ -298,7 +407,8 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
         except InputError as exc:
             raise r.fail("scenario.years", exc.rule) from None
 
-    enterprises = [_enterprise(r, e, years, rules) for e in d.enterprise]
+    basis = _technology_basis(d.linkage)
+    enterprises = [_enterprise(r, e, years, rules, basis) for e in d.enterprise]
     names = [e.name for e in enterprises]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
@@ -308,9 +418,73 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
     link, cea, assumptions = None, {}, {}
     if d.linkage is not None:
         link, cea, assumptions = _linkage(r, d.linkage)
+    ets = _ets(r, d.ets, years) if d.ets is not None else None
+    if (link is not None and link.allow_credit_offsets and ets is None
+            and not link.offset_cap_t):
+        raise r.fail("linkage.allow_credit_offsets",
+                     "offsets into the ETS need a bound: add an [ets] table (the carbon "
+                     "market's offset limit; keys left out take the shipped records) or "
+                     "[linkage] offset_cap_t [t CO2e/year]")
     penalty = d.penalty.uncovered_credit_cny if d.penalty is not None else None
+    basis_name, basis_t = None, None
+    if d.linkage is not None and d.linkage.basis is not None:
+        basis_name, rate, _ = _basis_rate(r, d.linkage.basis, "compliance")
+        basis_t = 1.0 / rate
     return Scenario(name, years, d.scenario.discount_rate, rules, label, enterprises, market,
-                    link, cea, penalty, file, assumptions)
+                    link, cea, penalty, file, assumptions, ets, basis_name, basis_t)
+
+
+def _ets(r: _Reader, t: EtsTable, years: list[int]) -> EtsInput:
+    """``[ets]`` with every key left out taken from the shipped records of each year."""
+    from conversions.errors import ConversionError
+    from conversions.ets_side import ets_side
+
+    given = {k: getattr(t, k) for k in ("covered_emissions_t", "offset_limit_share",
+                                         "other_offsets_t", "offset_price_factor")}
+    shipped = {}
+    if any(v is None for v in given.values()) or t.cea_retired is None:
+        missing = next(k for k, v in [*given.items(), ("cea_retired", t.cea_retired)]
+                       if v is None)
+        try:
+            shipped = {y: ets_side(y) for y in years}
+        except ConversionError as exc:
+            raise r.fail(f"ets.{missing}", str(exc)) from None
+    names = {"covered_emissions_t": "covered_emissions", "offset_limit_share":
+             "offset_limit_share", "other_offsets_t": "other_offsets",
+             "offset_price_factor": "offset_price_factor", "cea_retired": "cea_retired"}
+    values, sources = {}, {}
+    for k, v in given.items():
+        if v is not None:
+            values[k], sources[k] = dict(v), "scenario"
+        else:
+            values[k] = {y: float(getattr(shipped[y], k)) for y in years}
+            sources[k] = "shipped (" + ", ".join(dict.fromkeys(
+                shipped[y].statuses[names[k]] for y in years)) + ")"
+    retired = t.cea_retired if t.cea_retired is not None else shipped[years[0]].cea_retired
+    sources["cea_retired"] = "scenario" if t.cea_retired is not None else \
+        f"shipped ({shipped[years[0]].statuses['cea_retired']})"
+    ets = EtsInput(values["covered_emissions_t"], values["offset_limit_share"],
+                   values["other_offsets_t"], values["offset_price_factor"], bool(retired),
+                   sources)
+    for y, lim in ets.offset_limit_t.items():
+        if lim < 0:
+            raise r.fail("ets.other_offsets_t",
+                         f"other offsets {ets.other_offsets_t[y]:g} t exceed the offset limit "
+                         f"{ets.offset_limit_share[y]:g} x {ets.covered_emissions_t[y]:g} t "
+                         f"in {y}")
+    return ets
+
+
+def _technology_basis(lk: LinkageTable | None) -> Any:
+    """The conversion basis for fleet-derived options' CO2: the link's, else ttw-real-world."""
+    from conversions import get_basis
+
+    raw = lk.basis if lk is not None else None
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, dict):
+        return dict(raw)
+    return get_basis("ttw-real-world").name
 
 
 def _override_rules(r: _Reader, base: RuleSet, overrides: Mapping[str, Any],
@@ -343,7 +517,7 @@ def _override_rules(r: _Reader, base: RuleSet, overrides: Mapping[str, Any],
 
 
 def _enterprise(r: _Reader, e: EnterpriseTable, years: list[int],
-                rules: RuleSet) -> EnterpriseInput:
+                rules: RuleSet, basis: Any = "ttw-real-world") -> EnterpriseInput:
     name = e.name
     key = f"enterprise[{name}]"
     group = e.group if e.group is not None else name
@@ -372,9 +546,85 @@ def _enterprise(r: _Reader, e: EnterpriseTable, years: list[int],
             rows.append((inst, vint, q))
     segs = [AbatementSegment(a.kind, a.cost_cny_per_credit, a.max_credits_per_year)
             for a in e.abatement]
+    tech = [_technology(r, e, j, years, rules, basis) for j in range(len(e.technology))]
+    names = [t.name for t in tech]
+    for t in tech:
+        if names.count(t.name) > 1:
+            raise r.fail(f"{key}.technology", f"option {t.name!r} appears twice")
     return EnterpriseInput(name, group, cafc, nev, elig,
                            pd.DataFrame(rows, columns=["instrument", "vintage", "quantity"]),
-                           segs, prov)
+                           segs, prov, tech)
+
+
+_EFFECTS = ("cafc_credits_per_unit", "nev_credits_per_unit", "co2_t_per_unit")
+_DERIVED_KEYS = {"shift": ("from_model", "to_model"),
+                 "efficiency": ("model", "reduction_l_per_100km")}
+
+
+def _technology(r: _Reader, e: EnterpriseTable, j: int, years: list[int], rules: RuleSet,
+                basis: Any) -> TechnologyOption:
+    """One ``[[enterprise.technology]]`` option, its effects given or derived from the fleet."""
+    t = e.technology[j]
+    key = f"enterprise[{e.name}].technology[{j}]"
+    cost, cap = dict(t.cost_cny_per_unit), dict(t.max_units_per_year)
+    fleet_keys = ("from_model", "to_model", "model", "reduction_l_per_100km")
+    if t.kind == "given":
+        for k in _EFFECTS:
+            if getattr(t, k) is None:
+                raise r.fail(f"{key}.{k}", "an option states its effect [per unit] (or names "
+                             "models: kind = \"shift\" / \"efficiency\" with a fleet)")
+        for k in fleet_keys:
+            if getattr(t, k) is not None:
+                raise r.fail(f"{key}.{k}", "only options of kind \"shift\" or "
+                             "\"efficiency\" name models")
+        return TechnologyOption(t.name, "given", cost, cap,
+                                *(dict(getattr(t, k)) for k in _EFFECTS))
+    for k in _EFFECTS:
+        if getattr(t, k) is not None:
+            raise r.fail(f"{key}.{k}", f"an option of kind {t.kind!r} derives its effects "
+                         "from the fleet; leave the effect out")
+    need = _DERIVED_KEYS[t.kind]
+    for k in fleet_keys:
+        if (getattr(t, k) is None) == (k in need):
+            raise r.fail(f"{key}.{k}", f"an option of kind {t.kind!r} takes "
+                         f"{' and '.join(need)}" + ("" if k in need else f", not {k}"))
+    if e.fleet is None:
+        raise r.fail(f"{key}.kind", f"an option of kind {t.kind!r} needs the enterprise's "
+                     "fleet file (fleet = \"file.csv\")")
+    return _derived(r, e, t, key, cap, cost, rules, basis)
+
+
+def _derived(r: _Reader, e: EnterpriseTable, t: Any, key: str, cap: dict[int, float],
+             cost: dict[int, float], rules: RuleSet, basis: Any) -> TechnologyOption:
+    from conversions import get_basis
+    from conversions.errors import ConversionError
+    from linkage.fleet import read_fleet
+    from linkage.technology import fleet_option_effects
+
+    fleet = read_fleet(r.path(e.fleet or "", f"enterprise[{e.name}].fleet"))
+    try:
+        if isinstance(basis, str):
+            b = get_basis(basis)
+        else:
+            raw = dict(basis)
+            name = raw.pop("name", None)
+            b = get_basis(raw.pop("base", "ttw-real-world")).replace(
+                **raw, **({"name": name} if name else {}))
+    except (ConversionError, TypeError) as exc:
+        raise r.fail("linkage.basis", str(exc)) from None
+    option = {"kind": t.kind, "from_model": t.from_model, "to_model": t.to_model,
+              "model": t.model, "reduction_l_per_100km": t.reduction_l_per_100km}
+    try:
+        eff = fleet_option_effects(fleet, e.name, option, cap, rules, b)
+    except InputError as exc:
+        raise r.fail(f"{key}.{exc.key}" if exc.key else key, exc.rule) from None
+    years = sorted(cap)
+    return TechnologyOption(
+        t.name, t.kind, cost, cap,
+        {y: eff[y].cafc_credits_per_unit for y in years},
+        {y: eff[y].nev_credits_per_unit for y in years},
+        {y: eff[y].co2_t_per_unit for y in years}, b.name,
+        {y: (eff[y].cafc_error_credits, eff[y].nev_error_credits) for y in years})
 
 
 def _fleet_positions(r: _Reader, e: EnterpriseTable, years: list[int], rules: RuleSet

@@ -213,6 +213,27 @@ class Abatement(_Table):
     max_credits_per_year: NonNeg
 
 
+class Technology(_Table):
+    """``[[enterprise.technology]]``: a unit of real change with a cost and joint effects.
+
+    ``kind = "given"`` (the default) states the effects per unit; ``"shift"`` (one vehicle from
+    ``from_model`` to ``to_model``) and ``"efficiency"`` (one vehicle of ``model`` improved by
+    ``reduction_l_per_100km``) derive them from the enterprise's fleet file.
+    """
+
+    name: Annotated[Text, Field(min_length=1)]
+    kind: Literal["given", "shift", "efficiency"] = "given"
+    cost_cny_per_unit: per_year(Signed)
+    max_units_per_year: per_year(NonNeg)
+    cafc_credits_per_unit: per_year(Signed) | None = None
+    nev_credits_per_unit: per_year(Signed) | None = None
+    co2_t_per_unit: per_year(Signed) | None = None
+    from_model: Annotated[Text, Field(min_length=1)] | None = None
+    to_model: Annotated[Text, Field(min_length=1)] | None = None
+    model: Annotated[Text, Field(min_length=1)] | None = None
+    reduction_l_per_100km: Positive | None = None
+
+
 class Opening(_Table):
     """``[enterprise.opening]``: face values held at the start, by vintage [credit]."""
 
@@ -232,6 +253,7 @@ class EnterpriseTable(_Table):
     conventional_fleet_meets_threshold: per_year(Flag) | None = None
     opening: Opening = Opening()
     abatement: list[Abatement] = []
+    technology: list[Technology] = []
 
 
 class MarketTable(_Table):
@@ -288,6 +310,16 @@ class LinkageTable(_Table):
     method: Literal["compliance", "avoided"] = "compliance"
 
 
+class EtsTable(_Table):
+    """``[ets]``: the carbon market's side (keys left out take the shipped records)."""
+
+    covered_emissions_t: per_year(NonNeg) | None = None
+    offset_limit_share: per_year(Share) | None = None
+    other_offsets_t: per_year(NonNeg) | None = None
+    offset_price_factor: per_year(NonNeg) | None = None
+    cea_retired: Flag | None = None
+
+
 class PenaltyTable(_Table):
     """``[penalty]``."""
 
@@ -301,6 +333,7 @@ class ScenarioDocument(_Table):
     enterprise: list[EnterpriseTable] = Field(min_length=1)
     market: MarketTable
     linkage: LinkageTable | None = None
+    ets: EtsTable | None = None
     penalty: PenaltyTable | None = None
 
 
@@ -350,6 +383,13 @@ _MISSING = {
     ("linkage", "cea_price"): "expected a CEA price [CNY/t CO2e] or one per year",
     ("sweep",): 'missing [sweep] table with base = "scenario.toml"',
     ("sweep", "base"): 'missing base = "scenario.toml"',
+}
+#: messages for a missing key wherever its table sits (by the key's name)
+_MISSING_KEY = {
+    "cost_cny_per_unit": "an option needs its cost [CNY/unit]: a number, one per year or a "
+                         "table by year",
+    "max_units_per_year": "an option needs its bound [unit/year]: a number, one per year or "
+                          "a table by year",
 }
 _EXPECT = {
     "float_type": "expected a number", "float_parsing": "expected a number",
@@ -429,7 +469,8 @@ def _rule(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     plain = tuple(p for p in loc if not (isinstance(p, str) and p.startswith(_SHAPE)))
     got = err.get("input")
     if typ == "missing":
-        return _MISSING.get(plain, "required key missing")
+        return _MISSING.get(plain, _MISSING_KEY.get(str(plain[-1]) if plain else "",
+                                                    "required key missing"))
     if typ == "extra_forbidden":
         known = sorted((_model_at(root, plain[:-1]) or root).model_fields)
         hint = difflib.get_close_matches(str(plain[-1]), known, n=1)

@@ -433,6 +433,9 @@ def random_industry(rng):
                    "cea_price": [float(rng.integers(20, 200)) for _ in YEARS],
                    "max_cea_share_of_deficit": float(rng.choice([0.2, 0.5, 1.0])),
                    "allow_credit_offsets": bool(rng.random() < 0.3)}
+        # offsets need a bound (issue 13); this one never binds, so the industry's
+        # industry-wide cap and the enterprises' own caps agree
+        linkage["offset_cap_t"] = 1e9
     return doc(YEARS, ents, market={"supply_demand_ratio": ratio}, linkage=linkage,
                penalty=3000.0, discount_rate=float(rng.choice([0.0, 0.05])))
 

@@ -16,7 +16,7 @@ import pytest
 
 from linkage.ledger import verify_plan
 from linkage.pool import ReserveVariant
-from optimize import EnterpriseModel, OptimizationError, parse_scenario
+from optimize import EnterpriseModel, OptimizationError, ScenarioError, parse_scenario
 
 DATA = Path(__file__).resolve().parent / "data" / "optimize"
 E = "Hand Motors"
@@ -373,12 +373,26 @@ def test_credit_offsets_sold_into_the_ets_are_capped():
     assert so["cash_flow_cny"].sum() == pytest.approx(96_500.0)
 
 
-def test_credit_offsets_uncapped():
+def test_credit_offsets_without_a_bound_are_refused():
+    """Issue 13: offsets into the ETS with neither [ets] nor offset_cap_t are unbounded."""
     link = {"exchange_rate_credits_per_t": RATE, "cea_price": 100.0,
             "allow_credit_offsets": True}
-    _, r = solve(doc([2024], [1000], [0], linkage=link))
-    # 1,000 x 482.5
-    assert r.total_cost_cny == pytest.approx(-482_500.0)
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(doc([2024], [1000], [0], linkage=link), file="hand.toml")
+    assert err.value.key == "linkage.allow_credit_offsets"
+    assert err.value.file == "hand.toml"
+    assert "[ets]" in str(err.value) and "offset_cap_t" in str(err.value)
+
+
+def test_credit_offsets_bounded_by_the_ets_table():
+    """With [ets] the scenario parses (the limit itself is the LP's: issue 13)."""
+    link = {"exchange_rate_credits_per_t": RATE, "cea_price": 100.0,
+            "allow_credit_offsets": True}
+    d = doc([2024], [1000], [0], linkage=link)
+    d["ets"] = {"covered_emissions_t": 10_000.0, "other_offsets_t": 100.0}
+    sc = parse_scenario(d, file="hand.toml")
+    # 0.05 (shipped CCER rule) x 10,000 - 100 = 400 t
+    assert sc.ets.offset_limit_t == {2024: pytest.approx(400.0)}
 
 
 def test_credit_offsets_and_nev_sales_together():

@@ -192,11 +192,28 @@ def base(name: str) -> Base:
                     buy("V", 2026, "nev", 50))
         return Base(st, (2025, 2026), {2025: NEUTRAL, 2026: 1.2}, tuple(rows),
                     {"reserve": ReserveVariant(800.0, 100.0)})
+    if name == "technology":
+        # T: NEV -200 in 2025; 100 units of "bev" (max 100, +2.0 NEV credits each) clear it
+        st = statements([("T", 2025, 0, -200)])
+        tech = pd.DataFrame({"enterprise": ["T"], "year": [2025], "option": ["bev"],
+                             "max_units": [100.0], "cafc_credits_per_unit": [0.0],
+                             "nev_credits_per_unit": [2.0]})
+        rows = (row("T", 2025, "technology", 2025, "technology", 100, "bev"),)
+        return Base(st, (2025,), {2025: NEUTRAL}, rows, {"technology": tech})
+    if name == "ets_limit":
+        # O1, O2: CAFC +100 each in 2025, 60 sold as offsets each: 120 credits / 2.0 = 60 t,
+        # within the ETS's 80 t
+        st = statements([("O1", 2025, 100, 0), ("O2", 2025, 100, 0)])
+        link = CarbonLink(2.0, allow_credit_offsets=True)
+        rows = (row("O1", 2025, "cafc", 2025, "sell_offset", 60),
+                row("O2", 2025, "cafc", 2025, "sell_offset", 60))
+        return Base(st, (2025,), {2025: NEUTRAL}, rows,
+                    {"link": link, "offset_limit_t": {2025: 80.0}})
     raise KeyError(name)
 
 
 BASES = ("carry", "vintages", "opening", "vintage_book", "link", "pool", "pool_half",
-         "deposit_half", "affiliates", "mix", "reserve")
+         "deposit_half", "affiliates", "mix", "reserve", "technology", "ets_limit")
 
 
 @pytest.mark.parametrize("name", BASES)
@@ -432,6 +449,22 @@ CASES: dict[str, Case] = {
     "reserve_above_cap": Case("reserve", then(drop_bought("V", 2026), add(
         row("V", 2026, "reserve", 2026, "buy_reserve", 50),
         row("V", 2026, "reserve", 2026, "offset_nev", 50))), ("<all>", 2026, None, 50.0)),
+    # T takes 120 units of "bev", 20 above its 100
+    "technology_units_within_bounds": Case(
+        "technology", edit("quantity", 120.0, enterprise="T", action="technology"),
+        ("T", 2025, None, 20.0)),
+    # T takes an option it does not have (the 100 units then earn nothing: the NEV deficit of
+    # 200 is left undeclared, so the unknown option is paired with an uncovered row)
+    "technology_units_within_bounds/unknown": Case(
+        "technology", then(edit("counterparty", "phev", enterprise="T", action="technology"),
+                           add(row("T", 2025, "nev_deficit", 2025, "uncovered", 200))),
+        ("T", 2025, None, 100.0)),
+    # O1 sells 100 instead of 60: 160 credits / 2.0 = 80 t... plus O2's: (100 + 60) / 2.0 =
+    # 80 t is at the limit; O2 also 100: 200 / 2.0 = 100 t, 20 t = 40 credits above 80 t
+    "offsets_within_limit": Case(
+        "ets_limit", then(edit("quantity", 100.0, enterprise="O1"),
+                          edit("quantity", 100.0, enterprise="O2")),
+        ("<all>", 2025, None, 40.0)),
 }
 
 

@@ -23,6 +23,8 @@ cafc_deficit   the year's CAFC deficit to clear
 nev_deficit    the year's NEV deficit to clear
 cea            carbon allowances bought (``buy``, unit t_CO2e) and surrendered against a
                deficit (``offset_*``, unit credit) under a linkage design
+technology     units of a technology option taken (action ``technology``, unit ``unit``, the
+               option's name in ``counterparty``); their credit effects change the statements
 ============== ===============================================================================
 
 Actions: bookkeeping ``earn``, ``deficit``, ``discount`` (carry-forward loss at year end),
@@ -31,8 +33,9 @@ Actions: bookkeeping ``earn``, ``deficit``, ``discount`` (carry-forward loss at 
 the year into the pool), ``withdraw`` (instrument pool), ``offset_cafc`` and ``offset_nev``
 (instrument = the bucket used), ``uncovered`` (deficit left uncovered, reported loudly),
 ``abate`` (extra own credits of the year from abatement, instrument cafc or nev, added to the
-statement) and ``sell_offset`` (own surplus credits sold into the ETS as carbon offsets under a
-linkage design).
+statement), ``sell_offset`` (own surplus credits sold into the ETS as carbon offsets under a
+linkage design) and ``technology`` (units of a technology option taken, instrument
+``technology``).
 """
 
 from __future__ import annotations
@@ -50,20 +53,25 @@ __all__ = [
     "mirror_rows",
 ]
 
+#: Columns of a transaction table (``LedgerResult.transactions``), in order.
 TRANSACTION_COLUMNS = [
     "enterprise", "year", "instrument", "vintage", "action", "quantity", "balance_after",
     "counterparty", "cash_flow_cny", "unit",
 ]
 
+#: Buckets a transaction moves credits in or out of (``instrument`` column).
 INSTRUMENTS = (
     "cafc", "nev", "nev_market", "affiliate_cafc", "pool", "pool_release", "reserve",
-    "cafc_deficit", "nev_deficit", "cea",
+    "cafc_deficit", "nev_deficit", "cea", "technology",
 )
+#: Actions the rules perform by themselves (``action`` column).
 BOOKKEEPING_ACTIONS = ("earn", "deficit", "discount", "expire", "return")
+#: Actions an enterprise (or the optimizer) decides (``action`` column).
 DECISION_ACTIONS = (
     "buy", "sell", "buy_reserve", "transfer_out", "transfer_in", "deposit", "withdraw",
-    "offset_cafc", "offset_nev", "uncovered", "abate", "sell_offset",
+    "offset_cafc", "offset_nev", "uncovered", "abate", "sell_offset", "technology",
 )
+#: Every action: the bookkeeping ones, then the decisions.
 ACTIONS = BOOKKEEPING_ACTIONS + DECISION_ACTIONS
 
 

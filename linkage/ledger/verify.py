@@ -42,6 +42,8 @@ def verify_plan(
     opening: pd.DataFrame | None = None,
     link: CarbonLink | None = None,
     affiliate_supply: Mapping[tuple[str, int], float] | None = None,
+    technology: pd.DataFrame | None = None,
+    offset_limit_t: Mapping[int, float] | None = None,
 ) -> list[Violation]:
     """Check a plan against every dual-credit rule; an empty list means the plan is legal.
 
@@ -71,6 +73,14 @@ def verify_plan(
     affiliate_supply : mapping (enterprise, year) -> credits, optional
         CAFC credits affiliates outside the plan can transfer in; such ``transfer_in`` rows
         carry the counterparty ``"<affiliates>"`` and are not paired with a ``transfer_out``.
+    technology : DataFrame, optional
+        Technology options the plan may take: ``enterprise, year, option, max_units``
+        [unit], ``cafc_credits_per_unit``, ``nev_credits_per_unit`` [credit/unit]. Rows
+        ``action = instrument = "technology"`` name the option in ``counterparty`` and their
+        units x effects change the year's statement (like ``abate``). None: no options.
+    offset_limit_t : mapping year -> t CO2e, optional
+        The carbon market's limit on all automakers' offsets of a year (``[ets]``), in
+        tonnes at the link's exchange rate; None: no such limit.
 
     Returns
     -------
@@ -98,7 +108,8 @@ def verify_plan(
     """
     ctx = PlanContext(plan, statements, rules or default_rules(), years=years,
                       supply_demand_ratio=supply_demand_ratio, reserve=reserve or ReserveVariant(),
-                      opening=opening, link=link, affiliate_supply=affiliate_supply)
+                      opening=opening, link=link, affiliate_supply=affiliate_supply,
+                      technology=technology, offset_limit_t=offset_limit_t)
     out = _run(COLUMNS, ctx)
     if ctx.missing_columns():
         return out

@@ -113,7 +113,9 @@ class PlanContext:
                  years: Iterable[int] | None, supply_demand_ratio: Mapping[int, float] | None,
                  reserve: ReserveVariant, opening: pd.DataFrame | None,
                  link: CarbonLink | None,
-                 affiliate_supply: Mapping[tuple[str, int], float] | None) -> None:
+                 affiliate_supply: Mapping[tuple[str, int], float] | None,
+                 technology: pd.DataFrame | None = None,
+                 offset_limit_t: Mapping[int, float] | None = None) -> None:
         self.input_plan = plan
         self.input_statements = statements
         self.rules = rules
@@ -123,6 +125,8 @@ class PlanContext:
         self.opening = opening
         self.link = link
         self.affiliate_supply = dict(affiliate_supply or {})
+        self.technology = technology
+        self.offset_limit_t = dict(offset_limit_t or {})
         self.years: list[int] = []
 
     # ------------------------------------------------------------------ preparation
@@ -172,6 +176,7 @@ class PlanContext:
         self._plan_arrays(p)
         self._year_parameters()
         self._apply_abatement()
+        self._apply_technology()
 
     def _statement_arrays(self, st: pd.DataFrame) -> None:
         shape = (len(self.enterprises), len(self.years))
@@ -216,6 +221,26 @@ class PlanContext:
         for name in OWN:
             m = legal & (self.ins == name)
             np.add.at(getattr(self, name), (self.ei[m], self.yi[m]), self.qty[m])
+
+    def technology_options(self) -> dict[tuple[str, int, str], tuple[float, float, float]]:
+        """(enterprise, year, option) -> (max units, CAFC, NEV credits per unit)."""
+        t = self.technology
+        if t is None or not len(t):
+            return {}
+        return {(str(e), int(y), str(o)): (float(m), float(c), float(n))
+                for e, y, o, m, c, n in zip(t["enterprise"], t["year"], t["option"],
+                                            t["max_units"], t["cafc_credits_per_unit"],
+                                            t["nev_credits_per_unit"], strict=True)}
+
+    def _apply_technology(self) -> None:
+        """Add the credit effects of technology units of known options to the statements."""
+        options = self.technology_options()
+        rows = self.is_("technology", "technology") & self.has_statement[self.ei, self.yi]
+        for i in np.flatnonzero(rows):
+            eff = options.get((str(self.ent[i]), int(self.yr[i]), str(self.cp[i])))
+            if eff is not None:
+                self.cafc[self.ei[i], self.yi[i]] += self.qty[i] * eff[1]
+                self.nev[self.ei[i], self.yi[i]] += self.qty[i] * eff[2]
 
     # ------------------------------------------------------------------ helpers for rules
 

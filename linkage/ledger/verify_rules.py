@@ -710,3 +710,57 @@ def check_offset_cap_exceeded(ctx: PlanContext) -> list[Violation]:
                                  sold_t[e, j] - cap,
                                  f"{sold_t[e, j]:g} t CO2e of offsets, cap {cap:g} t"))
     return out
+
+
+# =========================================================================== issue 13
+
+
+@register("technology_units_within_bounds")
+def check_technology_units_within_bounds(ctx: PlanContext) -> list[Violation]:
+    """Technology units are of an option the enterprise has, within its units of the year.
+
+    Source: the scenario's ``[[enterprise.technology]]`` options (``max_units_per_year``),
+    given to :func:`~linkage.ledger.verify_plan` as ``technology``.
+    """
+    options = ctx.technology_options()
+    rows = np.flatnonzero(ctx.is_("technology", "technology"))
+    out, taken = [], {}
+    for i in rows:
+        k = (str(ctx.ent[i]), int(ctx.yr[i]), str(ctx.cp[i]))
+        if k not in options:
+            out.append(violation(k[0], k[1], None, "technology_units_within_bounds",
+                                 ctx.qty[i], f"no technology option {k[2]!r} in {k[1]}"))
+            continue
+        taken[k] = taken.get(k, 0.0) + ctx.qty[i]
+    for k, q in taken.items():
+        cap = options[k][0]
+        if q > cap + tolerance(cap):
+            out.append(violation(k[0], k[1], None, "technology_units_within_bounds", q - cap,
+                                 f"{q:g} units of {k[2]!r} taken, at most {cap:g} (amount in "
+                                 "units)"))
+    return out
+
+
+@register("offsets_within_limit")
+def check_offsets_within_limit(ctx: PlanContext) -> list[Violation]:
+    """All automakers' offsets of a year stay within the carbon market's limit [t CO2e].
+
+    Source: the ETS side (``[ets]``: offset_limit_share x covered_emissions_t -
+    other_offsets_t), given to :func:`~linkage.ledger.verify_plan` as ``offset_limit_t``;
+    the amount reported is in credits at the link's exchange rate.
+    """
+    if ctx.link is None or not ctx.offset_limit_t:
+        return []
+    rate = ctx.link.exchange_rate_credits_per_t
+    sold = ctx.sum_by_enterprise_year(ctx.is_("sell_offset")).sum(axis=0)
+    out = []
+    for j, y in enumerate(ctx.years):
+        lim = ctx.offset_limit_t.get(y)
+        if lim is None:
+            continue
+        cap = lim * rate
+        if sold[j] > cap + tolerance(cap):
+            out.append(violation("<all>", y, None, "offsets_within_limit", sold[j] - cap,
+                                 f"{sold[j] / rate:g} t CO2e of offsets in {y}, the ETS "
+                                 f"accepts {lim:g} t"))
+    return out
