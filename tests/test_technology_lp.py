@@ -257,3 +257,27 @@ def test_industry_write_carries_rent_and_emissions(tmp_path):
         ents.columns)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["emissions"]["total"]["net_change_t_co2e"] == pytest.approx(-346.825)
+
+
+def test_sweep_rows_carry_the_emissions_by_hand():
+    from optimize.sweep import run_scenarios
+
+    # the two-enterprise case at CEA 100 and 200 CNY/t. At 200: CEA = 400/credit, offsets
+    # 400/credit; one more unit of A's option saves 0.5 x 400 (CAFC) and its 2 NEV credits
+    # fetch 2 x 400 as offsets: 1,000 < 2,000, so the plan is the same: only money changes.
+    ind = run_scenarios(two_enterprise_case(), [{"linkage.cea_price": 100.0},
+                                                {"linkage.cea_price": 200.0}])
+    assert list(ind["status"]) == ["optimal", "optimal"]
+    for r in ind.itertuples():
+        assert r.net_change_t_co2e == pytest.approx(-346.825)
+        assert r.integrity_gap_t_co2e == pytest.approx(133.175 - 15.22)
+        assert r.technology_units == pytest.approx(25.0)
+        assert r.emissions_basis == "ttw-lab"
+        assert r.offset_rent_cny_per_t == 0.0
+    d = doc(ent("A", 0, -1000, option("bev", 1000.0, 300.0, nev=2.0, co2=-20.0)),
+            market={"nev_buy_price": 1100.0, "nev_sell_price": 0.0})
+    e = run_scenarios(d, [{"market.nev_buy_price": 1100.0}], model="enterprise")
+    row = e.iloc[0]
+    assert row["technology_units"] == pytest.approx(300.0)
+    assert row["vehicle_lifetime_change_t_co2e"] == pytest.approx(300 * -20.0)
+    assert row["net_change_t_co2e"] == pytest.approx(-6000.0)
