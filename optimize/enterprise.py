@@ -323,6 +323,7 @@ class EnterpriseModel:
             opening=opening, link=sc.link,
             affiliate_supply={(ent.name, t): mk.affiliate_cafc_available.get(t, 0.0)
                               for t in sc.years},
+            technology=_technology_of(sc, ent.name), offset_limit_t=sc.offset_limit_t,
         )
 
     def load_solution(self) -> None:
@@ -377,6 +378,13 @@ class EnterpriseModel:
 
 
 _VERSION: list[str] = []
+
+
+def _technology_of(scenario: Scenario, enterprise: str) -> pd.DataFrame | None:
+    """The technology options of ``enterprise`` (``Scenario.technology_frame`` rows), or None
+    when the scenario has none."""
+    frame = scenario.technology_frame()
+    return frame[frame["enterprise"] == enterprise] if len(frame) else None
 
 
 def solver_version_cached() -> str:

@@ -16,6 +16,8 @@ component                      index               meaning
 ``deficit_credits``            e, k, t             deficit of a deficit year
 ``abated_credits``             e, j, t             extra credits from abatement segment j
                                                    (upper bound: the segment's size)
+``technology_units``           e, o, t             units of technology option o taken in year
+                                                   t [unit] (upper bound: max_units_per_year)
 ``credits_used``               e, k, v, t, g       vintage v used in year t against deficit g
 ``credits_held``               e, k, v, t          held at the end of year t
 ``nev_bought``                 e, t, g             NEV credits bought (against deficit g)
@@ -45,6 +47,10 @@ component                      index               meaning
 ``cafc_group_balance``         group, t            transfers out = transfers in (equilibrium)
 ``cea_share_cap``              e, t, g             CEA credits <= share x deficit
 ``offset_cap``                 t                   offsets sold <= cap [t CO2e] x rate
+``offset_limit``               t                   offsets sold <= the ETS's offset limit
+                                                   [t CO2e] x rate (all enterprises of the
+                                                   model; dual / discount x rate = the offset
+                                                   scarcity rent [CNY/t CO2e])
 ``nev_market_clearing``        t                   sold - bought = 0 (equilibrium; dual /
                                                    discount = the NEV price)
 ``objective``                                      discounted total cost [CNY]
@@ -52,7 +58,8 @@ component                      index               meaning
 
 Mutable parameters (re-solves change only these): ``nev_buy_price[t]``, ``nev_sell_price[t]``
 [CNY/credit], ``cea_price[t]`` [CNY/t CO2e], ``reserve_price``, ``transaction_cost``,
-``penalty`` [CNY/credit], ``abatement_cost[e, j]`` [CNY/credit], and
+``penalty`` [CNY/credit], ``abatement_cost[e, j]`` [CNY/credit],
+``technology_cost[e, o, t]`` [CNY/unit], ``offset_price_factor[t]`` [-], and
 ``zero_position_credits[e, k, t]`` [credit], the right-hand side of the position rows at a
 position of exactly 0 in a deficit year (lowered to -1 for the finite-difference shadow price).
 Constants: ``position_credits[e, k, t]`` [credit], ``discount[t]`` [-], ``rate``
@@ -240,6 +247,14 @@ def define_parameters(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets, rate: fl
                                  initialize=dict(zip(keys(seg, ["enterprise", "segment"]),
                                                      seg["cost_cny_per_credit"].tolist(),
                                                      strict=True)))
+    tech = s.technology
+    tkey = keys(tech, ["enterprise", "option", "year"])
+    m.technology_cost = pyo.Param(_index_set(m, "technology_cost", tkey, 3), mutable=True,
+                                  initialize=dict(zip(tkey, tech["cost_cny_per_unit"].tolist(),
+                                                      strict=True)))
+    factor = sc.ets.offset_price_factor if sc.ets is not None else {}
+    m.offset_price_factor = pyo.Param(years, mutable=True,
+                                      initialize={t: float(factor.get(t, 1.0)) for t in years})
     pos = s.positions
     pidx = keys(pos, ["enterprise", "kind", "year"])
     m.position_credits = pyo.Param(pidx, initialize=dict(
@@ -263,12 +278,41 @@ def define_abatement(m: pyo.ConcreteModel, s: IndexSets) -> None:
         x.setub(cap)
 
 
+def define_technology(m: pyo.ConcreteModel, s: IndexSets) -> None:
+    """``technology_units[e, o, t]`` [unit], bounded above by the option's
+    ``max_units_per_year`` (a variable bound). Their effects enter the position rows of both
+    kinds (:func:`define_credit_positions`)."""
+    tech = s.technology
+    x = _var(m, "technology_units", tech, ["enterprise", "option", "year"])
+    for v, cap in zip(x, tech["max_units"].tolist(), strict=True):
+        v.setub(cap)
+
+
+def _technology_terms(m: pyo.ConcreteModel, s: IndexSets, rows: _Rows) -> None:
+    """``- sum_o effect[o, k, t] x technology_units[o, t]`` in the position rows."""
+    tech = s.technology
+    if tech.empty:
+        return
+    units = list(m.technology_units.values())
+    for k in ("cafc", "nev"):
+        eff = tech[f"{k}_credits_per_unit"].to_numpy()
+        sel = np.flatnonzero(eff != 0)
+        if sel.size == 0:
+            continue
+        at = tech.iloc[sel].assign(kind=k)
+        rows.add(_positions_in(s.positions, at, ["enterprise", "kind", "year"]),
+                 [units[i] for i in sel.tolist()], -eff[sel])
+
+
 def define_credit_positions(m: pyo.ConcreteModel, s: IndexSets) -> None:
     """``credits_earned`` / ``deficit_credits`` and the position rows.
 
-    Surplus year: ``credits_earned - sum_j abated = B``; deficit year: ``-deficit_credits -
-    sum_j abated = B`` (``B`` = ``position_credits``, or the mutable ``zero_position_credits``
-    at a zero position in a deficit year; the row's dual is the shadow price).
+    Surplus year: ``credits_earned - sum_j abated - sum_o effect x units = B``; deficit year:
+    ``-deficit_credits - sum_j abated - sum_o effect x units = B`` (``B`` =
+    ``position_credits``, or the mutable ``zero_position_credits`` at a zero position in a
+    deficit year; the row's dual is the shadow price). So abatement and technology can at most
+    erase a deficit of a kind, and an option with a negative effect on a kind can at most use
+    up that kind's surplus: no year holds a surplus and a deficit of one kind.
     """
     pos = s.positions
     sur, dfc = pos[pos["surplus"]], pos[~pos["surplus"]]
@@ -281,6 +325,7 @@ def define_credit_positions(m: pyo.ConcreteModel, s: IndexSets) -> None:
     if len(ab):
         rows.add(_positions_in(pos, ab, ["enterprise", "kind", "year"]),
                  list(m.abated_credits.values()), -1.0)
+    _technology_terms(m, s, rows)
     index = keys(pos, ["enterprise", "kind", "year"])
     zero, B = m.zero_position_credits, m.position_credits
     _constraint(m, "position", index, [e == (zero[i] if i in zero else B[i])
@@ -371,21 +416,30 @@ def define_cea_surrender(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets,
 
 def define_offsets(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets, rate: float) -> None:
     """``credit_offsets_sold[e, k, v, t]`` (credits sold into the ETS, where the linkage
-    allows it) and ``offset_cap[t]``: offsets of all enterprises <= cap [t CO2e] x rate."""
+    allows it); ``offset_cap[t]``: offsets of all enterprises <= ``[linkage] offset_cap_t``
+    x rate; ``offset_limit[t]``: offsets of all enterprises <= the ETS's offset limit
+    (``Scenario.offset_limit_t``, share x covered - other offsets) [t CO2e] x rate."""
     link = sc.link
     on = link is not None and link.allow_credit_offsets
     h = s.holdings if on else s.holdings.iloc[:0]
     so = _var(m, "credit_offsets_sold", h, ["enterprise", "kind", "vintage", "year"])
-    if not on or not link.offset_cap_t:
+    if not on:
         return
-    years = [t for t in s.years if t in link.offset_cap_t]
+    for name, cap in (("offset_cap", link.offset_cap_t), ("offset_limit", sc.offset_limit_t)):
+        if cap:
+            _offset_bound(m, name, s, h, so, {t: cap[t] * rate for t in s.years if t in cap})
+
+
+def _offset_bound(m: pyo.ConcreteModel, name: str, s: IndexSets, h: pd.DataFrame, so: list,
+                  cap_credits: dict[int, float]) -> None:
+    """``name[t]``: sum of every enterprise's offsets of year t <= ``cap_credits[t]``."""
+    years = [t for t in s.years if t in cap_credits]
     sel = h["year"].isin(years).to_numpy()
     rows = _Rows(len(years))
     rows.add(np.searchsorted(years, h["year"].to_numpy()[sel]),
              [x for x, keep in zip(so, sel, strict=True) if keep], 1.0)
-    _constraint(m, "offset_cap", years, [e <= link.offset_cap_t[t] * rate
-                                         for e, t in zip(rows.expressions(), years,
-                                                         strict=True)])
+    _constraint(m, name, years, [e <= cap_credits[t]
+                                 for e, t in zip(rows.expressions(), years, strict=True)])
 
 
 def define_uncovered(m: pyo.ConcreteModel, s: IndexSets) -> None:
@@ -547,6 +601,8 @@ def price_value(m: pyo.ConcreteModel, key: tuple) -> float:
     name = key[0]
     if name == "cea_per_credit":
         return m.cea_price[key[1]].value / m.rate.value
+    if name == "offset_per_credit":
+        return m.cea_price[key[1]].value * m.offset_price_factor[key[1]].value / m.rate.value
     comp = getattr(m, name)
     if len(key) == 1:
         return comp.value
@@ -556,6 +612,8 @@ def price_value(m: pyo.ConcreteModel, key: tuple) -> float:
 def _price_expr(m: pyo.ConcreteModel, key: tuple) -> object:
     if key[0] == "cea_per_credit":
         return m.cea_price[key[1]] / m.rate
+    if key[0] == "offset_per_credit":
+        return m.cea_price[key[1]] * m.offset_price_factor[key[1]] / m.rate
     comp = getattr(m, key[0])
     return comp[key[1:] if len(key) > 2 else key[1]] if len(key) > 1 else comp
 
@@ -563,7 +621,8 @@ def _price_expr(m: pyo.ConcreteModel, key: tuple) -> object:
 def define_objective(m: pyo.ConcreteModel, s: IndexSets,
                      nev_prices: NevPrices) -> list[tuple[str, np.ndarray, list[tuple]]]:
     """Discounted total cost [CNY]: purchases (+ transaction cost), sales, reserve, CEAs,
-    offsets sold, abatement, uncovered penalty; with equilibrium prices, payments between
+    offsets sold (at CEA price x offset price factor / rate), abatement, uncovered penalty,
+    technology units; with equilibrium prices, payments between
     enterprises cancel and only the transaction cost remains.
 
     Returns the objective as (variable, weight = +-discount, price keys) terms.
@@ -585,10 +644,15 @@ def define_objective(m: pyo.ConcreteModel, s: IndexSets,
               ("cea_surrendered_t_co2e", w(ce), [("cea_price", t) for t in ce["year"]])]
     if len(m.credit_offsets_sold):
         terms.append(("credit_offsets_sold", w(h, -1.0),
-                      [("cea_per_credit", t) for t in h["year"]]))
+                      [("offset_per_credit", t) for t in h["year"]]))
     terms += [("abated_credits", w(ab), [("abatement_cost", e, j) for e, j in
                                          zip(ab["enterprise"], ab["segment"], strict=True)]),
               ("uncovered_credits", w(un), [("penalty",)] * len(un))]
+    tech = s.technology
+    if len(tech):
+        terms.append(("technology_units", w(tech), [
+            ("technology_cost", e, o, t) for e, o, t in keys(tech, ["enterprise", "option",
+                                                                  "year"])]))
     args = []
     for name, weight, prices in terms:
         var = getattr(m, name)
@@ -629,6 +693,7 @@ def _build(scenario: Scenario, enterprises: list[EnterpriseInput], nev_prices: N
     m = pyo.ConcreteModel(name=name or scenario.name)
     define_parameters(m, scenario, s, rate)
     define_abatement(m, s)
+    define_technology(m, s)
     define_credit_positions(m, s)
     define_nev_purchases(m, scenario, s)
     define_reserve(m, scenario, s)

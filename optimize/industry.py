@@ -38,6 +38,7 @@ from linkage.ledger.schema import MIRRORS
 from linkage.outputs import OutputDir
 from linkage.pool import ReserveVariant
 from linkage.rules import ParameterLog, record_lookups
+from optimize.emissions import EMISSION_COLUMNS, emissions_ledger, emissions_summary
 from optimize.enterprise import (
     OptimizationError,
     PlanVerificationError,
@@ -53,6 +54,9 @@ from optimize.solver import PersistentHighs
 
 __all__ = ["IndustryModel", "IndustryResult", "solve_industry"]
 
+#: The emission figures [t CO2e] of ``prices.csv`` (industry totals by year) and
+#: ``enterprises.csv`` (see :func:`optimize.emissions.emissions_ledger`).
+EMISSION_FIGURES = EMISSION_COLUMNS[2:-1]
 
 
 @dataclass
@@ -65,17 +69,23 @@ class IndustryResult:
     total_cost_cny : float
         Industry's discounted total cost [CNY].
     prices : DataFrame
-        ``year, nev_price_cny_per_credit, implied_carbon_price_cny_per_t, traded_credits``.
+        ``year, nev_price_cny_per_credit, implied_carbon_price_cny_per_t, traded_credits,
+        offset_rent_cny_per_t`` (the offset limit's scarcity rent [CNY/t CO2e]), the
+        industry's emission figures of the year (``EMISSION_FIGURES`` [t CO2e]) and ``basis``.
     enterprises : DataFrame
         Per enterprise and year: ``cost_cny`` (money of the year; NEV purchases and sales at
         the equilibrium price), ``bought``, ``sold``, ``deposited``, ``withdrawn``,
         ``transferred_in``, ``transferred_out`` [credit], ``cea_t`` [t CO2e], ``cea_credits``,
-        ``offsets_t`` [t CO2e], ``abated`` [credit], ``uncovered`` [credit].
+        ``offsets_t`` [t CO2e], ``abated`` [credit], ``uncovered`` [credit],
+        ``technology_units`` [unit], then the emissions ledger's figures [t CO2e] and
+        ``basis`` (:func:`optimize.emissions.emissions_ledger`).
     plan : DataFrame
         The industry's transactions (ledger shape), verified.
     solver : str
     solve_seconds : float
     highs_seconds : float
+    emissions : dict
+        :func:`optimize.emissions.emissions_summary` of the plan (``summary.json``).
     """
 
     status: str
@@ -87,6 +97,7 @@ class IndustryResult:
     solve_seconds: float = 0.0
     highs_seconds: float = float("nan")
     provisional_parameters: list[str] = field(default_factory=list)
+    emissions: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready summary (``summary.json`` of ``linkage market``)."""
@@ -99,6 +110,9 @@ class IndustryResult:
                 str(int(r.year)): r.implied_carbon_price_cny_per_t
                 for r in self.prices.itertuples()},
             "uncovered_credits": float(self.enterprises["uncovered"].sum()),
+            "offset_rent_cny_per_t": {str(int(r.year)): r.offset_rent_cny_per_t
+                                      for r in self.prices.itertuples()},
+            "emissions": self.emissions,
             "provisional_parameters": self.provisional_parameters,
             "solver": {"name": "highs (pyomo.contrib.solver)", "version": self.solver},
             "verified": "the industry plan passed linkage.ledger.verify_plan",
@@ -125,7 +139,8 @@ class IndustryResult:
         linkage.outputs.OutputError
         """
         prices = self.prices[["year", "nev_price_cny_per_credit",
-                              "implied_carbon_price_cny_per_t"]]
+                              "implied_carbon_price_cny_per_t", "offset_rent_cny_per_t",
+                              *EMISSION_FIGURES, "basis"]]
         names = ["prices.csv", "enterprises.csv", "summary.json"]
         with OutputDir(out, overwrite=overwrite) as d:
             prices.to_csv(d / names[0], index=False)
@@ -176,6 +191,7 @@ class IndustryModel:
                 scenario, list(scenario.enterprises), nev_prices="equilibrium",
                 name=f"industry:{scenario.name}")
         self.model = self.formulation.model
+        self._technology = scenario.technology_frame()
         self.years = list(scenario.years)
         self.disc = self.formulation.sets.discount.to_dict()
         self.firms = {e.name: _Firm(e, self._tpc, self.model) for e in scenario.enterprises}
@@ -279,16 +295,39 @@ class IndustryModel:
         d = self.formulation.sets.deficits
         bought = pd.Series(self._solver.values(self.model.nev_bought), dtype=float)
         traded = bought.groupby(d["year"].to_numpy()).sum().to_dict()
+        rent = self._offset_rent()
         prices = pd.DataFrame({
             "year": self.years,
             "nev_price_cny_per_credit": [price[t] for t in self.years],
             "implied_carbon_price_cny_per_t": [price[t] / tpc for t in self.years],
             "traded_credits": [float(traded.get(t, 0.0)) for t in self.years],
+            "offset_rent_cny_per_t": [rent[t] for t in self.years],
         })
+        ledger = emissions_ledger(plan, self.scenario)
+        by_year = ledger.groupby("year")[EMISSION_FIGURES].sum()
+        prices = prices.join(by_year, on="year")
+        prices["basis"] = ", ".join(dict.fromkeys(ledger["basis"]))
+        per_ent = self._per_enterprise(plan).merge(ledger, on=["enterprise", "year"],
+                                                   how="left")
         prov = self.provisional_parameters()
-        return IndustryResult("optimal", out.objective, prices, self._per_enterprise(plan),
+        return IndustryResult("optimal", out.objective, prices, per_ent,
                               plan, solver_version_cached(), out.seconds, out.highs_seconds,
-                              prov)
+                              prov, emissions_summary(ledger))
+
+    def _offset_rent(self) -> dict[int, float]:
+        """The offset scarcity rent [CNY/t CO2e, money of the year]: what one more tonne of
+        offset limit (``offset_limit``, and ``offset_cap`` where it binds instead) would save
+        the industry, ``-(dual / discount) x rate`` (>= 0; 0 below 1e-7 and where offsets are
+        not bounded)."""
+        rent = dict.fromkeys(self.years, 0.0)
+        rate = self.formulation.rate
+        for name in ("offset_limit", "offset_cap"):
+            con = getattr(self.model, name, None)
+            if con is None or not len(con):
+                continue
+            for t, y in zip(list(con.keys()), self._solver.duals(con).tolist(), strict=True):
+                rent[t] += -y / self.disc[t] * rate
+        return {t: 0.0 if abs(r) < 1e-7 else r for t, r in rent.items()}
 
     def _equilibrium_prices(self) -> dict[int, float]:
         """Dual of each year's clearing row / discount [CNY/credit] (0 below 1e-7; 0 in a
@@ -314,6 +353,8 @@ class IndustryModel:
             plan, st, sc.rules, years=sc.years, supply_demand_ratio=mk.supply_demand_ratio,
             reserve=ReserveVariant(mk.reserve_price, mk.reserve_max_credits_per_year),
             opening=pd.concat(opening, ignore_index=True) if opening else None, link=link,
+            technology=self._technology if len(self._technology) else None,
+            offset_limit_t=sc.offset_limit_t,
         )
 
     def _plan(self, price: dict[int, float]) -> pd.DataFrame:
@@ -364,6 +405,7 @@ class IndustryModel:
             "offsets_t": action == "sell_offset",
             "abated": action == "abate",
             "uncovered": action == "uncovered",
+            "technology_units": action == "technology",
         }
         out = pd.DataFrame({"enterprise": np.repeat(names, len(years)),
                             "year": np.tile(np.asarray(years, dtype=np.int64), len(names))})

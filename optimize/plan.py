@@ -29,7 +29,7 @@ ZERO_CREDITS = 1e-7
 
 #: Levers of ``cost_by_instrument``, in objective order.
 LEVERS = ("nev_market", "nev_sales", "reserve", "cea", "credit_offsets", "abatement",
-          "uncovered_penalty")
+          "uncovered_penalty", "technology")
 
 _STATIC = ["enterprise", "year", "instrument", "vintage", "action", "counterparty", "unit"]
 
@@ -77,6 +77,7 @@ class PlanTemplate:
         self._costs: list[tuple] = []
         s, m = f.sets, f.model
         self._abatement()
+        self._technology()
         self._positions()
         u = s.uses
         self._offset(u, 2, 0, "credits_used", u["kind"], u["vintage"])
@@ -94,7 +95,7 @@ class PlanTemplate:
             self._cost("nev_sales", nev, "nev_sold", sell, -1.0)
         if len(m.credit_offsets_sold):
             h = s.holdings
-            per_credit = [("cea_per_credit", t) for t in h["year"]]
+            per_credit = [("offset_per_credit", t) for t in h["year"]]
             self._add(h, 6, 0, "credit_offsets_sold", instrument=h["kind"],
                       vintage=h["vintage"], action="sell_offset", price=per_credit, sign=1.0)
             self._cost("credit_offsets", h, "credit_offsets_sold", per_credit, -1.0)
@@ -154,6 +155,17 @@ class PlanTemplate:
         self._add(ab, 0, 0, "abated_credits", instrument=ab["kind"], vintage=ab["year"],
                   action="abate", price=cost, sign=-1.0)
         self._cost("abatement", ab, "abated_credits", cost, 1.0)
+
+    def _technology(self) -> None:
+        """``technology`` rows: units taken (vintage = year, counterparty = option name,
+        cash = -units x cost)."""
+        tech = self.f.sets.technology
+        cost = [("technology", e, o, t) for e, o, t in
+                zip(tech["enterprise"], tech["option"], tech["year"], strict=True)]
+        self._add(tech, 0, 1, "technology_units", instrument="technology", vintage=tech["year"],
+                  action="technology", price=cost, sign=-1.0, unit="unit",
+                  counterparty=tech["name"])
+        self._cost("technology", tech, "technology_units", cost, 1.0)
 
     def _positions(self) -> None:
         pos = self.f.sets.positions
@@ -243,6 +255,11 @@ class PlanTemplate:
                 return m.cea_price[name[1]].value
             if kind == "cea_per_credit":
                 return m.cea_price[name[1]].value / rate
+            if kind == "offset_per_credit":
+                return (m.cea_price[name[1]].value * m.offset_price_factor[name[1]].value
+                        / rate)
+            if kind == "technology":
+                return m.technology_cost[name[1:]].value
             if kind == "abate":
                 return m.abatement_cost[name[1], name[2]].value
             if kind == "reserve":

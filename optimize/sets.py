@@ -14,7 +14,7 @@ and for NEV credits only when the year's surplus is carry-eligible).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -70,6 +70,10 @@ class IndexSets:
         ``enterprise, segment, kind, year, max_credits_per_year``.
     transfers_in, transfers_out : DataFrame
         ``enterprise, year`` (CAFC deficit years / CAFC surplus years).
+    technology : DataFrame
+        ``enterprise, option, name, year, cost_cny_per_unit, max_units,
+        cafc_credits_per_unit, nev_credits_per_unit, co2_t_per_unit`` (one variable each;
+        ``option`` is the option's index in the enterprise's list).
     """
 
     enterprises: list[EnterpriseInput]
@@ -88,6 +92,7 @@ class IndexSets:
     abatement: pd.DataFrame
     transfers_in: pd.DataFrame
     transfers_out: pd.DataFrame
+    technology: pd.DataFrame = field(default_factory=lambda: _technology([], []))
 
 
 def keys(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
@@ -112,8 +117,8 @@ def _carry_rules(scenario: Scenario, vintages: set[int]) -> dict[tuple[str, int]
 
 
 _DTYPES = {"year": np.int64, "vintage": np.int64, "deposit_year": np.int64,
-           "segment": np.int64, "surplus": bool, "carry_eligible": bool, "reserve": bool,
-           "cea": bool, "uncovered": bool, "enterprise": object, "kind": object,
+           "segment": np.int64, "option": np.int64, "surplus": bool, "carry_eligible": bool,
+           "reserve": bool, "cea": bool, "uncovered": bool, "enterprise": object, "kind": object,
            "target": object}
 
 
@@ -131,10 +136,28 @@ def _positions(enterprises: list[EnterpriseInput], years: list[int]) -> pd.DataF
         credits = {"cafc": e.cafc_credits, "nev": e.nev_credits}
         for k in KINDS:
             rows += [(e.name, k, t, float(credits[k][t]),
-                      credits[k][t] > 0 or (credits[k][t] == 0 and abates[k]),
+                      credits[k][t] > 0 or (credits[k][t] == 0 and (
+                          abates[k] or _raises(e, k, t))),
                       k == "cafc" or bool(e.nev_carry_eligible[t])) for t in years]
     return _frame(["enterprise", "kind", "year", "position_credits", "surplus",
                    "carry_eligible"], rows)
+
+
+def _raises(e: EnterpriseInput, kind: str, year: int) -> bool:
+    """Whether a technology option of ``e`` can raise its ``kind`` position in ``year``."""
+    return any(getattr(o, f"{kind}_credits_per_unit")[year] > 0
+               and o.max_units_per_year[year] > 0 for o in e.technology)
+
+
+def _technology(enterprises: list[EnterpriseInput], years: list[int]) -> pd.DataFrame:
+    """One row per enterprise, technology option and year (options without units left out)."""
+    rows = [(e.name, i, o.name, t, float(o.cost_cny_per_unit[t]),
+             float(o.max_units_per_year[t]), float(o.cafc_credits_per_unit[t]),
+             float(o.nev_credits_per_unit[t]), float(o.co2_t_per_unit[t]))
+            for e in enterprises for i, o in enumerate(e.technology) for t in years
+            if o.max_units_per_year[t] > 0]
+    return _frame(["enterprise", "option", "name", "year", "cost_cny_per_unit", "max_units",
+                   "cafc_credits_per_unit", "nev_credits_per_unit", "co2_t_per_unit"], rows)
 
 
 def _opening(enterprises: list[EnterpriseInput]) -> dict[tuple[str, str, int], float]:
@@ -285,6 +308,7 @@ def build_index_sets(scenario: Scenario, enterprises: list[EnterpriseInput]) -> 
         **_segments(enterprises, years),
         transfers_in=deficit_cafc[["enterprise", "year"]].reset_index(drop=True),
         transfers_out=surplus_cafc[["enterprise", "year"]].reset_index(drop=True),
+        technology=_technology(enterprises, years),
     )
 
 

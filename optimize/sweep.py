@@ -51,6 +51,7 @@ from linkage.errors import InputError
 from linkage.outputs import OutputDir, OutputError, write_atomically
 from linkage.rules import default_rule_files, schema
 from linkage.rules.loader import _parse_value
+from optimize.emissions import EMISSION_COLUMNS, emissions_ledger
 from optimize.scenario import ScenarioError, parse_scenario
 from optimize.schema import (
     ScenarioDocument,
@@ -62,6 +63,10 @@ from optimize.schema import (
 
 __all__ = ["MUTABLE_KEYS", "expand_grid", "load_sweep", "process_pool", "run_scenarios",
            "stop_executor"]
+
+#: The emissions ledger's figures [t CO2e] in ``results.csv`` (their conversion basis in
+#: ``emissions_basis``).
+EMISSION_FIGURES = EMISSION_COLUMNS[2:-1]
 
 #: Keys a batch changes on the persistent model without rebuilding it.
 MUTABLE_KEYS = frozenset({"linkage.cea_price", "penalty.uncovered_credit_cny"})
@@ -96,13 +101,15 @@ _INDUSTRY_COLUMNS = [
     "year", "status", "total_cost_cny", "nev_price_cny_per_credit",
     "implied_carbon_price_cny_per_t", "cost_cny", "traded_credits", "deposited", "withdrawn",
     "cea_surrendered_t_co2e", "offsets_sold_t_co2e", "abated_credits", "abated_t_co2e",
-    "uncovered_credits", "provisional_parameters",
+    "uncovered_credits", "technology_units", "offset_rent_cny_per_t", *EMISSION_FIGURES,
+    "emissions_basis", "provisional_parameters",
 ]
 _ENTERPRISE_COLUMNS = [
     "enterprise", "year", "status", "total_cost_cny", "shadow_price_nev_cny_per_credit",
     "shadow_price_cafc_cny_per_credit", "implied_carbon_price_cny_per_t", "cost_cny", "bought",
     "sold", "deposited", "withdrawn", "cea_surrendered_t_co2e", "offsets_sold_t_co2e",
-    "abated_credits", "abated_t_co2e", "uncovered_credits", "provisional_parameters",
+    "abated_credits", "abated_t_co2e", "uncovered_credits", "technology_units",
+    *EMISSION_FIGURES, "emissions_basis", "provisional_parameters",
 ]
 
 
@@ -155,12 +162,18 @@ def _set_columns(change: Mapping[str, Any]) -> dict[str, Any]:
             for k, v in change.items()}
 
 
+def _emission_cells(row: Any) -> dict[str, Any]:
+    """The emission figures of a ledger row (or a prices row) and its basis."""
+    return {**{k: float(row[k]) for k in EMISSION_FIGURES}, "emissions_basis": row["basis"]}
+
+
 def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
                   scenario: Any, tpc: float) -> list[dict[str, Any]]:
     base = {"scenario_id": sid, **_set_columns(change)}
     rows = []
     if kind == "industry":
         ent = res.enterprises.groupby("year").sum(numeric_only=True)
+        by_year = res.prices.set_index("year")
         for r in res.prices.itertuples():
             e = ent.loc[r.year]
             rows.append({**base, "year": int(r.year), "status": res.status,
@@ -175,8 +188,12 @@ def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
                          "abated_credits": float(e["abated"]),
                          "abated_t_co2e": float(e["abated"]) * tpc,
                          "uncovered_credits": float(e["uncovered"]),
+                         "technology_units": float(e["technology_units"]),
+                         "offset_rent_cny_per_t": r.offset_rent_cny_per_t,
+                         **_emission_cells(by_year.loc[r.year]),
                          "provisional_parameters": ";".join(res.provisional_parameters)})
         return rows
+    ledger = emissions_ledger(res.plan, scenario).set_index(["enterprise", "year"])
     for name, r in res.enterprises.items():
         plan = r.plan
         for y in scenario.years:
@@ -201,6 +218,8 @@ def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
                          "offsets_sold_t_co2e": q("sell_offset") * tpc,
                          "abated_credits": q("abate"), "abated_t_co2e": q("abate") * tpc,
                          "uncovered_credits": sum(r.uncovered_deficit[y].values()),
+                         "technology_units": q("technology"),
+                         **_emission_cells(ledger.loc[(name, y)]),
                          "provisional_parameters": ";".join(r.provisional_parameters)})
     return rows
 

@@ -50,8 +50,12 @@ def test_market_example_exits_0_and_writes_three_files(market_run):
 def test_market_example_prices_csv(market_run):
     _, out = market_run
     prices = pd.read_csv(out / "prices.csv")
-    assert list(prices.columns) == ["year", "nev_price_cny_per_credit",
-                                    "implied_carbon_price_cny_per_t"]
+    assert list(prices.columns) == [
+        "year", "nev_price_cny_per_credit", "implied_carbon_price_cny_per_t",
+        "offset_rent_cny_per_t", "vehicle_lifetime_change_t_co2e",
+        "deficit_covered_by_cea_t_co2e", "cea_retired_t_co2e", "offsets_into_ets_t_co2e",
+        "net_change_t_co2e", "integrity_gap_t_co2e", "basis"]
+    assert (prices["offset_rent_cny_per_t"] == 0).all()  # the example sells no offsets
     assert list(prices["year"]) == YEARS
     p = prices.set_index("year")["nev_price_cny_per_credit"]
     tpc = t_per_credit()
