@@ -463,7 +463,8 @@ def _compose(scenario: str | Path | None, out: Path, progress: bool | None,
         f"{tpc:.3f} t per credit, so it only matters when credits are short. Letting "
         f"surplus credits be sold into the ETS as offsets, within the ETS's offset-use limit "
         f"(share of covered emissions less other offsets, shipped [ets] records), gives "
-        f"surplus credits the CEA value: at 100 CNY/t the NEV credit price becomes {off_price:,.1f} CNY/credit "
+        f"surplus credits the CEA value: at 100 CNY/t the NEV credit price becomes "
+        f"{off_price:,.1f} CNY/credit "
         f"and the industry's net cost {_fmt(off_cost)} CNY (a negative cost is revenue from "
         f"offsets, paid by ETS entities). The lowest net cost in the sweep is "
         f"'{best['design']}' at {best['cea_price_cny_per_t']:.0f} CNY/t.")
