@@ -629,8 +629,8 @@ def backcast(out: str, first: int, last: int, seed: int, overwrite: bool) -> Non
     """Backcast 2020-2024: modelled NEV prices of the MIIT-calibrated ILLUSTRATIVE industry
     beside the observed prices, with one fitted compliance-cost scale."""
     from optimize import OptimizationError
-    from optimize.backcast import backcast as run_backcast
-    from optimize.backcast import write_backcast
+    from optimize.backcasting import backcast as run_backcast
+    from optimize.backcasting import write_backcast
 
     check_output_path(out, kind="dir", overwrite=overwrite)
     try:

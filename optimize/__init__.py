@@ -14,7 +14,7 @@ The third of four layers (see ``docs/architecture.md``): it imports the linkage 
   :func:`linkage.industry.illustrative_industry` as a scenario.
 """
 
-from optimize.backcast import BackcastResult, backcast, write_backcast
+from optimize.backcasting import BackcastResult, backcast, write_backcast
 from optimize.emissions import emissions_ledger, emissions_summary
 from optimize.enterprise import (
     EnterpriseModel,
