@@ -24,6 +24,7 @@ import pandas as pd
 
 from conversions import nev_credit_prices
 from linkage.data import miit_annual
+from linkage.errors import InputError
 from linkage.industry import Industry
 from linkage.industry.backcast import BACKCAST_QUANTITIES, backcast_industry
 from linkage.market import supply_demand_ratio
@@ -241,13 +242,13 @@ def backcast(
     ------
     linkage.industry.IndustryDataError
         Bad years (not consecutive, not published by MIIT, not in the rules).
-    ValueError
+    InputError
         ``scale`` not > 0.
     OptimizationError, PlanVerificationError
         From the industry model.
     """
     if scale is not None and not scale > 0:
-        raise ValueError(f"scale must be > 0, got {scale}")
+        raise InputError(f"scale must be > 0, got {scale}", key="scale")
     industry = backcast_industry(years, seed=seed)
     a = industry.assumptions
     pricer = _Pricer(industry, industry.years,

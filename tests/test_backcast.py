@@ -140,6 +140,13 @@ def test_unexplained_and_summary(result: BackcastResult) -> None:
     json.dumps(s, allow_nan=False)
 
 
+def test_bad_scale() -> None:
+    from linkage.errors import InputError
+
+    with pytest.raises(InputError, match="scale must be > 0"):
+        backcast(scale=0.0)
+
+
 def test_bad_years() -> None:
     with pytest.raises(IndustryDataError, match="consecutive"):
         backcast_industry([2020, 2022])
