@@ -76,10 +76,14 @@ def test_2024_gaps_reported(result: BackcastResult) -> None:
 
 
 def test_statements_come_from_each_years_rules(result: BackcastResult) -> None:
-    """2020 statements use the GB 27999-2014 bands (NEDC), 2021 the curve: recomputing the
-    accounting of the backcast fleet with the default rules gives the same statements."""
+    """The 2020 statements are the library's accounting of the 2020 fleet under the 2020
+    rulebook (GB 27999-2014 weight bands), which differs from the 2021 rulebook (curve)."""
     from linkage.accounting import compute_credits
+    from linkage.rules import default_rules
 
+    rules = default_rules()
+    assert rules.for_year(2020)["cafc_target.form"] == "bands"
+    assert rules.for_year(2021)["cafc_target.form"] == "curve"
     ind = result.industry
     fleet = ind.fleet[ind.fleet["year"] == 2020]
     st = compute_credits(fleet).statements.set_index("enterprise")
