@@ -615,6 +615,41 @@ def brief(scenario_file: str | None, out: str, overwrite: bool) -> None:
                f"tables and the Markdown version in {b.out}")
 
 
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Output folder: backcast.csv and summary.json.")
+@click.option("--first", "first", type=click.IntRange(2016, 2100), default=2020,
+              show_default=True, help="First backcast year.")
+@click.option("--last", "last", type=click.IntRange(2016, 2100), default=2024,
+              show_default=True, help="Last backcast year.")
+@click.option("--seed", type=int, default=2020, show_default=True,
+              help="Seed of the backcast industry.")
+@click.option("--overwrite", is_flag=True, help="Replace a non-empty --out folder.")
+def backcast(out: str, first: int, last: int, seed: int, overwrite: bool) -> None:
+    """Backcast 2020-2024: modelled NEV prices of the MIIT-calibrated ILLUSTRATIVE industry
+    beside the observed prices, with one fitted compliance-cost scale."""
+    from optimize import OptimizationError
+    from optimize.backcasting import backcast as run_backcast
+    from optimize.backcasting import write_backcast
+
+    check_output_path(out, kind="dir", overwrite=overwrite)
+    try:
+        res = run_backcast((first, last), seed=seed)
+    except (InputError, OptimizationError) as exc:
+        _fail(str(exc))
+        return
+    click.echo(f"backcast {first}-{last} (ILLUSTRATIVE, synthetic enterprises): fitted scale "
+               f"{res.fit['scale']:.3f}, RMS relative price error "
+               f"{res.fit['rms_relative_error']:.1%} over {res.fit['years']}")
+    for r in res.table.itertuples():
+        obs = ("not observed" if r.observed_price_cny_per_credit != r.observed_price_cny_per_credit
+               else f"{r.observed_price_cny_per_credit:,.0f} ({r.observed_price_status})")
+        click.echo(f"  {r.year}: modelled {r.modelled_price_cny_per_credit:8,.0f} CNY/credit, "
+                   f"observed {obs}; supply/demand {r.supply_demand_ratio:.2f}")
+    paths = write_backcast(res, out, overwrite=overwrite)
+    click.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
 def _register_convert() -> None:
     from conversions.cli import convert
 

@@ -14,6 +14,7 @@ The third of four layers (see ``docs/architecture.md``): it imports the linkage 
   :func:`linkage.industry.illustrative_industry` as a scenario.
 """
 
+from optimize.backcasting import BackcastResult, backcast, write_backcast
 from optimize.emissions import emissions_ledger, emissions_summary
 from optimize.enterprise import (
     EnterpriseModel,
@@ -41,6 +42,7 @@ from optimize.sweep import expand_grid, load_sweep, run_scenarios
 __all__ = [
     "PLAN_COLUMNS",
     "AbatementSegment",
+    "BackcastResult",
     "EnterpriseInput",
     "EnterpriseModel",
     "EnterpriseResult",
@@ -54,6 +56,7 @@ __all__ = [
     "ScenarioError",
     "ScenarioResult",
     "TechnologyOption",
+    "backcast",
     "emissions_ledger",
     "emissions_summary",
     "expand_grid",
@@ -66,4 +69,5 @@ __all__ = [
     "run_scenarios",
     "solve_enterprise",
     "solve_industry",
+    "write_backcast",
 ]

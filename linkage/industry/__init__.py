@@ -88,6 +88,7 @@ The optimisation layer turns it into a scenario (this package never imports :mod
 """
 
 from linkage.industry.assumptions import IndustryDataError, assumptions_file, load_assumptions
+from linkage.industry.backcast import backcast_industry
 from linkage.industry.calibration import CALIBRATION_YEAR, KINDS
 from linkage.industry.generator import Industry, illustrative_industry
 from linkage.industry.projection import STATEMENT_COLUMNS
@@ -99,6 +100,7 @@ __all__ = [
     "Industry",
     "IndustryDataError",
     "assumptions_file",
+    "backcast_industry",
     "illustrative_industry",
     "load_assumptions",
 ]

@@ -77,10 +77,12 @@ def _nev_share_growth(f: _Firms, v: _Values) -> dict[str, float]:
 
 
 def _year_fleet(
-    f: _Firms, year: int, v: _Values, growth: Mapping[str, float], rb0: Rulebook
+    f: _Firms, year: int, v: _Values, growth: Mapping[str, float], rb0: Rulebook,
+    base_year: int = CALIBRATION_YEAR,
 ) -> dict[str, np.ndarray]:
-    """Representative models of every enterprise in ``year`` (one array per quantity)."""
-    t = year - CALIBRATION_YEAR
+    """Representative models of every enterprise in ``year`` (one array per quantity), moved
+    ``year - base_year`` years from the firms' calibrated ``base_year``."""
+    t = year - base_year
     shift = np.array([growth[k] for k in f.kind]) * t
     vol = np.rint(f.volume * (1.0 + f.growth) ** t).astype(np.int64)
     share = _shifted_share(f.nev_share, shift)
@@ -107,13 +109,14 @@ def _year_fleet(
 
 
 def _fleet_frame(
-    f: _Firms, years: list[int], v: _Values, growth: Mapping[str, float], rb0: Rulebook
+    f: _Firms, years: list[int], v: _Values, growth: Mapping[str, float], rb0: Rulebook,
+    base_year: int = CALIBRATION_YEAR,
 ) -> pd.DataFrame:
     """The representative fleet (fleet-table columns of :mod:`linkage.fleet`)."""
     frames = []
     n = len(f.name)
     for year in years:
-        y = _year_fleet(f, year, v, growth, rb0)
+        y = _year_fleet(f, year, v, growth, rb0, base_year)
         for pt in _POWERTRAINS:
             is_bev, is_phev = pt == "BEV", pt == "PHEV"
             frames.append(
