@@ -131,12 +131,15 @@ def emissions_summary(ledger: pd.DataFrame) -> dict[str, Any]:
         ``basis``, ``total`` (figure -> t CO2e), ``by_year`` (year -> figure -> t CO2e),
         ``by_enterprise`` (name -> figure -> t CO2e).
     """
-    def table(g: pd.DataFrame) -> dict[str, float]:
-        return {k: float(g[k].sum()) for k in _FIGURES}
+    figures = list(_FIGURES)
+
+    def by(column: str) -> dict[str, dict[str, float]]:
+        sums = ledger.groupby(column)[figures].sum().to_dict(orient="index")
+        return {str(k): {f: float(v) for f, v in row.items()} for k, row in sums.items()}
 
     return {
         "basis": ", ".join(dict.fromkeys(ledger["basis"])),
-        "total": table(ledger),
-        "by_year": {str(y): table(g) for y, g in ledger.groupby("year")},
-        "by_enterprise": {str(e): table(g) for e, g in ledger.groupby("enterprise")},
+        "total": {f: float(v) for f, v in ledger[figures].sum().items()},
+        "by_year": by("year"),
+        "by_enterprise": by("enterprise"),
     }
