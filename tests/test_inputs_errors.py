@@ -203,3 +203,14 @@ def test_credits_cli_year_option_refuses_fractions(tmp_path):
         res = CliRunner().invoke(main, ["credits", "examples/data/demo_fleet.csv", "--year",
                                         text, "--out", str(out)])
         assert res.exit_code == 2 and "--year" in res.output and not out.exists()
+
+
+@pytest.mark.parametrize("year", [2024.5, 2024.0, "2024", True])
+def test_rulebook_year_is_an_int_never_truncated(year):
+    """``RuleSet.for_year(2024.5)`` was read as 2024: a year argument is refused, not coerced."""
+    from linkage import default_rules
+    from linkage.errors import ArgumentTypeError
+
+    with pytest.raises(ArgumentTypeError) as info:
+        default_rules().for_year(year)
+    assert info.value.key == "year"

@@ -57,6 +57,7 @@ from typing import Any
 import pandas as pd
 import pint
 
+from conversions._checks import check_year
 from conversions.errors import UnitExpressionError
 from conversions.registry import parse_unit, ureg
 from linkage.errors import RulebookError
@@ -417,8 +418,10 @@ class RuleSet:
         ------
         RulebookError
             When no rulebook covers the year, a key is missing or parameters are inconsistent.
+        ArgumentTypeError
+            When ``year`` is not a whole number of type int (``2024.5``, ``"2024"``, ``True``).
         """
-        year = int(year)
+        year = check_year(year)
         if year in self._cache:
             return self._cache[year]
         params = self._resolve(year)
