@@ -146,6 +146,10 @@ class EnterpriseModel:
     t_per_credit_for_prices : float, optional
         t CO2e per credit used to express shadow prices per tonne when the scenario has no
         linkage (default: the ``ttw-real-world`` basis).
+    positions : {"fixed_sign", "exact"}, optional
+        Overrides ``[scenario] positions``. ``"exact"``: technology and abatement may flip a
+        year's sign (binaries; each solve is a MIP followed by the LP at the optimal signs,
+        whose duals give the prices; docs/formulation.md, "Exact positions").
 
     Examples
     --------

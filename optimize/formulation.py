@@ -327,7 +327,9 @@ def define_credit_positions(m: pyo.ConcreteModel, s: IndexSets) -> None:
     ``position_credits``, or the mutable ``zero_position_credits`` at a zero position in a
     deficit year; the row's dual is the shadow price). So abatement and technology can at most
     erase a deficit of a kind, and an option with a negative effect on a kind can at most use
-    up that kind's surplus: no year holds a surplus and a deficit of one kind.
+    up that kind's surplus: no year holds a surplus and a deficit of one kind. With
+    ``positions = "exact"`` a position that can flip has both variables in its row, and
+    :func:`define_exact_positions` keeps one of them at 0.
     """
     pos = s.positions
     sur, dfc = pos[pos["surplus"]], pos[pos["deficit"]]

@@ -178,6 +178,10 @@ class IndustryModel:
         ``f(model, self)`` called before the first solve; ``model`` carries the named
         components of :mod:`optimize.formulation` (``nev_bought[e, t, g]``,
         ``cafc_transfer_out[e, t]``, ``nev_market_clearing[t]``, ...).
+    positions : {"fixed_sign", "exact"}, optional
+        Overrides ``[scenario] positions``. ``"exact"``: technology and abatement may flip a
+        year's sign (binaries; each solve is a MIP followed by the LP at the optimal signs,
+        whose duals give the prices; docs/formulation.md, "Exact positions").
     """
 
     def __init__(self, scenario: Scenario, *,

@@ -8,8 +8,10 @@ clears, g), ``deposit_year`` (pool vintage, d), ``segment`` (abatement segment i
 
 The sets follow docs/formulation.md ("Sets"): a year is a surplus year of a kind when the
 position is positive, or zero and the enterprise can abate that kind; otherwise it is a
-deficit year. Holdings of a vintage exist while the vintage may be carried (``carry_years``,
-and for NEV credits only when the year's surplus is carry-eligible).
+deficit year (``positions = "exact"``: a position technology or abatement can flip is both,
+with a binary deciding which, :func:`exact_positions`). Holdings of a vintage exist while
+the vintage may be carried (``carry_years``, and for NEV credits only when the year's surplus
+is carry-eligible).
 """
 
 from __future__ import annotations
