@@ -37,7 +37,7 @@ from linkage.errors import InputError, LinkageError
 from linkage.ledger import Violation, verify_plan
 from linkage.pool import ReserveVariant
 from linkage.rules import ParameterLog, record_lookups
-from optimize.formulation import Formulation, build_formulation, legacy_names
+from optimize.formulation import Formulation, PositionsMode, build_formulation, legacy_names
 from optimize.plan import ZERO_CREDITS, PlanTemplate
 from optimize.scenario import EnterpriseInput, Scenario, ScenarioError, find_enterprise
 from optimize.solver import PersistentHighs, Solve, solver_version
@@ -146,6 +146,10 @@ class EnterpriseModel:
     t_per_credit_for_prices : float, optional
         t CO2e per credit used to express shadow prices per tonne when the scenario has no
         linkage (default: the ``ttw-real-world`` basis).
+    positions : {"fixed_sign", "exact"}, optional
+        Overrides ``[scenario] positions``. ``"exact"``: technology and abatement may flip a
+        year's sign (binaries; each solve is a MIP followed by the LP at the optimal signs,
+        whose duals give the prices; docs/formulation.md, "Exact positions").
 
     Examples
     --------
@@ -161,6 +165,7 @@ class EnterpriseModel:
         *,
         extra_functionality: Callable[[pyo.ConcreteModel, EnterpriseModel], None] | None = None,
         t_per_credit_for_prices: float | None = None,
+        positions: PositionsMode | None = None,
     ) -> None:
         if not isinstance(enterprise, EnterpriseInput):
             enterprise = find_enterprise(scenario, enterprise)
@@ -175,7 +180,7 @@ class EnterpriseModel:
         with record_lookups() as self.rule_lookups:
             self.formulation: Formulation = build_formulation(
                 scenario, [enterprise], nev_prices="given",
-                name=f"{scenario.name}:{enterprise.name}")
+                name=f"{scenario.name}:{enterprise.name}", positions=positions)
         self.model = self.formulation.model
         self.years = list(scenario.years)
         self.disc = self.formulation.sets.discount.to_dict()
@@ -184,7 +189,7 @@ class EnterpriseModel:
             self.model.add_component(alias, view)
         if extra_functionality is not None:
             extra_functionality(self.model, self)
-        self._solver = PersistentHighs(self.model)
+        self._solver = PersistentHighs(self.model, self.formulation.binaries)
         self._objective = self._objective_costs if extra_functionality is None else None
         with PauseGC():
             self._template = PlanTemplate(self.formulation)

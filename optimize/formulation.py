@@ -53,6 +53,11 @@ component                      index               meaning
                                                    scarcity rent [CNY/t CO2e])
 ``nev_market_clearing``        t                   sold - bought = 0 (equilibrium; dual /
                                                    discount = the NEV price)
+``in_deficit``                 e, k, t             binary: 1 = the position ends in deficit
+                                                   (``positions = "exact"``, rows that can
+                                                   flip only)
+``surplus_sign``               e, k, t             credits_earned <= M_s (1 - in_deficit)
+``deficit_sign``               e, k, t             deficit_credits <= M_d in_deficit
 ``objective``                                      discounted total cost [CNY]
 =============================  ==================  =========================================
 
@@ -87,11 +92,14 @@ from pyomo.core.expr import LinearExpression, MonomialTermExpression
 from optimize.scenario import EnterpriseInput, Scenario
 from optimize.sets import IndexSets, build_index_sets, keys
 
-__all__ = ["Formulation", "NevPrices", "build_formulation"]
+__all__ = ["Formulation", "NevPrices", "PositionsMode", "build_formulation"]
 
 #: ``"given"``: NEV credits bought and sold at the scenario's prices (the enterprise model);
 #: ``"equilibrium"``: they clear among the model's enterprises (the industry model).
 NevPrices = Literal["given", "equilibrium"]
+#: ``"fixed_sign"``: a year's surplus or deficit of a kind is fixed by the position before
+#: technology and abatement; ``"exact"``: a binary decides it where they can flip it.
+PositionsMode = Literal["fixed_sign", "exact"]
 
 _NONNEG = pyo.NonNegativeReals
 
@@ -115,6 +123,13 @@ class Formulation:
     nev_prices: NevPrices
     rate: float
     objective_terms: list[tuple[str, np.ndarray, list[tuple]]]
+
+    @property
+    def binaries(self) -> pyo.Var | None:
+        """``in_deficit`` when the model has binaries (``positions = "exact"`` with a
+        position that can flip), else None: the model is then an LP."""
+        z = getattr(self.model, "in_deficit", None)
+        return z if z is not None and len(z) else None
 
     def objective_coefficients(self, columns: Callable[[str], np.ndarray]
                                ) -> tuple[np.ndarray, np.ndarray]:
@@ -312,15 +327,17 @@ def define_credit_positions(m: pyo.ConcreteModel, s: IndexSets) -> None:
     ``position_credits``, or the mutable ``zero_position_credits`` at a zero position in a
     deficit year; the row's dual is the shadow price). So abatement and technology can at most
     erase a deficit of a kind, and an option with a negative effect on a kind can at most use
-    up that kind's surplus: no year holds a surplus and a deficit of one kind.
+    up that kind's surplus: no year holds a surplus and a deficit of one kind. With
+    ``positions = "exact"`` a position that can flip has both variables in its row, and
+    :func:`define_exact_positions` keeps one of them at 0.
     """
     pos = s.positions
-    sur, dfc = pos[pos["surplus"]], pos[~pos["surplus"]]
+    sur, dfc = pos[pos["surplus"]], pos[pos["deficit"]]
     earned = _var(m, "credits_earned", sur, ["enterprise", "kind", "year"])
     deficit = _var(m, "deficit_credits", dfc, ["enterprise", "kind", "year"])
     rows = _Rows(len(pos))
     rows.add(np.flatnonzero(pos["surplus"].to_numpy()), earned, 1.0)
-    rows.add(np.flatnonzero(~pos["surplus"].to_numpy()), deficit, -1.0)
+    rows.add(np.flatnonzero(pos["deficit"].to_numpy()), deficit, -1.0)
     ab = s.abatement
     if len(ab):
         rows.add(_positions_in(pos, ab, ["enterprise", "kind", "year"]),
@@ -330,6 +347,29 @@ def define_credit_positions(m: pyo.ConcreteModel, s: IndexSets) -> None:
     zero, B = m.zero_position_credits, m.position_credits
     _constraint(m, "position", index, [e == (zero[i] if i in zero else B[i])
                                        for e, i in zip(rows.expressions(), index, strict=True)])
+
+
+def define_exact_positions(m: pyo.ConcreteModel, s: IndexSets) -> None:
+    """``positions = "exact"``: on each position that technology or abatement can flip
+    (``IndexSets.flips``) a binary ``in_deficit[e, k, t]`` and the big-M rows
+    ``surplus_sign``: ``credits_earned + M_s x in_deficit <= M_s`` and ``deficit_sign``:
+    ``deficit_credits - M_d x in_deficit <= 0``, with ``M_s = B + up`` and ``M_d = down - B``
+    the largest surplus and deficit the row can reach [credit]
+    (:func:`optimize.sets.exact_positions`). So a year ends either in surplus or in deficit
+    of a kind, and which one is a decision."""
+    f = s.flips
+    index = keys(f, ["enterprise", "kind", "year"])
+    z = pyo.Var(_index_set(m, "in_deficit", index, 3), domain=pyo.Binary, dense=True)
+    m.add_component("in_deficit", z)
+    if not index:
+        return
+    earned, deficit = m.credits_earned, m.deficit_credits
+    ms = f["big_m_surplus_credits"].tolist()
+    md = f["big_m_deficit_credits"].tolist()
+    _constraint(m, "surplus_sign", index, [earned[i] + M * z[i] <= M
+                                           for i, M in zip(index, ms, strict=True)])
+    _constraint(m, "deficit_sign", index, [deficit[i] - M * z[i] <= 0
+                                           for i, M in zip(index, md, strict=True)])
 
 
 def define_nev_purchases(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets) -> None:
@@ -664,7 +704,8 @@ def define_objective(m: pyo.ConcreteModel, s: IndexSets,
 
 # ----------------------------------------------------------------------------- the model
 def build_formulation(scenario: Scenario, enterprises: list[EnterpriseInput], *,
-                      nev_prices: NevPrices, name: str = "") -> Formulation:
+                      nev_prices: NevPrices, name: str = "",
+                      positions: PositionsMode | None = None) -> Formulation:
     """Build the LP of ``enterprises`` (see the module docstring).
 
     Parameters
@@ -676,18 +717,26 @@ def build_formulation(scenario: Scenario, enterprises: list[EnterpriseInput], *,
         and CAFC transfers come from affiliates outside the model; ``"equilibrium"``: NEV
         credits clear among ``enterprises`` and CAFC transfers balance inside each group.
     name : str, optional
+    positions : {"fixed_sign", "exact"}, optional
+        How the sign of each year's position is decided (default: the scenario's
+        ``[scenario] positions``). ``"fixed_sign"``: by the position before technology and
+        abatement (an LP); ``"exact"``: a binary where technology or abatement can flip it
+        (a MIP, :func:`define_exact_positions`).
 
     Returns
     -------
     Formulation
     """
+    mode = positions if positions is not None else scenario.positions
+    if mode not in ("fixed_sign", "exact"):
+        raise ValueError(f"positions must be 'fixed_sign' or 'exact', got {mode!r}")
     with PauseGC():  # the cyclic GC would rescan the young model's objects again and again
-        return _build(scenario, enterprises, nev_prices, name)
+        return _build(scenario, enterprises, nev_prices, name, mode)
 
 
 def _build(scenario: Scenario, enterprises: list[EnterpriseInput], nev_prices: NevPrices,
-           name: str) -> Formulation:
-    s = build_index_sets(scenario, enterprises)
+           name: str, mode: PositionsMode) -> Formulation:
+    s = build_index_sets(scenario, enterprises, positions_mode=mode)
     link = scenario.link
     rate = float(link.exchange_rate_credits_per_t) if link is not None else 1.0
     m = pyo.ConcreteModel(name=name or scenario.name)
@@ -695,6 +744,7 @@ def _build(scenario: Scenario, enterprises: list[EnterpriseInput], nev_prices: N
     define_abatement(m, s)
     define_technology(m, s)
     define_credit_positions(m, s)
+    define_exact_positions(m, s)
     define_nev_purchases(m, scenario, s)
     define_reserve(m, scenario, s)
     define_cafc_transfers(m, scenario, s, nev_prices)

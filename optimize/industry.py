@@ -47,7 +47,7 @@ from optimize.enterprise import (
     default_t_per_credit,
     solver_version_cached,
 )
-from optimize.formulation import Formulation, build_formulation, legacy_names
+from optimize.formulation import Formulation, PositionsMode, build_formulation, legacy_names
 from optimize.plan import PlanTemplate, transfer_pairs
 from optimize.scenario import EnterpriseInput, Scenario, find_enterprise
 from optimize.solver import PersistentHighs
@@ -178,18 +178,22 @@ class IndustryModel:
         ``f(model, self)`` called before the first solve; ``model`` carries the named
         components of :mod:`optimize.formulation` (``nev_bought[e, t, g]``,
         ``cafc_transfer_out[e, t]``, ``nev_market_clearing[t]``, ...).
+    positions : {"fixed_sign", "exact"}, optional
+        Overrides ``[scenario] positions``. ``"exact"``: technology and abatement may flip a
+        year's sign (binaries; each solve is a MIP followed by the LP at the optimal signs,
+        whose duals give the prices; docs/formulation.md, "Exact positions").
     """
 
     def __init__(self, scenario: Scenario, *,
                  extra_functionality: Callable[[pyo.ConcreteModel, IndustryModel], None]
-                 | None = None) -> None:
+                 | None = None, positions: PositionsMode | None = None) -> None:
         self.scenario = scenario
         #: Every rule parameter the LP (and its verification) looked up (provenance).
         self.rule_lookups: ParameterLog
         with record_lookups() as self.rule_lookups:
             self.formulation: Formulation = build_formulation(
                 scenario, list(scenario.enterprises), nev_prices="equilibrium",
-                name=f"industry:{scenario.name}")
+                name=f"industry:{scenario.name}", positions=positions)
         self.model = self.formulation.model
         self._technology = scenario.technology_frame()
         self.years = list(scenario.years)
@@ -197,7 +201,7 @@ class IndustryModel:
         self.firms = {e.name: _Firm(e, self._tpc, self.model) for e in scenario.enterprises}
         if extra_functionality is not None:
             extra_functionality(self.model, self)
-        self._solver = PersistentHighs(self.model)
+        self._solver = PersistentHighs(self.model, self.formulation.binaries)
         self._objective = self._objective_costs if extra_functionality is None else None
         with PauseGC():
             self._template = PlanTemplate(self.formulation)

@@ -170,12 +170,12 @@ class PlanTemplate:
     def _positions(self) -> None:
         pos = self.f.sets.positions
         kind_order = (pos["kind"] == "nev").to_numpy().astype(np.int64)
-        sur = pos["surplus"].to_numpy()
-        a, b = pos[sur], pos[~sur]
+        sur, dfc = pos["surplus"].to_numpy(), pos["deficit"].to_numpy()
+        a, b = pos[sur], pos[dfc]
         self._add(a, 1, 0, "credits_earned", instrument=a["kind"], vintage=a["year"],
                   action="earn", row=kind_order[sur])
         self._add(b, 1, 0, "deficit_credits", instrument=_strings("", b["kind"], "_deficit"),
-                  vintage=b["year"], action="deficit", row=kind_order[~sur])
+                  vintage=b["year"], action="deficit", row=kind_order[dfc])
 
     def _deficit_levers(self) -> None:
         """Purchases, reserve, transfers in, CEAs and uncovered deficits, per deficit row."""

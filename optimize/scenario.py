@@ -270,6 +270,11 @@ class Scenario:
     basis_t_per_credit : float or None
         Its *physical* t CO2e per CAFC credit (compliance method) [t CO2e/credit], whatever
         policy rate ``exchange_rate_credits_per_t`` the link applies.
+    positions : {"fixed_sign", "exact"}
+        ``[scenario] positions``: ``"fixed_sign"`` (default) fixes each year's surplus or
+        deficit of a kind by the position before technology and abatement (an LP);
+        ``"exact"`` lets technology and abatement flip it, with a binary per enterprise,
+        kind and year that can flip (a MIP; prices from the LP at the optimal signs).
     """
 
     name: str
@@ -287,6 +292,7 @@ class Scenario:
     ets: EtsInput | None = None
     basis_name: str | None = None
     basis_t_per_credit: float | None = None
+    positions: str = "fixed_sign"
 
     @property
     def offset_limit_t(self) -> dict[int, float] | None:
@@ -431,7 +437,8 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
         basis_name, rate, _ = _basis_rate(r, d.linkage.basis, "compliance")
         basis_t = 1.0 / rate
     return Scenario(name, years, d.scenario.discount_rate, rules, label, enterprises, market,
-                    link, cea, penalty, file, assumptions, ets, basis_name, basis_t)
+                    link, cea, penalty, file, assumptions, ets, basis_name, basis_t,
+                    d.scenario.positions)
 
 
 def _ets(r: _Reader, t: EtsTable, years: list[int]) -> EtsInput:

@@ -190,6 +190,7 @@ class ScenarioTable(_Table):
     years: list[Year] = Field(min_length=1)
     discount_rate: Share = 0.0
     rules: Text = "default"
+    positions: Literal["fixed_sign", "exact"] = "fixed_sign"
 
     @field_validator("years")
     @classmethod

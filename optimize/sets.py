@@ -8,8 +8,10 @@ clears, g), ``deposit_year`` (pool vintage, d), ``segment`` (abatement segment i
 
 The sets follow docs/formulation.md ("Sets"): a year is a surplus year of a kind when the
 position is positive, or zero and the enterprise can abate that kind; otherwise it is a
-deficit year. Holdings of a vintage exist while the vintage may be carried (``carry_years``,
-and for NEV credits only when the year's surplus is carry-eligible).
+deficit year (``positions = "exact"``: a position technology or abatement can flip is both,
+with a binary deciding which, :func:`exact_positions`). Holdings of a vintage exist while
+the vintage may be carried (``carry_years``, and for NEV credits only when the year's surplus
+is carry-eligible).
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ class IndexSets:
     transfers_in: pd.DataFrame
     transfers_out: pd.DataFrame
     technology: pd.DataFrame = field(default_factory=lambda: _technology([], []))
+    flips: pd.DataFrame = field(default_factory=lambda: _frame(list(_FLIP_COLUMNS), []))
 
 
 def keys(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
@@ -130,6 +133,8 @@ def _frame(columns: list[str], rows: list[tuple]) -> pd.DataFrame:
 
 
 def _positions(enterprises: list[EnterpriseInput], years: list[int]) -> pd.DataFrame:
+    """One row per enterprise, kind and year: ``surplus`` (the row has a surplus variable)
+    and ``deficit`` (it has a deficit variable); in the fixed-sign LP exactly one is true."""
     rows = []
     for e in enterprises:
         abates = {k: any(s.kind == k for s in e.abatement) for k in KINDS}
@@ -139,8 +144,61 @@ def _positions(enterprises: list[EnterpriseInput], years: list[int]) -> pd.DataF
                       credits[k][t] > 0 or (credits[k][t] == 0 and (
                           abates[k] or _raises(e, k, t))),
                       k == "cafc" or bool(e.nev_carry_eligible[t])) for t in years]
-    return _frame(["enterprise", "kind", "year", "position_credits", "surplus",
-                   "carry_eligible"], rows)
+    out = _frame(["enterprise", "kind", "year", "position_credits", "surplus",
+                  "carry_eligible"], rows)
+    return out.assign(deficit=~out["surplus"].astype(bool))
+
+
+_FLIP_COLUMNS = {"enterprise": object, "kind": object, "year": np.int64,
+                 "big_m_surplus_credits": float, "big_m_deficit_credits": float}
+
+
+def _reach(enterprises: list[EnterpriseInput], positions: pd.DataFrame,
+           technology: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per position row: the most technology and abatement can raise it (``up``) and lower
+    it (``down``) in its year [credit], every option at its maximum units."""
+    at = {k: i for i, k in enumerate(keys(positions, ["enterprise", "kind", "year"]))}
+    up, down = np.zeros(len(positions)), np.zeros(len(positions))
+    for e in enterprises:
+        for seg in e.abatement:
+            for t in positions["year"].unique().tolist():
+                up[at[e.name, seg.kind, t]] += float(seg.max_credits_per_year)
+    for k in KINDS:
+        eff = technology[f"{k}_credits_per_unit"].to_numpy(dtype=float)
+        cap = technology["max_units"].to_numpy(dtype=float)
+        rows = [at[e, k, t] for e, t in keys(technology, ["enterprise", "year"])]
+        np.add.at(up, rows, np.clip(eff, 0.0, None) * cap)
+        np.add.at(down, rows, np.clip(-eff, 0.0, None) * cap)
+    return up, down
+
+
+def exact_positions(enterprises: list[EnterpriseInput], positions: pd.DataFrame,
+                    technology: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mark the positions whose sign can change (``positions = "exact"``).
+
+    A position ``B`` of enterprise e, kind k, year t can end as a surplus when
+    ``B + up > 0`` and as a deficit when ``B - down < 0`` (``up`` / ``down``: the most
+    technology and abatement can raise / lower it, :func:`_reach`). Where both hold the row
+    gets both variables, with the big-M bounds ``credits_earned <= (B + up) (1 - z)`` and
+    ``deficit_credits <= (down - B) z``: each is the largest value the variable can take, so
+    the bounds cut nothing off and are as tight as a constant bound can be.
+
+    Returns
+    -------
+    positions : DataFrame
+        With ``surplus`` and ``deficit`` both true on the rows that can flip.
+    flips : DataFrame
+        ``enterprise, kind, year, big_m_surplus_credits, big_m_deficit_credits`` [credit].
+    """
+    up, down = _reach(enterprises, positions, technology)
+    b = positions["position_credits"].to_numpy(dtype=float)
+    flip = (b + up > 0) & (b - down < 0)
+    out = positions.copy()
+    out.loc[flip, "surplus"] = True
+    out.loc[flip, "deficit"] = True
+    flips = positions.loc[flip, ["enterprise", "kind", "year"]].reset_index(drop=True).assign(
+        big_m_surplus_credits=(b + up)[flip], big_m_deficit_credits=(down - b)[flip])
+    return out, flips
 
 
 def _raises(e: EnterpriseInput, kind: str, year: int) -> bool:
@@ -202,7 +260,7 @@ def _holdings(scenario: Scenario, positions: pd.DataFrame,
 def _deficits(scenario: Scenario, positions: pd.DataFrame,
               windows: dict[int, PoolWindow]) -> pd.DataFrame:
     sc, link, mk = scenario, scenario.link, scenario.market
-    d = positions[~positions["surplus"]]
+    d = positions[positions["deficit"]]
     release = {t: bool(w.release_open) for t, w in windows.items()}
     cea = set(link.cea_clears) if link is not None and link.allow_cea_for_deficits else set()
     reserve, uncovered = mk.reserve_price is not None, sc.penalty_cny_per_credit is not None
@@ -275,7 +333,8 @@ def _segments(enterprises: list[EnterpriseInput], years: list[int]) -> dict[str,
                                  for t in years])}
 
 
-def build_index_sets(scenario: Scenario, enterprises: list[EnterpriseInput]) -> IndexSets:
+def build_index_sets(scenario: Scenario, enterprises: list[EnterpriseInput], *,
+                     positions_mode: str = "fixed_sign") -> IndexSets:
     """Every index table of the LP of ``enterprises`` in ``scenario``.
 
     Parameters
@@ -283,6 +342,9 @@ def build_index_sets(scenario: Scenario, enterprises: list[EnterpriseInput]) -> 
     scenario : Scenario
     enterprises : list of EnterpriseInput
         One enterprise (the enterprise model) or all of them (the industry model).
+    positions_mode : {"fixed_sign", "exact"}
+        ``"exact"``: positions technology or abatement can flip get both variables
+        (:func:`exact_positions`).
 
     Returns
     -------
@@ -294,6 +356,10 @@ def build_index_sets(scenario: Scenario, enterprises: list[EnterpriseInput]) -> 
     windows = {t: pool_window(t, mk.supply_demand_ratio[t], scenario.rules.for_year(t))
                for t in years}
     positions = _positions(enterprises, years)
+    technology = _technology(enterprises, years)
+    flips = _frame(list(_FLIP_COLUMNS), [])
+    if positions_mode == "exact":
+        positions, flips = exact_positions(enterprises, positions, technology)
     opening = _opening(enterprises)
     holdings = _holdings(scenario, positions, opening)
     deficits = _deficits(scenario, positions, windows)
@@ -308,7 +374,7 @@ def build_index_sets(scenario: Scenario, enterprises: list[EnterpriseInput]) -> 
         **_segments(enterprises, years),
         transfers_in=deficit_cafc[["enterprise", "year"]].reset_index(drop=True),
         transfers_out=surplus_cafc[["enterprise", "year"]].reset_index(drop=True),
-        technology=_technology(enterprises, years),
+        technology=technology, flips=flips,
     )
 
 

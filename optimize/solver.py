@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
@@ -40,13 +41,17 @@ class Solve:
     seconds : float
         Wall time of the solve call, model update included [s].
     highs_seconds : float
-        HiGHS's own run time of this solve [s].
+        HiGHS's own run time of this solve [s] (with binaries: the MIP and the LP).
+    mip_objective : float
+        With binaries: the MIP's objective value [CNY] (the fixed LP's ``objective`` equals
+        it up to HiGHS's tolerances); NaN for an LP.
     """
 
     termination: str
     objective: float
     seconds: float
     highs_seconds: float
+    mip_objective: float = float("nan")
 
     @property
     def optimal(self) -> bool:
@@ -68,15 +73,23 @@ class PersistentHighs:
     Pyomo's per-solve set-up (option copying, output capture threads, results objects), which
     costs more than HiGHS itself on small models. Call :meth:`structure_changed` after adding
     or removing components; the next solve then goes through Pyomo again.
+
+    With ``binaries`` (a Pyomo ``Binary`` variable of the model) every solve is
+    *fix-and-price*: HiGHS solves the MIP (relative gap 1e-9), the binaries are then fixed at
+    their optimal (rounded) values and made continuous, and HiGHS re-solves the LP, whose
+    duals are the prices reported (those of the LP at the optimal binaries). The next solve
+    frees the binaries again.
     """
 
-    def __init__(self, model: pyo.ConcreteModel) -> None:
+    def __init__(self, model: pyo.ConcreteModel, binaries: pyo.Var | None = None) -> None:
         self.model = model
+        self._binaries = binaries if binaries is not None and len(binaries) else None
+        self._fixed = False
         self._solver = SolverFactory("highs")
         cfg = self._solver.config
         cfg.load_solutions = False
         cfg.raise_exception_on_nonoptimal_result = False
-        cfg.solver_options = {"threads": 1, "output_flag": False}
+        cfg.solver_options = {"threads": 1, "output_flag": False, "mip_rel_gap": 1e-9}
         self._cumulative = 0.0
         self._translated = False
         self._vectorised_costs = False
@@ -101,6 +114,8 @@ class PersistentHighs:
         """
         t0 = time.perf_counter()
         highs = getattr(self._solver, "_solver_model", None)
+        if self._fixed and highs is not None:
+            self._free_binaries(highs)
         if self._translated and highs is not None:
             if objective is not None and self._vectorised_costs:
                 self._push_parameters(highs, objective)
@@ -117,6 +132,10 @@ class PersistentHighs:
             highs = self._solver._solver_model
             self._vectorised_costs = objective is not None and self._same_costs(highs,
                                                                                 objective)
+        mip_obj = float("nan")
+        if self._binaries is not None and tc == "convergenceCriteriaSatisfied":
+            mip_obj = float(highs.getInfo().objective_function_value)
+            tc = self._fix_binaries(highs)
         self._sol = highs.getSolution()
         obj = highs.getInfo().objective_function_value
         seconds = time.perf_counter() - t0
@@ -126,7 +145,34 @@ class PersistentHighs:
         self._cumulative = cum
         self._x = self._y = None
         optimal = tc == "convergenceCriteriaSatisfied"
-        return Solve(tc, float(obj) if optimal else float("nan"), seconds, run)
+        return Solve(tc, float(obj) if optimal else float("nan"), seconds, run, mip_obj)
+
+    def _fix_binaries(self, highs: object) -> str:
+        """Fix the binaries at the MIP optimum (rounded), make them continuous and re-solve
+        the LP (its duals are the prices); returns the LP's termination name."""
+        cols = self.columns(self._binaries).astype(np.int32)
+        z = np.round(np.asarray(highs.getSolution().col_value, dtype=float)[cols])
+        n = len(cols)
+        highs.changeColsBounds(n, cols, z, z)
+        highs.changeColsIntegrality(n, cols, np.full(n, highspy.HighsVarType.kContinuous))
+        self._fixed = True
+        highs.run()
+        status = highs.getModelStatus()
+        return _HIGHS_STATUS.get(str(status).split(".")[-1], str(status))
+
+    def _free_binaries(self, highs: object) -> None:
+        """Undo :meth:`_fix_binaries`: bounds [0, 1] and integrality back."""
+        cols = self.columns(self._binaries).astype(np.int32)
+        n = len(cols)
+        highs.changeColsBounds(n, cols, np.zeros(n), np.ones(n))
+        highs.changeColsIntegrality(n, cols, np.full(n, highspy.HighsVarType.kInteger))
+        self._fixed = False
+
+    def binary_values(self) -> np.ndarray:
+        """The binaries' values at the last solve (fixed in its LP), in index order."""
+        if self._binaries is None:
+            return np.zeros(0)
+        return self.values(self._binaries)
 
     def _same_costs(self, highs: object,
                     objective: Callable[[], tuple[np.ndarray, np.ndarray]]) -> bool:
