@@ -41,7 +41,6 @@ parameters it relied on.
 from __future__ import annotations
 
 import contextvars
-import difflib
 import functools
 import itertools
 import math
@@ -59,6 +58,7 @@ import pint
 
 from conversions.errors import UnitExpressionError
 from conversions.registry import parse_unit, ureg
+from linkage.console import did_you_mean
 from linkage.errors import RulebookError
 
 __all__ = [
@@ -581,9 +581,8 @@ def _check_header(head: Mapping[str, Any], file: str) -> None:
     ``years`` (the span the file covers) are checked where they are used."""
     for k in head:
         if k not in _HEADER_FIELDS:
-            hint = difflib.get_close_matches(str(k), _HEADER_FIELDS, n=1)
             raise RulebookError(
-                "unknown key" + (f"; did you mean '{hint[0]}'?" if hint else "")
+                "unknown key" + did_you_mean(k, _HEADER_FIELDS)
                 + f" (known: {', '.join(sorted(_HEADER_FIELDS))})",
                 file=file, key=f"rulebook.{k}",
             )
@@ -735,9 +734,8 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
             raise RulebookError(f"unknown field(s) {sorted(extra)}", file=file, key=raw["key"])
         key = raw["key"]
         if key not in known:
-            hint = difflib.get_close_matches(str(key), list(known), n=1)
-            more = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise RulebookError(f"unknown parameter{more}", file=file, key=str(key))
+            raise RulebookError(f"unknown parameter{did_you_mean(key, known)}", file=file,
+                                key=str(key))
         spec = known[key]
         if raw["status"] not in STATUSES:
             raise RulebookError(
