@@ -21,43 +21,15 @@ CPU-time one whenever other processes hold a core: compare both, and the load.
 from __future__ import annotations
 
 import argparse
-import math
 import os
-import resource
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_industry import industry_doc
+from bench_industry import industry_doc, sweep_seconds
 
 from optimize import run_scenarios
-from optimize.sweep import process_pool, stop_executor
-
-
-def _cpu_s() -> tuple[float, float]:
-    me = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
-
-
-def sweep_seconds(doc: dict, n: int, workers: int, batches_per_worker: int
-                  ) -> tuple[float, float, float, int]:
-    """Wall time [s], parent and worker CPU time [s] and the batch size of one sweep."""
-    changes = [{"linkage.cea_price": 40 + 4 * i} for i in range(n)]
-    batch = max(math.ceil(n / (workers * batches_per_worker)), 1)
-    ex = process_pool(workers) if workers > 1 else None
-    c0 = _cpu_s()
-    t0 = time.perf_counter()
-    try:
-        run_scenarios(doc, changes, executor=ex, batch_size=batch, progress=False)
-    finally:
-        if ex is not None:
-            stop_executor(ex)  # waits: the workers' CPU time is counted once they are reaped
-    wall = time.perf_counter() - t0
-    c1 = _cpu_s()
-    return wall, c1[0] - c0[0], c1[1] - c0[1], batch
 
 
 def main() -> None:
