@@ -22,7 +22,8 @@ the same run, not absolute times across runs. Each timing is the best of ``--rep
    against rebuilding the model for each price (``--rebuilds`` rebuilds, per-point time
    compared).
 3. Scenarios per second of ``run_scenarios`` with 1 and 2 worker processes (``--sweep``
-   scenarios of the same industry).
+   scenarios of the same industry, one batch per worker), the CPU time of the parent and of
+   the workers, and the 2-worker speed-up (target >= 1.6). See ``bench_sweep.py``.
 4. Peak memory (max RSS of the parent and of the worker processes) of a
    ``--memory-scenarios`` sweep of the small three-enterprise example market
    (examples/industry_market.toml), streamed to disk with 2 workers.
@@ -31,6 +32,7 @@ the same run, not absolute times across runs. Each timing is the best of ``--rep
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import resource
 import statistics
@@ -45,6 +47,7 @@ from linkage.industry import illustrative_industry
 from linkage.industry.technology import industry_technology
 from optimize import industry_scenario_document, parse_scenario, run_scenarios
 from optimize.industry import IndustryModel
+from optimize.sweep import process_pool, stop_executor
 
 YEARS = list(range(2024, 2031))
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,6 +127,30 @@ def bench_model(sc: object, repeat: int) -> tuple[IndustryModel, float]:
     return model, ratio
 
 
+def _cpu_s() -> tuple[float, float]:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
+def sweep_seconds(doc: dict, n: int, workers: int, batches_per_worker: int
+                  ) -> tuple[float, float, float, int]:
+    """Wall time [s], parent and worker CPU time [s] and the batch size of one sweep."""
+    changes = [{"linkage.cea_price": 40 + 4 * i} for i in range(n)]
+    batch = max(math.ceil(n / (workers * batches_per_worker)), 1)
+    ex = process_pool(workers) if workers > 1 else None
+    c0 = _cpu_s()
+    t0 = time.perf_counter()
+    try:
+        run_scenarios(doc, changes, executor=ex, batch_size=batch, progress=False)
+    finally:
+        if ex is not None:
+            stop_executor(ex)  # waits: the workers' CPU time is counted once they are reaped
+    wall = time.perf_counter() - t0
+    c1 = _cpu_s()
+    return wall, c1[0] - c0[0], c1[1] - c0[1], batch
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
@@ -171,18 +198,17 @@ def main() -> None:
           f"(median of {args.rebuilds}); ratio rebuild / re-solve "
           f"{per_rebuild / per_resolve:.1f}")
 
-    # 3. scenarios per second, 1 and 2 workers (run_scenarios, verified plans)
-    changes = [{"linkage.cea_price": 40 + 4 * i} for i in range(args.sweep)]
+    # 3. scenarios per second, 1 and 2 workers (run_scenarios, verified plans; one batch per
+    # worker: a batch translates its model once, see bench_sweep.py)
+    walls = {}
     for workers in (1, 2):
-        ex = ProcessPoolExecutor(workers) if workers > 1 else None
-        t0 = time.perf_counter()
-        run_scenarios(doc, changes, executor=ex, batch_size=max(args.sweep // (2 * workers), 1),
-                      progress=False)
-        dt = time.perf_counter() - t0
-        if ex:
-            ex.shutdown()
-        print(f"sweep of {args.sweep} industry scenarios, {workers} worker(s): "
-              f"{args.sweep / dt:.2f} scenarios/s")
+        load = os.getloadavg()[0]
+        wall, cpu_parent, cpu_workers, batch = sweep_seconds(doc, args.sweep, workers, 1)
+        walls[workers] = wall
+        print(f"sweep of {args.sweep} industry scenarios, {workers} worker(s), batch {batch}: "
+              f"{args.sweep / wall:.2f} scenarios/s; CPU parent {cpu_parent:.2f} s, workers "
+              f"{cpu_workers:.2f} s; load before {load:.2f}")
+    print(f"sweep speed-up, 2 vs 1 worker: {walls[1] / walls[2]:.2f}x (target >= 1.6)")
 
     # 4. peak memory of a large streamed sweep (small market)
     small = ROOT / "examples" / "industry_market.toml"

@@ -9,9 +9,10 @@ is read from the year's :class:`~linkage.rules.Rulebook`; nothing here branches 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -673,6 +674,123 @@ def _unchecked_by_group(models: pd.DataFrame, gid: np.ndarray, n: int) -> np.nda
     return out
 
 
+def _enterprise_table(enterprises: pd.DataFrame | None, g_ent: np.ndarray,
+                      g_year: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                   np.ndarray]:
+    """Per statement, from the enterprise table: group, small-enterprise relief asked, the
+    previous year's actual CAFC given [L/100 km] (NaN: none) and the table's row (-1: none).
+
+    A row for the year wins over a row without year; a row without year gives the previous
+    actual only for the enterprise's first year in the fleet.
+    """
+    ng = len(g_ent)
+    group = np.full(ng, None, dtype=object)
+    small = np.zeros(ng, dtype=bool)
+    prev_given = np.full(ng, np.nan)
+    ent_row = np.full(ng, -1, dtype=np.int64)
+    if enterprises is None or not len(enterprises):
+        return group, small, prev_given, ent_row
+    e = enterprises
+    generic = e[e["year"].isna()].set_index("enterprise")
+    specific = e[e["year"].notna()].set_index(["enterprise", "year"])
+    first_year = pd.Series(g_year).groupby(g_ent).transform("min").to_numpy()
+    for i in range(ng):
+        row = None
+        if (g_ent[i], g_year[i]) in specific.index:
+            row = specific.loc[(g_ent[i], g_year[i])]
+            prev = row["previous_cafc_actual_l_per_100km"]
+        elif g_ent[i] in generic.index:
+            row = generic.loc[g_ent[i]]
+            prev = (row["previous_cafc_actual_l_per_100km"]
+                    if g_year[i] == first_year[i] else np.nan)
+        if row is not None:
+            group[i] = row["group"]
+            small[i] = bool(row["small_independent"])
+            prev_given[i] = prev
+            ent_row[i] = int(row["row"])
+    return group, small, prev_given, ent_row
+
+
+def _relief_steps(rb: Rulebook, asks: np.ndarray, actual: np.ndarray,
+                  prev_actual: np.ndarray) -> np.ndarray:
+    """Small-enterprise relief factor earned by the fall of actual CAFC (1 where none) [-]."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fall = 1.0 - actual / prev_actual
+    thresholds = np.asarray(rb["small_enterprise.fall_thresholds"])
+    factors = np.asarray(rb["small_enterprise.requirement_factors"])
+    step = np.searchsorted(thresholds, np.where(asks, fall, -np.inf) + 1e-9, side="right")
+    return np.where(step[asks] > 0, factors[np.clip(step[asks] - 1, 0, None)], 1.0)
+
+
+def _year_rules_and_relief(books: dict[int, Rulebook],
+                           year_rule: dict[int, tuple[bool, float, float, float, float]],
+                           g_ent: np.ndarray, g_year: np.ndarray, vol: np.ndarray,
+                           small: np.ndarray, actual: np.ndarray, prev_actual: np.ndarray,
+                           ent_row: np.ndarray, enterprises: pd.DataFrame | None) -> tuple:
+    """Per statement: CAFC requirement, relief factor, NEV exemption volume, NEV ratio, carry
+    threshold and whether the relief adds points; and the relief's rule lookups per year.
+
+    Raises
+    ------
+    FleetError
+        An enterprise asks for the relief without a known previous-year actual CAFC.
+    """
+    ng = len(g_year)
+    requirement = np.empty(ng)
+    relief = np.ones(ng)
+    exempt_limit = np.empty(ng)
+    ratio = np.empty(ng)
+    carry_threshold = np.empty(ng)
+    additive = np.zeros(ng, dtype=bool)
+    small_used: dict[int, ParameterLog] = {}
+    for y, rb in books.items():
+        sel = g_year == y
+        _, requirement[sel], exempt_limit[sel], ratio[sel], carry_threshold[sel] = year_rule[y]
+        with record_lookups() as small_used[y]:
+            asks = sel & small & _within_volume_limit(vol, rb)
+            lacking = asks & np.isnan(prev_actual)
+            if lacking.any():
+                i = int(np.flatnonzero(lacking)[0])
+                raise FleetError(
+                    f"{g_ent[i]!r} asks for small-enterprise relief in {y} but its actual CAFC "
+                    f"of {y - 1} is unknown: give previous_cafc_actual_l_per_100km",
+                    file=enterprises.attrs.get("source") if enterprises is not None else None,
+                    row=int(ent_row[i]) if ent_row[i] >= 0 else None,
+                    column="previous_cafc_actual_l_per_100km",
+                )
+            relief[asks] = _relief_steps(rb, asks, actual, prev_actual)
+            additive[sel & asks] = rb["small_enterprise.relief_form"] == "add_points"
+    return requirement, relief, exempt_limit, ratio, carry_threshold, additive, small_used
+
+
+def _provisional_keys(flags: pd.DataFrame, model_used: Mapping[int, Any],
+                      books: dict[int, Rulebook], year_used: dict[int, ParameterLog],
+                      small_used: dict[int, ParameterLog], ind_used: dict[int, ParameterLog]
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Per statement: the unverified rule keys it relied on (``;``-separated) and their count.
+
+    Statements with the same flags (year, powertrains computed, relief asked, scopes that
+    applied) share one key list, computed once.
+    """
+    combo, combos = pd.factorize(pd.MultiIndex.from_frame(flags))
+    key_lists = []
+    for y, b, p, f, s, elec_on, cd_on, lt_on, ind_on in combos:
+        scopes = model_used.get(int(y), {})
+        keys = set(scopes.get("all", ())) | set(year_used[int(y)].keys())
+        for fam, on in (("BEV", b), ("PHEV", p), ("FCEV", f), ("ELECTRICITY", elec_on),
+                        ("PHEV_CD", cd_on), ("LOW_TEMPERATURE", lt_on)):
+            if on:
+                keys.update(scopes.get(fam, ()))
+        if s:
+            keys.update(small_used[int(y)].keys())
+        if ind_on:
+            keys.update(ind_used[int(y)].keys())
+        key_lists.append(";".join(books[int(y)].unverified(keys)))
+    prov_keys = np.asarray(key_lists, dtype=object)[combo]
+    prov_count = np.array([len(k.split(";")) if k else 0 for k in key_lists])[combo]
+    return prov_keys, prov_count
+
+
 def enterprise_statements(
     models: pd.DataFrame,
     enterprises: pd.DataFrame | None = None,
@@ -779,68 +897,16 @@ def enterprise_statements(
     target = rnd(tv / vol, 2)
     actual = rnd(fcv / vw, 2)
 
-    # enterprise table: groups and relief requests
-    group = np.full(ng, None, dtype=object)
-    small = np.zeros(ng, dtype=bool)
-    prev_given = np.full(ng, np.nan)
-    ent_row = np.full(ng, -1, dtype=np.int64)
-    if enterprises is not None and len(enterprises):
-        e = enterprises
-        generic = e[e["year"].isna()].set_index("enterprise")
-        specific = e[e["year"].notna()].set_index(["enterprise", "year"])
-        first_year = pd.Series(g_year).groupby(g_ent).transform("min").to_numpy()
-        for i in range(ng):
-            row = None
-            if (g_ent[i], g_year[i]) in specific.index:
-                row = specific.loc[(g_ent[i], g_year[i])]
-                prev = row["previous_cafc_actual_l_per_100km"]
-            elif g_ent[i] in generic.index:
-                row = generic.loc[g_ent[i]]
-                prev = (row["previous_cafc_actual_l_per_100km"]
-                        if g_year[i] == first_year[i] else np.nan)
-            if row is not None:
-                group[i] = row["group"]
-                small[i] = bool(row["small_independent"])
-                prev_given[i] = prev
-                ent_row[i] = int(row["row"])
+    group, small, prev_given, ent_row = _enterprise_table(enterprises, g_ent, g_year)
     # previous year's actual from the fleet itself where the table gives none
     prev_idx = pd.MultiIndex.from_arrays([g_ent, g_year - 1])
     pos = uniq.get_indexer(prev_idx)
     prev_fleet = np.where(pos >= 0, actual[np.clip(pos, 0, None)], np.nan)
     prev_actual = np.where(np.isnan(prev_given), prev_fleet, prev_given)
 
-    requirement = np.empty(ng)
-    relief = np.ones(ng)
-    exempt_limit = np.empty(ng)
-    ratio = np.empty(ng)
-    carry_threshold = np.empty(ng)
-    additive = np.zeros(ng, dtype=bool)
-    small_used: dict[int, ParameterLog] = {}
-    for y, rb in books.items():
-        sel = g_year == y
-        _, requirement[sel], exempt_limit[sel], ratio[sel], carry_threshold[sel] = year_rule[y]
-        with record_lookups() as small_used[y]:
-            asks = sel & small & _within_volume_limit(vol, rb)
-            lacking = asks & np.isnan(prev_actual)
-            if lacking.any():
-                i = int(np.flatnonzero(lacking)[0])
-                raise FleetError(
-                    f"{g_ent[i]!r} asks for small-enterprise relief in {y} but its actual CAFC "
-                    f"of {y - 1} is unknown: give previous_cafc_actual_l_per_100km",
-                    file=enterprises.attrs.get("source") if enterprises is not None else None,
-                    row=int(ent_row[i]) if ent_row[i] >= 0 else None,
-                    column="previous_cafc_actual_l_per_100km",
-                )
-            with np.errstate(invalid="ignore", divide="ignore"):
-                fall = 1.0 - actual / prev_actual
-            thresholds = np.asarray(rb["small_enterprise.fall_thresholds"])
-            factors = np.asarray(rb["small_enterprise.requirement_factors"])
-            step = np.searchsorted(thresholds, np.where(asks, fall, -np.inf) + 1e-9,
-                                   side="right")
-            relief[asks] = np.where(step[asks] > 0,
-                                    factors[np.clip(step[asks] - 1, 0, None)], 1.0)
-            additive[sel & asks] = rb["small_enterprise.relief_form"] == "add_points"
-
+    (requirement, relief, exempt_limit, ratio, carry_threshold, additive,
+     small_used) = _year_rules_and_relief(books, year_rule, g_ent, g_year, vol, small, actual,
+                                          prev_actual, ent_row, enterprises)
     effective = np.where(additive, requirement + (relief - 1.0), requirement * relief)
     compliance = rnd(np.where(additive, target * effective, target * requirement * relief), 2)
     # NEV carry-forward eligibility: the conventional fleet's actual / target <= threshold
@@ -880,23 +946,8 @@ def enterprise_statements(
                           "fcev": has["fcev"], "small": small,
                           "electricity": counted & (elec_vol > 0), "phev_cd": cd_tested,
                           "low_temperature": low_temp & has["bev"], "indicators": indicators})
-    combo, combos = pd.factorize(pd.MultiIndex.from_frame(flags))
-    model_used = models.attrs.get("rule_lookups", {})
-    key_lists = []
-    for y, b, p, f, s, elec_on, cd_on, lt_on, ind_on in combos:
-        scopes = model_used.get(int(y), {})
-        keys = set(scopes.get("all", ())) | set(year_used[int(y)].keys())
-        for fam, on in (("BEV", b), ("PHEV", p), ("FCEV", f), ("ELECTRICITY", elec_on),
-                        ("PHEV_CD", cd_on), ("LOW_TEMPERATURE", lt_on)):
-            if on:
-                keys.update(scopes.get(fam, ()))
-        if s:
-            keys.update(small_used[int(y)].keys())
-        if ind_on:
-            keys.update(ind_used[int(y)].keys())
-        key_lists.append(";".join(books[int(y)].unverified(keys)))
-    prov_keys = np.asarray(key_lists, dtype=object)[combo]
-    prov_count = np.array([len(k.split(";")) if k else 0 for k in key_lists])[combo]
+    prov_keys, prov_count = _provisional_keys(flags, models.attrs.get("rule_lookups", {}),
+                                              books, year_used, small_used, ind_used)
 
     out = pd.DataFrame(
         {

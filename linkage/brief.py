@@ -18,8 +18,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from linkage.console import ProgressBar, progress_bar
 from linkage.outputs import OutputDir
 from linkage.rules import ParameterLog, record_lookups
 
@@ -70,23 +69,6 @@ class Brief:
     def html(self) -> Path:
         """Path of ``brief.html``."""
         return self.out / "brief.html"
-
-
-class _Progress:
-    def __init__(self, steps: int, enabled: bool) -> None:
-        self.steps, self.done, self.enabled, self.t0 = steps, 0, enabled, time.perf_counter()
-
-    def step(self, label: str) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        width = 24
-        fill = int(width * self.done / self.steps)
-        sys.stderr.write(f"\r[{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.steps} "
-                         f"{label:<48.48s} {time.perf_counter() - self.t0:5.1f} s")
-        if self.done >= self.steps:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
 
 
 def _fmt(x: float, digits: int = 0) -> str:
@@ -161,7 +143,7 @@ figcaption,.src{font-size:.85rem;color:#555} .note{background:#fff8e0;padding:.5
 
 
 def _industry_designs(scenario_doc: dict[str, Any], base_dir: Path | None,
-                      progress: _Progress) -> tuple[pd.DataFrame, pd.DataFrame]:
+                      progress: ProgressBar) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Equilibrium prices and costs for every design x CEA price; enterprise costs."""
     from optimize import parse_scenario
     from optimize.industry import IndustryModel
@@ -285,8 +267,8 @@ def _compose(scenario: str | Path | None, out: Path, progress: bool | None,
     from linkage.data import miit_annual
     from linkage.rules import default_rules
 
-    prog = _Progress(6 + len(DESIGNS) * len(CEA_PRICES),
-                     sys.stderr.isatty() if progress is None else progress)
+    prog = progress_bar(6 + len(DESIGNS) * len(CEA_PRICES), enabled=progress, width=24,
+                        label=True)
     d = _Doc(out)
     b = Brief(out)
     plt.rcParams.update({"figure.figsize": (7.5, 3.6), "axes.grid": True,
@@ -516,6 +498,7 @@ def _compose(scenario: str | Path | None, out: Path, progress: bool | None,
         a = a.astype({c: str for c in a.columns})
         d.table(a, "industry_assumptions")
     prog.step("appendix")
+    prog.close()
 
     md_path, html_path = out / "brief.md", out / "brief.html"
     md_path.write_text("\n".join(d.md) + "\n", encoding="utf-8")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import decimal
-import difflib
 import io
 import numbers
 import re
@@ -22,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from linkage.console import did_you_mean
 from linkage.errors import FleetError
 from linkage.rules.loader import rule_unit
 
@@ -307,10 +307,8 @@ def _normalise_columns(df: pd.DataFrame, spec: dict[str, _Col], check: _Checker)
                          column=str(dup[0]))
     unknown = [c for c in df.columns if c not in spec]
     if unknown:
-        hint = difflib.get_close_matches(unknown[0], list(spec), n=1)
-        more = f"; did you mean '{hint[0]}'?" if hint else ""
         raise FleetError(
-            f"unknown column{more} (known columns: {', '.join(spec)})",
+            f"unknown column{did_you_mean(unknown[0], spec)} (known columns: {', '.join(spec)})",
             file=check.file,
             row=1,
             column=unknown[0],

@@ -17,12 +17,12 @@ Examples
 from __future__ import annotations
 
 import copy
-import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
+from linkage.console import did_you_mean
 from linkage.industry import Industry, IndustryDataError
 from optimize.scenario import Scenario, parse_scenario
 
@@ -62,9 +62,8 @@ def _selected_enterprises(industry: Industry, enterprises: Iterable[str] | None)
     wanted = list(enterprises)
     unknown = [e for e in wanted if e not in set(names)]
     if unknown:
-        hint = difflib.get_close_matches(unknown[0], names, n=1)
-        more = f"; did you mean '{hint[0]}'?" if hint else ""
-        raise IndustryDataError(f"unknown enterprise {unknown[0]!r}{more}", key="enterprises")
+        raise IndustryDataError(f"unknown enterprise {unknown[0]!r}"
+                                f"{did_you_mean(unknown[0], names)}", key="enterprises")
     return [e for e in names if e in set(wanted)]
 
 

@@ -7,7 +7,6 @@ the expected form. See the README for a full example.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from linkage.carbon_link import CarbonLink
+from linkage.console import did_you_mean
 from linkage.errors import InputError
 from linkage.rules import RuleSet, default_rules, load_rules, record_lookups
 from optimize.schema import (
@@ -69,10 +69,8 @@ def find_enterprise(scenario: Scenario, name: str, *, key: str = "enterprise"
     for e in scenario.enterprises:
         if e.name == name:
             return e
-    hint = difflib.get_close_matches(str(name), known, n=1)
     raise UnknownEnterpriseError(
-        f"no enterprise {name!r} in the scenario"
-        + (f"; did you mean {hint[0]!r}?" if hint else "")
+        f"no enterprise {name!r} in the scenario" + did_you_mean(name, known)
         + f" (known: {', '.join(repr(k) for k in known)})",
         file=scenario.source, key=key)
 
@@ -503,9 +501,7 @@ def _override_rules(r: _Reader, base: RuleSet, overrides: Mapping[str, Any],
     for key, value in overrides.items():
         spec = schema().get(key)
         if spec is None:
-            hint = difflib.get_close_matches(key, list(schema()), n=1)
-            raise r.fail(f"rule.{key}", "unknown rule parameter"
-                         + (f"; did you mean '{hint[0]}'?" if hint else ""))
+            raise r.fail(f"rule.{key}", "unknown rule parameter" + did_you_mean(key, schema()))
         from linkage.rules.loader import _parse_value
 
         try:

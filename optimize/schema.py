@@ -15,7 +15,6 @@ names) with ``file=`` and ``key=`` the dotted location, e.g.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import tomllib
@@ -40,6 +39,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from linkage.console import did_you_mean
 from linkage.errors import InputError
 
 __all__ = [
@@ -474,8 +474,7 @@ def _rule(root: type[BaseModel], err: Mapping[str, Any]) -> str:
                                                     "required key missing"))
     if typ == "extra_forbidden":
         known = sorted((_model_at(root, plain[:-1]) or root).model_fields)
-        hint = difflib.get_close_matches(str(plain[-1]), known, n=1)
-        more = f"; did you mean '{hint[0]}'?" if hint else ""
+        more = did_you_mean(plain[-1], known)
         what = "table" if len(plain) == 1 else "key"
         return f"unknown {what}{more} (known: {', '.join(known)})"
     if typ == "finite_number":

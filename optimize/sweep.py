@@ -29,8 +29,7 @@ partial folder and ``resume=True`` continues it without writing any row twice.
 
 from __future__ import annotations
 
-import copy
-import difflib
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -47,11 +46,15 @@ from typing import Any
 
 import pandas as pd
 
+from linkage.console import did_you_mean, progress_bar
 from linkage.errors import InputError
 from linkage.outputs import OutputDir, OutputError, write_atomically
 from linkage.rules import default_rule_files, schema
 from linkage.rules.loader import _parse_value
 from optimize.emissions import EMISSION_COLUMNS, emissions_ledger
+from optimize.enterprise import EnterpriseModel
+from optimize.industry import IndustryModel
+from optimize.results import ScenarioResult
 from optimize.scenario import ScenarioError, parse_scenario
 from optimize.schema import (
     ScenarioDocument,
@@ -80,21 +83,36 @@ def expand_grid(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
 
 
 def _apply(doc: dict[str, Any], change: Mapping[str, Any]) -> tuple[dict[str, Any], dict]:
-    """Apply a change to a copy of the scenario document; rule overrides are returned apart."""
-    d = copy.deepcopy(doc)
+    """Apply a change to a copy of the scenario document; rule overrides are returned apart.
+
+    Only the tables on the path of a changed key are copied (the rest is shared with ``doc``,
+    which nothing downstream modifies): a deep copy of a 119-enterprise document per scenario
+    cost a third of a re-priced scenario.
+    """
+    d = dict(doc)
     rules: dict[str, Any] = {}
     for key, value in change.items():
         if key.startswith("rule."):
             rules[key[5:]] = value
             continue
         parts = key.split(".")  # names were checked by _check_keys
-        node = d.setdefault(parts[0], {})
-        for p in parts[1:-1]:
-            if p == "basis" and isinstance(node.get("basis"), str):
-                node["basis"] = {"base": node["basis"]}
-            node = node.setdefault(p, {})
+        node: Any = d
+        for p in parts[:-1]:
+            node = _own_table(node, p)
         node[parts[-1]] = value
     return d, rules
+
+
+def _own_table(node: Any, name: str) -> Any:
+    """``node[name]`` as a table of this copy: copied if it is one, created if missing (a
+    basis preset name becomes ``{"base": name}``); anything else is left for the scenario's
+    checks to refuse."""
+    child = node.setdefault(name, {})
+    if name == "basis" and isinstance(child, str):
+        child = {"base": child}
+    if isinstance(child, dict):
+        child = node[name] = dict(child)
+    return child
 
 
 _INDUSTRY_COLUMNS = [
@@ -124,8 +142,7 @@ def _key_problem(key: Any) -> str | None:
     if key.startswith("rule."):
         if key[5:] in schema():
             return None
-        hint = difflib.get_close_matches(key[5:], list(schema()), n=1)
-        return "unknown rule parameter" + (f"; did you mean 'rule.{hint[0]}'?" if hint else "")
+        return "unknown rule parameter" + did_you_mean(key[5:], schema(), prefix="rule.")
     parts = key.split(".")
     if parts[0] not in _VARIABLE_TABLES or len(parts) < 2:
         return (f"cannot vary {key!r}: use scenario., market., linkage., penalty. or rule. "
@@ -133,9 +150,8 @@ def _key_problem(key: Any) -> str | None:
     fields = ScenarioDocument.model_fields[parts[0]].annotation
     known = sorted(_table_model(fields).model_fields)
     if parts[1] not in known:
-        hint = difflib.get_close_matches(parts[1], known, n=1)
         return (f"unknown scenario key {key!r}"
-                + (f"; did you mean '{parts[0]}.{hint[0]}'?" if hint else "")
+                + did_you_mean(parts[1], known, prefix=f"{parts[0]}.")
                 + f" (known in [{parts[0]}]: {', '.join(known)})")
     if len(parts) > 2 and parts[:2] != ["linkage", "basis"]:
         return f"{parts[0]}.{parts[1]} takes a value, not sub-keys"
@@ -226,47 +242,76 @@ def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
 
 def _run_batch(doc: dict[str, Any], base_dir: str | None, kind: str,
                batch: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Solve one batch of scenarios (runs in a worker process)."""
-    from optimize.enterprise import EnterpriseModel
-    from optimize.industry import IndustryModel
-    from optimize.scenario import parse_scenario
-
-    base = Path(base_dir) if base_dir else None
+    """Solve one batch of scenarios (runs in a worker process) on one kept model."""
+    kept = _KeptModel(doc, Path(base_dir) if base_dir else None, kind)
     rows: list[dict[str, Any]] = []
-    model: Any = None
-    model_key: Any = None
     for sid, change in batch:
         try:
-            d, rule_over = _apply(doc, change)
-            sc = parse_scenario(d, file="<sweep>", base=base, rule_overrides=rule_over)
-            # only the CEA price and the penalty change on a kept model, and only when the
-            # model already has them; anything else rebuilds
-            structural = {k: v for k, v in change.items() if k not in MUTABLE_KEYS}
-            key = json.dumps([structural, sc.penalty_cny_per_credit is None,
-                              sc.link is None], sort_keys=True, default=str)
-            if kind == "industry":
-                if model is None or key != model_key:
-                    model, model_key = IndustryModel(sc), key
-                else:
-                    model.set_prices(cea_price=sc.cea_price or None,
-                                     penalty_cny_per_credit=sc.penalty_cny_per_credit)
-                res = model.solve()
-                tpc = next(iter(model.firms.values()))._tpc()
-            else:
-                from optimize.results import ScenarioResult
-
-                res = ScenarioResult(sc)
-                ms = [EnterpriseModel(sc, ent) for ent in sc.enterprises]
-                for m_ in ms:
-                    res.enterprises[m_.ent.name] = m_.solve()
-                tpc = ms[0]._tpc() if ms else float("nan")
+            res, sc, tpc = kept.solve(change)
             rows += _outcome_rows(kind, sid, change, res, sc, tpc)
         except Exception as exc:  # a failed scenario is a row, not a crashed sweep
             # (key names are checked before the sweep starts: see _check_keys)
-            model = None
+            kept.drop()
             rows.append({"scenario_id": sid, **_set_columns(change),
                          "status": f"failed: {type(exc).__name__}: {exc}"})
     return rows
+
+
+class _KeptModel:
+    """The model a batch keeps across its scenarios.
+
+    Industry model: built (scenario parsed, model translated to HiGHS) for the first scenario
+    and whenever a change other than the CEA price and the penalty (:data:`MUTABLE_KEYS`)
+    differs, or the model lacks a link or a penalty; otherwise the new prices are read from
+    the validated document (the scenario is not parsed again: nothing else differs) and set on
+    the persistent model. Enterprise model: every scenario is parsed and built.
+    """
+
+    def __init__(self, doc: dict[str, Any], base: Path | None, kind: str) -> None:
+        self.doc, self.base, self.kind = doc, base, kind
+        self.drop()
+
+    def drop(self) -> None:
+        """Forget the model (after a failure: the next scenario rebuilds)."""
+        self.model: Any = None
+        self.key: str | None = None
+        self.scenario: Any = None
+
+    def _parse(self, d: dict[str, Any], rule_over: dict[str, Any]) -> Any:
+        return parse_scenario(d, file="<sweep>", base=self.base, rule_overrides=rule_over)
+
+    def solve(self, change: Mapping[str, Any]) -> tuple[Any, Any, float]:
+        """Result, scenario and t CO2e per credit of one scenario."""
+        d, rule_over = _apply(self.doc, change)
+        if self.kind != "industry":
+            return _solve_enterprises(self._parse(d, rule_over))
+        # the checks parse_scenario starts with, and the prices the changes may set
+        v = validate_document(ScenarioDocument, d, file="<sweep>", error=ScenarioError)
+        assert isinstance(v, ScenarioDocument)
+        penalty = v.penalty.uncovered_credit_cny if v.penalty is not None else None
+        structural = {k: x for k, x in change.items() if k not in MUTABLE_KEYS}
+        key = json.dumps([structural, penalty is None, v.linkage is None], sort_keys=True,
+                         default=str)
+        if self.model is None or key != self.key:
+            sc = self._parse(d, rule_over)
+            self.model, self.key, self.scenario = IndustryModel(sc), key, sc
+        else:
+            cea = dict(v.linkage.cea_price) if v.linkage is not None else {}
+            sc = dataclasses.replace(self.scenario, cea_price=cea,
+                                     penalty_cny_per_credit=penalty)
+            self.model.set_prices(cea_price=sc.cea_price or None,
+                                  penalty_cny_per_credit=sc.penalty_cny_per_credit)
+        res = self.model.solve()
+        return res, sc, next(iter(self.model.firms.values()))._tpc()
+
+
+def _solve_enterprises(sc: Any) -> tuple[Any, Any, float]:
+    """Each enterprise of a scenario at its given prices."""
+    res = ScenarioResult(sc)
+    ms = [EnterpriseModel(sc, ent) for ent in sc.enterprises]
+    for m_ in ms:
+        res.enterprises[m_.ent.name] = m_.solve()
+    return res, sc, ms[0]._tpc() if ms else float("nan")
 
 
 def _rulebook_hashes(doc: Mapping[str, Any], base_dir: str | None) -> dict[str, str]:
@@ -293,19 +338,6 @@ def _versions() -> dict[str, str]:
 
     out["HiGHS"] = _solver_version()
     return out
-
-
-def _progress(done: int, total: int, t0: float, enabled: bool) -> None:
-    if not enabled:
-        return
-    rate = done / max(time.perf_counter() - t0, 1e-9)
-    width = 30
-    fill = int(width * done / max(total, 1))
-    sys.stderr.write(f"\r[{'#' * fill}{'.' * (width - fill)}] {done}/{total} scenarios "
-                     f"({rate:.1f}/s)")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
 
 
 class _ResultStream:
@@ -514,29 +546,14 @@ def run_scenarios(
         ``out`` cannot be written, exists (without ``overwrite``), is locked by another run,
         or has a partial run of another sweep (or one without ``resume``).
     """
-    if model not in ("industry", "enterprise"):
-        raise InputError(f"model must be 'industry' or 'enterprise', got {model!r}",
-                         key="model")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise InputError(f"batch_size must be a whole number >= 1, got {batch_size!r}",
-                         key="batch_size")
-    base_dir = None
-    protect: list[Path] = []
-    if not isinstance(base, Mapping):
-        path = Path(base)
-        doc = read_toml(path, ScenarioError, "scenario file")
-        base_dir = str(path.parent.resolve())
-        protect.append(path)
-    else:
-        doc = dict(base)
+    _check_run_arguments(model, batch_size)
+    doc, base_dir, protect = _read_base(base)
     cases = list(enumerate(dict(c) for c in changes))
     _check_keys(k for _i, c in cases for k in c)
     batches = list(enumerate(cases[i:i + batch_size]
                              for i in range(0, len(cases), batch_size)))
-    progress = sys.stderr.isatty() if progress is None else progress
-    keys = list(dict.fromkeys(k for _i, c in cases for k in c))
-    columns = (["scenario_id"] + [f"set:{k}" for k in keys]
-               + (_INDUSTRY_COLUMNS if model == "industry" else _ENTERPRISE_COLUMNS))
+    columns = _result_columns(cases, model)
+
     def solve(done: set[int]) -> Iterator[tuple[int, list[dict[str, Any]]]]:
         return _run_with_progress(doc, base_dir, model, batches, done, executor, len(cases),
                                   progress)
@@ -551,6 +568,33 @@ def run_scenarios(
         table = _stream_into(target, columns, manifest, solve)
     sort = [c for c in ("scenario_id", "enterprise", "year") if c in table]
     return table.sort_values(sort).reset_index(drop=True) if sort else table
+
+
+def _check_run_arguments(model: str, batch_size: Any) -> None:
+    """The model kind and the batch size, before anything is read or solved."""
+    if model not in ("industry", "enterprise"):
+        raise InputError(f"model must be 'industry' or 'enterprise', got {model!r}",
+                         key="model")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InputError(f"batch_size must be a whole number >= 1, got {batch_size!r}",
+                         key="batch_size")
+
+
+def _read_base(base: Mapping[str, Any] | str | Path
+               ) -> tuple[dict[str, Any], str | None, list[Path]]:
+    """The base scenario document, the folder its paths resolve against, files to protect."""
+    if isinstance(base, Mapping):
+        return dict(base), None, []
+    path = Path(base)
+    doc = read_toml(path, ScenarioError, "scenario file")
+    return doc, str(path.parent.resolve()), [path]
+
+
+def _result_columns(cases: list[tuple[int, dict[str, Any]]], model: str) -> list[str]:
+    """Columns of the result table: id, the varied keys in first-seen order, the outcomes."""
+    keys = list(dict.fromkeys(k for _i, c in cases for k in c))
+    return (["scenario_id"] + [f"set:{k}" for k in keys]
+            + (_INDUSTRY_COLUMNS if model == "industry" else _ENTERPRISE_COLUMNS))
 
 
 def _manifest(doc: dict[str, Any], base_dir: str | None,
@@ -614,13 +658,15 @@ def _run_with_progress(doc: dict[str, Any], base_dir: str | None, model: str,
                        progress: bool) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """The batches not yet done, solved, with the progress bar."""
     sizes = {k: len(b) for k, b in batches}
-    n = sum(sizes[k] for k in done)
-    t0 = time.perf_counter()
     todo = [(k, b) for k, b in batches if k not in done]
-    for k, rows in _solve_batches(doc, base_dir, model, todo, executor):
-        yield k, rows
-        n += sizes[k]
-        _progress(n, total, t0, progress)
+    bar = progress_bar(total, enabled=progress, initial=sum(sizes[k] for k in done),
+                       what="scenarios")
+    try:
+        for k, rows in _solve_batches(doc, base_dir, model, todo, executor):
+            yield k, rows
+            bar.update(sizes[k])
+    finally:
+        bar.close()
 
 
 def load_sweep(path: str | Path) -> tuple[Path, list[dict[str, Any]], str, int]:

@@ -6,7 +6,6 @@ Every number the generator uses is a record of ``linkage/industry/data/industry_
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -14,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from linkage.console import did_you_mean
 from linkage.errors import InputError
 
 __all__ = ["IndustryDataError", "assumptions_file", "load_assumptions"]
@@ -121,9 +121,8 @@ def load_assumptions(overrides: Mapping[str, Any] | None = None) -> dict[str, di
         out[entry["key"]] = record
     for key, value in (overrides or {}).items():
         if key not in out:
-            hint = difflib.get_close_matches(key, sorted(out), n=1)
-            more = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise IndustryDataError(f"unknown assumption{more}", key=key)
+            raise IndustryDataError(f"unknown assumption{did_you_mean(key, sorted(out))}",
+                                    key=key)
         value = _override_value(key, value, out[key]["value"])
         out[key] = {**out[key], "value": value, "status": "assumption (overridden)"}
     return out

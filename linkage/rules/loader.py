@@ -41,7 +41,6 @@ parameters it relied on.
 from __future__ import annotations
 
 import contextvars
-import difflib
 import functools
 import itertools
 import math
@@ -60,6 +59,7 @@ import pint
 from conversions._checks import check_year
 from conversions.errors import UnitExpressionError
 from conversions.registry import parse_unit, ureg
+from linkage.console import did_you_mean
 from linkage.errors import RulebookError
 
 __all__ = [
@@ -584,9 +584,8 @@ def _check_header(head: Mapping[str, Any], file: str) -> None:
     ``years`` (the span the file covers) are checked where they are used."""
     for k in head:
         if k not in _HEADER_FIELDS:
-            hint = difflib.get_close_matches(str(k), _HEADER_FIELDS, n=1)
             raise RulebookError(
-                "unknown key" + (f"; did you mean '{hint[0]}'?" if hint else "")
+                "unknown key" + did_you_mean(k, _HEADER_FIELDS)
                 + f" (known: {', '.join(sorted(_HEADER_FIELDS))})",
                 file=file, key=f"rulebook.{k}",
             )
@@ -658,9 +657,28 @@ def _uncovered_runs(
 def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
     """Parse and validate one rulebook file; ``loaded`` resolves ``based_on``."""
     file = str(path)
+    head, raw_params = _rulebook_tables(_read_toml(path, file), file)
+    out: list[Parameter] = []
+    if "based_on" in head:
+        out = _copied_from_base(head, loaded, file)
+    elif not raw_params:
+        raise RulebookError("the file defines no [[parameter]]", file=file)
+    known = schema()
+    own: list[Parameter] = []
+    for i, raw in enumerate(raw_params, start=1):
+        p = _own_parameter(raw, f"parameter #{i}", known, file)
+        _check_no_overlap(p, own, file)
+        own.append(p)
+    if "years" in head:
+        _check_within_span(own, _parse_years(head["years"], file, "rulebook.years"), file)
+    return out + own
+
+
+def _read_toml(path: Path, file: str) -> dict[str, Any]:
+    """The TOML document of a rulebook file, or an error saying why it cannot be read."""
     try:
         with open(path, "rb") as fh:
-            doc = tomllib.load(fh)
+            return tomllib.load(fh)
     except FileNotFoundError:
         raise RulebookError("rulebook file not found", file=file) from None
     except IsADirectoryError:
@@ -670,6 +688,10 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
                             "file as UTF-8", file=file) from None
     except tomllib.TOMLDecodeError as exc:
         raise RulebookError(f"not valid TOML: {exc}", file=file) from None
+
+
+def _rulebook_tables(doc: dict[str, Any], file: str) -> tuple[dict[str, Any], list[Any]]:
+    """The checked ``[rulebook]`` table and the ``[[parameter]]`` list of a document."""
     unknown_top = set(doc) - {"rulebook", "parameter"}
     if unknown_top:
         raise RulebookError(
@@ -684,86 +706,92 @@ def _read_file(path: Path, loaded: list[Parameter]) -> list[Parameter]:
     raw_params = doc.get("parameter", [])
     if not isinstance(raw_params, list):
         raise RulebookError("parameters must be [[parameter]] tables", file=file, key="parameter")
-    known = schema()
+    return head, raw_params
+
+
+def _copied_from_base(head: dict[str, Any], loaded: list[Parameter],
+                      file: str) -> list[Parameter]:
+    """``based_on``: the base year's parameters for the rulebook's years no file covers yet."""
+    base_year = head["based_on"]
+    if isinstance(base_year, bool) or not isinstance(base_year, int):
+        raise RulebookError("based_on must be a year", file=file, key="rulebook.based_on")
+    if "years" not in head:
+        raise RulebookError(
+            "based_on needs years = [first, last] in [rulebook]", file=file,
+            key="rulebook.years",
+        )
+    first, last = _parse_years(head["years"], file, "rulebook.years")
+    try:
+        base_book = RuleSet(loaded).for_year(base_year)
+    except RulebookError as exc:
+        raise RulebookError(
+            f"based_on = {base_year}: {exc.rule}", file=file, key="rulebook.based_on"
+        ) from None
     out: list[Parameter] = []
-
-    if "based_on" in head:
-        base_year = head["based_on"]
-        if isinstance(base_year, bool) or not isinstance(base_year, int):
-            raise RulebookError("based_on must be a year", file=file, key="rulebook.based_on")
-        if "years" not in head:
-            raise RulebookError(
-                "based_on needs years = [first, last] in [rulebook]", file=file,
-                key="rulebook.years",
-            )
-        first, last = _parse_years(head["years"], file, "rulebook.years")
-        base = RuleSet(loaded)
-        try:
-            base_book = base.for_year(base_year)
-        except RulebookError as exc:
-            raise RulebookError(
-                f"based_on = {base_year}: {exc.rule}", file=file, key="rulebook.based_on"
-            ) from None
-        for key in base_book:
-            p = base_book.parameter(key)
-            # a key that an earlier file already defines for a year keeps that value: based_on
-            # fills the gaps (e.g. GB 27999-2025 states CAFC targets up to 2030)
-            for run_first, run_last in _uncovered_runs(loaded, key, first, last):
-                out.append(
-                    replace(
-                        p,
-                        first_year=run_first,
-                        last_year=run_last,
-                        status="scenario",
-                        source=f"copied from the {base_year} rulebook ({p.status}: {p.source})",
-                        file=file,
-                    )
+    for key in base_book:
+        p = base_book.parameter(key)
+        # a key that an earlier file already defines for a year keeps that value: based_on
+        # fills the gaps (e.g. GB 27999-2025 states CAFC targets up to 2030)
+        for run_first, run_last in _uncovered_runs(loaded, key, first, last):
+            out.append(
+                replace(
+                    p,
+                    first_year=run_first,
+                    last_year=run_last,
+                    status="scenario",
+                    source=f"copied from the {base_year} rulebook ({p.status}: {p.source})",
+                    file=file,
                 )
-    elif not raw_params:
-        raise RulebookError("the file defines no [[parameter]]", file=file)
+            )
+    return out
 
-    own: list[Parameter] = []
-    for i, raw in enumerate(raw_params, start=1):
-        where = f"parameter #{i}"
-        if not isinstance(raw, dict):
-            raise RulebookError("must be a table", file=file, key=where)
-        missing = [f for f in _PARAM_FIELDS if f not in raw]
-        if missing:
+
+def _check_fields(raw: Any, where: str, known: Mapping[str, Any], file: str) -> None:
+    """A ``[[parameter]]`` table has every field, no unknown one, and a known key."""
+    if not isinstance(raw, dict):
+        raise RulebookError("must be a table", file=file, key=where)
+    missing = [f for f in _PARAM_FIELDS if f not in raw]
+    if missing:
+        raise RulebookError(
+            f"missing field(s) {', '.join(missing)}", file=file,
+            key=str(raw.get("key", where)),
+        )
+    extra = set(raw) - set(_PARAM_FIELDS) - {"note"}
+    if extra:
+        raise RulebookError(f"unknown field(s) {sorted(extra)}", file=file, key=raw["key"])
+    key = raw["key"]
+    if key not in known:
+        raise RulebookError(f"unknown parameter{did_you_mean(key, known)}", file=file,
+                            key=str(key))
+
+
+def _own_parameter(raw: Any, where: str, known: Mapping[str, Any], file: str) -> Parameter:
+    """One ``[[parameter]]`` table, checked, with its value in the schema's unit."""
+    _check_fields(raw, where, known, file)
+    key = raw["key"]
+    spec = known[key]
+    if raw["status"] not in STATUSES:
+        raise RulebookError(
+            f"status must be one of {', '.join(STATUSES)}, got '{raw['status']}'",
+            file=file, key=key,
+        )
+    if not isinstance(raw["source"], str) or not raw["source"].strip():
+        raise RulebookError("source must be a non-empty text", file=file, key=key)
+    first, last = _parse_years(raw["years"], file, key)
+    value = _parse_value(raw["value"], spec["kind"], file, key)
+    value, source = _in_schema_unit(value, raw["unit"], spec, raw["source"], file, key)
+    return Parameter(key, value, spec["unit"], first, last, raw["status"], source, file)
+
+
+def _check_no_overlap(p: Parameter, own: Iterable[Parameter], file: str) -> None:
+    """No two entries of one key in one file share a year."""
+    for q in own:
+        if q.key == p.key and q.first_year <= p.last_year and p.first_year <= q.last_year:
             raise RulebookError(
-                f"missing field(s) {', '.join(missing)}", file=file,
-                key=str(raw.get("key", where)),
+                f"years {p.first_year}-{p.last_year} overlap another entry of the same key "
+                f"({q.first_year}-{q.last_year}) in the same file",
+                file=file, key=p.key,
             )
-        extra = set(raw) - set(_PARAM_FIELDS) - {"note"}
-        if extra:
-            raise RulebookError(f"unknown field(s) {sorted(extra)}", file=file, key=raw["key"])
-        key = raw["key"]
-        if key not in known:
-            hint = difflib.get_close_matches(str(key), list(known), n=1)
-            more = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise RulebookError(f"unknown parameter{more}", file=file, key=str(key))
-        spec = known[key]
-        if raw["status"] not in STATUSES:
-            raise RulebookError(
-                f"status must be one of {', '.join(STATUSES)}, got '{raw['status']}'",
-                file=file, key=key,
-            )
-        if not isinstance(raw["source"], str) or not raw["source"].strip():
-            raise RulebookError("source must be a non-empty text", file=file, key=key)
-        first, last = _parse_years(raw["years"], file, key)
-        value = _parse_value(raw["value"], spec["kind"], file, key)
-        value, source = _in_schema_unit(value, raw["unit"], spec, raw["source"], file, key)
-        p = Parameter(key, value, spec["unit"], first, last, raw["status"], source, file)
-        for q in own:
-            if q.key == key and q.first_year <= last and first <= q.last_year:
-                raise RulebookError(
-                    f"years {first}-{last} overlap another entry of the same key "
-                    f"({q.first_year}-{q.last_year}) in the same file",
-                    file=file, key=key,
-                )
-        own.append(p)
-    if "years" in head:
-        _check_within_span(own, _parse_years(head["years"], file, "rulebook.years"), file)
-    return out + own
 
 
 def _check_within_span(params: Iterable[Parameter], span: tuple[int, int], file: str) -> None:
