@@ -643,8 +643,12 @@ def _linkage_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any
         f"{_fmt(both['integrity_gap_t'] / 1e6, 2)} Mt. Over the grid, net CO2 is highest "
         f"({_fmt(worst['net_co2_t'] / 1e6, 2)} Mt) at CEA {worst['cea_price_cny_per_t']:.0f} "
         f"CNY/t, {worst['policy_t_co2e_per_credit']:.2f} t per credit and a limit of "
-        f"{worst['offset_limit_share']:.0%}: a generous exchange rate pays more tonnes per "
-        f"surplus credit than the credit avoided.")
+        f"{worst['offset_limit_share']:.0%}"
+        + (": a policy rate above the physical one sells more tonnes per surplus credit than "
+           "the credit avoided." if worst["policy_t_co2e_per_credit"] > tpc + 1e-9 else ".")
+        + " Offsets are sold from surplus credits the enterprises earn anyway, so each tonne "
+        "sold lets an ETS entity emit one more tonne with no extra abatement on the vehicle "
+        "side; the offset-use limit is what bounds it.")
     if (designs["integrity_gap_t"].abs() < 0.5).all():
         d.p("The integrity gap is 0 for every design in the next table because at the "
             "basis's own exchange rate the policy tonnes per credit equal the physical ones; "
@@ -679,10 +683,11 @@ def _winners_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc,
     b.headlines.update({"winners": float(gainers), "losers": float(losers),
                         "largest_gain_cny": float(top["gain_cny"])})
     d.h("5. Winners and losers (illustrative, synthetic enterprises)")
-    d.p(f"The enterprises are synthetic (labelled 'illustrative'), not real companies. At the "
-        f"central point of section 4, a two-way link lowers the compliance cost of {gainers} "
-        f"of {len(piv)} enterprises and raises it for {losers}. The largest gain is "
-        f"{top['enterprise']}'s ({_fmt(top['gain_cny'])} CNY), the largest loss "
+    who = ("The enterprises are synthetic (labelled 'illustrative'), not real companies."
+           if inp.default else f"The enterprises are those of {inp.label}.")
+    d.p(f"{who} At the central point of section 4, a two-way link lowers the compliance "
+        f"cost of {gainers} of {len(piv)} enterprises and raises it for {losers}. The "
+        f"largest gain is {top['enterprise']}'s ({_fmt(top['gain_cny'])} CNY), the largest loss "
         f"{bottom['enterprise']}'s ({_fmt(bottom['gain_cny'])} CNY): a buyer loses when the "
         f"link lifts the credit price of oversupplied years to the CEA value, a holder of "
         f"surplus credits gains when they earn the offset price.")
@@ -717,9 +722,10 @@ def _plan_section(inp: _Inputs, b: Brief, d: _Doc, link: dict[str, Any]) -> dict
     deficits = {e["name"]: -sum(min(v, 0) for v in e["nev_credits"])
                 for e in inp.doc["enterprise"]}
     name = max(deficits, key=lambda k: deficits[k])
-    rows, totals = {}, {}
+    rows, totals, prices_of = {}, {}, {}
     for design in ("no linkage", "both ways"):
         prices = [float(p) for p in res[design].prices["nev_price_cny_per_credit"]]
+        prices_of[design] = float(np.mean(prices))
         doc = _plan_document(inp, _link_document(inp, design, None, OFFSET_LIMIT_DEFAULT),
                              name, prices)
         r = solve_enterprise(parse_scenario(doc, file="<brief>", base=inp.base_dir), name)
@@ -731,7 +737,9 @@ def _plan_section(inp: _Inputs, b: Brief, d: _Doc, link: dict[str, Any]) -> dict
                         "plan_cost_both_ways_cny": float(totals["both ways"])})
     d.h("6. One enterprise's least-cost plan with and without a link")
     d.p(f"{name} has the largest NEV deficit ({_fmt(deficits[name])} credits over the period). "
-        f"Solved alone at each design's equilibrium NEV prices (section 4), its least-cost plan "
+        f"Solved alone at each design's equilibrium NEV prices (section 4: "
+        f"{_fmt(prices_of['no linkage'])} CNY/credit on average without a link, "
+        f"{_fmt(prices_of['both ways'])} with one), its least-cost plan "
         f"costs {_fmt(totals['no linkage'])} CNY without a link and "
         f"{_fmt(totals['both ways'])} CNY with a two-way link; the table splits the cost by "
         f"lever (negative: revenue).")
@@ -769,7 +777,9 @@ def _findings_section(b: Brief, d: _Doc, hist: dict[str, Any], outlook: dict[str
         + f"{_fmt(band['p10_cny_per_credit'])} and {_fmt(band['p90_cny_per_credit'])} "
         f"CNY/credit across the draws (section 3).",
         f"CO2: a two-way link at {CEA_CENTRAL:.0f} CNY/t with the sourced offset limit "
-        f"changes CO2 by {_fmt(both['net_co2_t'] / 1e6, 2)} Mt net, with an integrity gap of "
+        f"{'raises' if both['net_co2_t'] > 0 else 'lowers'} net CO2 by "
+        f"{_fmt(abs(both['net_co2_t']) / 1e6, 2)} Mt over the period, mostly through offsets "
+        f"sold from surplus credits, with an integrity gap of "
         f"{_fmt(both['integrity_gap_t'] / 1e6, 2)} Mt (section 4).",
         f"Cost and distribution: it changes the industry's net cost by "
         f"{_fmt(both['industry_cost_cny'] - none['industry_cost_cny'])} CNY; {win['gainers']} "
