@@ -56,6 +56,9 @@ OUTLOOK_YEARS = (2026, 2027, 2028, 2029, 2030)
 #: cost scale range (uniform).
 MC_DRAWS, MC_SEED = 12, 2026
 MC_NEV_SCALE, MC_COST_SCALE = (0.8, 1.2), (0.7, 1.3)
+#: The technology options that replace a conventional vehicle (their NEV effect includes the
+#: requirement ratio; ``linkage.industry.technology``).
+SHIFT_OPTIONS = ("ICE -> BEV", "ICE -> PHEV")
 #: Penalty per uncovered credit in the default industry runs [CNY/credit].
 PENALTY_CNY_PER_CREDIT = 5000.0
 #: Basis of the physical CO2 of a credit where the scenario names none.
@@ -415,15 +418,29 @@ def _history_section(plt: Any, b: Brief, d: _Doc) -> dict[str, Any]:
 
 
 def _outlook_document(inp: _Inputs, nev_scale: float, cost_scale: float) -> dict[str, Any]:
-    """The calibrated industry with its NEV requirement and technology costs scaled."""
+    """The calibrated industry with its NEV requirement and technology costs scaled.
+
+    The NEV requirement (ratio x conventional volume) of every enterprise with one is
+    multiplied by ``nev_scale``; a shift option's NEV effect per unit (credit of the new
+    vehicle + the ratio of the conventional one it replaces) gets the scaled ratio too.
+    """
+    from linkage.rules import default_rules
     from optimize import industry_scenario_document
 
+    rules = default_rules()
+    ratio = inp.technology["year"].map(lambda y: float(rules.for_year(int(y))["nev.ratio"]))
+    st = inp.industry.statements.set_index(["enterprise", "year"])
+    required = pd.Series([st.loc[(e, y), "nev_requirement"] > 0 for e, y in
+                          zip(inp.technology["enterprise"], inp.technology["year"], strict=True)],
+                         index=inp.technology.index)
+    shift = inp.technology["option"].isin(SHIFT_OPTIONS) & required
     tech = inp.technology.assign(
-        cost_cny_per_unit=inp.technology["cost_cny_per_unit"] * cost_scale)
+        cost_cny_per_unit=inp.technology["cost_cny_per_unit"] * cost_scale,
+        nev_credits_per_unit=inp.technology["nev_credits_per_unit"]
+        + shift * (nev_scale - 1.0) * ratio)
     doc = industry_scenario_document(inp.industry, list(OUTLOOK_YEARS),
                                      penalty=PENALTY_CNY_PER_CREDIT, technology=tech,
                                      name="calibrated illustrative industry (outlook draw)")
-    st = inp.industry.statements.set_index(["enterprise", "year"])
     for ent in doc["enterprise"]:
         rows = st.loc[ent["name"]].loc[list(OUTLOOK_YEARS)]
         ent["nev_credits"] = [round(e - nev_scale * r) for e, r in
@@ -514,9 +531,9 @@ def _outlook_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any
         f"technology cost scale {MC_COST_SCALE}, the {y0} price lies between "
         f"{_fmt(band0['p10_cny_per_credit'])} (p10) and {_fmt(band0['p90_cny_per_credit'])} "
         f"(p90) CNY/credit; the requirement binds in {band0['share_of_draws_binding']:.0%} of "
-        f"the draws that year. The draws took {seconds:.1f} s. The NEV scale moves the "
-        f"requirement, not the technology options' own NEV effect, which keeps the central "
-        f"ratio (a stated approximation).")
+        f"the draws that year. The draws took {seconds:.1f} s. The NEV scale multiplies the "
+        f"NEV ratio, so it moves each enterprise's requirement and the requirement a shift "
+        f"to an NEV removes.")
     d.table(bal.merge(bands, on="year").merge(cp, on="year"), "outlook")
     d.csv(mc, "outlook_monte_carlo", "every draw, year and price")
     fig, ax = plt.subplots()

@@ -236,3 +236,27 @@ def test_brief_in_a_real_browser(brief, tmp_path):
     assert loaded, "an image of brief.html did not load"
     assert errors == []
     assert shot.stat().st_size > 50_000
+
+
+def test_outlook_draw_scales_requirement_and_costs():
+    """One Monte Carlo draw's document, by hand: NEV credits = earned - s x requirement, the
+    shift options' NEV effect + (s - 1) x ratio (0.48 in 2026), costs x c."""
+    from linkage.brief import _inputs, _outlook_document
+
+    inp = _inputs(None)
+    base, draw = _outlook_document(inp, 1.0, 1.0), _outlook_document(inp, 1.2, 0.5)
+    name = "Domestic 001 (illustrative)"
+    st = inp.industry.statements.set_index(["enterprise", "year"]).loc[(name, 2026)]
+    e0 = next(e for e in base["enterprise"] if e["name"] == name)
+    e1 = next(e for e in draw["enterprise"] if e["name"] == name)
+    assert e1["nev_credits"][0] == round(st["nev_credits_earned"] - 1.2 * st["nev_requirement"])
+    assert e0["nev_credits"][0] == st["nev_credits"]  # scale 1 is the industry as it is
+    t0 = {o["name"]: o for o in e0["technology"]}
+    t1 = {o["name"]: o for o in e1["technology"]}
+    assert t1["ICE -> BEV"]["nev_credits_per_unit"]["2026"] == pytest.approx(
+        t0["ICE -> BEV"]["nev_credits_per_unit"]["2026"] + 0.2 * 0.48)
+    assert t1["ICE -> BEV"]["cost_cny_per_unit"]["2026"] == pytest.approx(
+        0.5 * t0["ICE -> BEV"]["cost_cny_per_unit"]["2026"])
+    if "ICE efficiency" in t1:  # replaces no conventional vehicle: NEV effect unchanged
+        assert t1["ICE efficiency"]["nev_credits_per_unit"]["2026"] == pytest.approx(
+            t0["ICE efficiency"]["nev_credits_per_unit"]["2026"])
