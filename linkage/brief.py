@@ -611,11 +611,12 @@ def _heatmaps(plt: Any, grid: pd.DataFrame, d: _Doc) -> None:
     fig, axes = plt.subplots(len(metrics), len(OFFSET_LIMIT_SHARES), figsize=(9, 10),
                              squeeze=False)
     for i, (col, label, unit) in enumerate(metrics):
+        lo, hi = grid[col].min() / unit, grid[col].max() / unit  # one colour scale per row
         for j, share in enumerate(OFFSET_LIMIT_SHARES):
             g = grid[grid["offset_limit_share"] == share].pivot_table(
                 index="policy_t_co2e_per_credit", columns="cea_price_cny_per_t", values=col)
             ax = axes[i][j]
-            ax.imshow(g.to_numpy() / unit, aspect="auto", cmap="RdYlGn_r")
+            ax.imshow(g.to_numpy() / unit, aspect="auto", cmap="RdYlGn_r", vmin=lo, vmax=hi)
             ax.set_xticks(range(g.shape[1]), [f"{c:.0f}" for c in g.columns], fontsize=7)
             ax.set_yticks(range(g.shape[0]), [f"{r:.2f}" for r in g.index], fontsize=7)
             ax.grid(False)
@@ -628,7 +629,8 @@ def _heatmaps(plt: Any, grid: pd.DataFrame, d: _Doc) -> None:
                 ax.set_xlabel("CEA price [CNY/t]", fontsize=7)
     fig.tight_layout()
     d.figure(fig, "linkage_heatmaps", "Two-way link: NEV price, industry cost, net CO2 and "
-             "integrity gap over CEA price x policy exchange rate x offset-use limit.")
+             "integrity gap over CEA price x policy exchange rate x offset-use limit (one "
+             "colour scale per row; red is higher).")
 
 
 def _linkage_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any]:
@@ -670,10 +672,22 @@ def _linkage_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any
         d.p("The integrity gap is 0 for every design in the next table because at the "
             "basis's own exchange rate the policy tonnes per credit equal the physical ones; "
             "the heatmaps show it at the other rates.")
+    d.p(_limit_sentence(grid, tpc))
     d.table(designs, "linkage_designs", floatfmt="{:,.0f}")
     _heatmaps(plt, grid, d)
     d.csv(grid, "linkage_grid", "every CEA price x exchange rate x offset limit")
     return {"designs": c, "results": results, "tpc": tpc}
+
+
+def _limit_sentence(grid: pd.DataFrame, tpc: float) -> str:
+    """Does the offset-use limit bind at the central CEA price and the basis's rate?"""
+    c = grid[(grid["cea_price_cny_per_t"] == CEA_CENTRAL)
+             & ((grid["policy_t_co2e_per_credit"] - tpc).abs() < 1e-9)]
+    net = c.set_index("offset_limit_share")["net_co2_t"] / 1e6
+    parts = ", ".join(f"{net[s]:,.2f} Mt at {s:.0%}" for s in OFFSET_LIMIT_SHARES)
+    binds = abs(net[OFFSET_LIMIT_DEFAULT] - net[max(OFFSET_LIMIT_SHARES)]) > 1e-3
+    return (f"At the central point the offset-use limit {'binds' if binds else 'does not bind'}"
+            f" at its sourced default: net CO2 is {parts} of covered emissions.")
 
 
 def _scenario_basis_t(grid: pd.DataFrame) -> float:
