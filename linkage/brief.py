@@ -1,16 +1,17 @@
-"""The policy brief: the library's main job, end to end.
+"""The policy brief: the library's main job, end to end, organised around decisions.
 
-:func:`make_brief` runs on the bundled defaults (MIIT history, the calibrated illustrative
-industry, the CEA price history, the conversion presets) or on a scenario file, and writes
-``brief.html`` (self-contained: charts embedded), ``brief.md`` (charts beside it), every chart
-as PNG and SVG and every table as CSV. Every number in the text is computed here, from the
-library's API; nothing is typed in.
+:func:`make_brief` runs on the bundled defaults (MIIT history, the backcast, the calibrated
+illustrative industry with its technology options, the CEA price history, the conversion
+presets, the shipped ETS side) or on a scenario file, and writes ``brief.html``
+(self-contained: charts embedded), ``brief.md`` (charts beside it), every chart as PNG and SVG
+and every table as CSV. Every number in the text is computed here, from the library's API;
+nothing is typed in.
 
-Sections: the dual-credit system in numbers 2016-2023; the supply/demand ratio and the pool
-triggers; what a credit is worth in CO2 and the implied carbon price against the CEA price;
-equilibrium NEV credit prices and industry cost under four linkage designs across a CEA price
-range; which enterprises gain and lose; an appendix of every provisional rule parameter and
-every assumption used.
+Sections: key findings; history 2016-2024 and the backcast; the 2026-2030 outlook under the
+rules in force (bands from a small seeded Monte Carlo); linkage designs (NEV price, industry
+cost, net CO2 and integrity gap across CEA price x exchange rate x offset limit); winners and
+losers among the illustrative enterprises; one enterprise's least-cost plan with and without a
+link; an appendix of every provisional rule parameter and assumption used.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from linkage.console import ProgressBar, progress_bar
+from linkage.console import progress_bar
 from linkage.outputs import OutputDir
 from linkage.rules import ParameterLog, record_lookups
 
@@ -38,10 +40,29 @@ DESIGNS: dict[str, tuple[bool, bool]] = {
     "credits -> ETS offsets": (False, True),
     "both ways": (True, True),
 }
-#: CEA prices swept [CNY/t CO2e].
-CEA_PRICES = (0.0, 50.0, 100.0, 200.0, 400.0)
-#: Years of the industry comparison.
-BRIEF_YEARS = (2025, 2026, 2027)
+#: CEA prices of the linkage grid [CNY/t CO2e]; the central one is CEA_CENTRAL.
+CEA_PRICES = (50.0, 100.0, 200.0)
+CEA_CENTRAL = 100.0
+#: Policy exchange rates of the linkage grid [t CO2e per credit]; ``None`` is the basis's own
+#: physical rate (no integrity gap), the central case.
+POLICY_T_PER_CREDIT: tuple[float | None, ...] = (2.0, None, 8.0)
+#: Offset-use limits of the grid [share of covered emissions]; 0.05 is the sourced default
+#: (the CCER rule, ``conversions.ets_side``).
+OFFSET_LIMIT_SHARES = (0.02, 0.05, 0.10)
+OFFSET_LIMIT_DEFAULT = 0.05
+#: Years of the outlook (rules in force: GB 27999-2025 from 2026).
+OUTLOOK_YEARS = (2026, 2027, 2028, 2029, 2030)
+#: The seeded Monte Carlo of the outlook: draws, seed, NEV requirement scale range, technology
+#: cost scale range (uniform).
+MC_DRAWS, MC_SEED = 12, 2026
+MC_NEV_SCALE, MC_COST_SCALE = (0.8, 1.2), (0.7, 1.3)
+#: The technology options that replace a conventional vehicle (their NEV effect includes the
+#: requirement ratio; ``linkage.industry.technology``).
+SHIFT_OPTIONS = ("ICE -> BEV", "ICE -> PHEV")
+#: Penalty per uncovered credit in the default industry runs [CNY/credit].
+PENALTY_CNY_PER_CREDIT = 5000.0
+#: Basis of the physical CO2 of a credit where the scenario names none.
+DEFAULT_BASIS = "ttw-real-world"
 
 
 @dataclass
@@ -75,6 +96,13 @@ def _fmt(x: float, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
+def _all_equal(df: pd.DataFrame) -> bool:
+    """True when the table has >= 2 rows and every numeric column holds one value only."""
+    num = df.select_dtypes("number")
+    return len(df) > 1 and num.shape[1] > 0 and all(num[c].nunique(dropna=False) <= 1
+                                                    for c in num.columns)
+
+
 class _Doc:
     """Collects Markdown and HTML in parallel, and writes charts and tables."""
 
@@ -84,6 +112,13 @@ class _Doc:
         self.html: list[str] = []
         self.files: list[Path] = []
         self.sections: list[str] = []
+
+    def extend(self, other: _Doc) -> None:
+        """Append another part (a section written separately)."""
+        self.md += other.md
+        self.html += other.html
+        self.files += other.files
+        self.sections += other.sections
 
     def h(self, text: str, level: int = 2) -> None:
         if level == 2:
@@ -95,11 +130,30 @@ class _Doc:
         self.md.append(text + "\n")
         self.html.append(f"<p>{html.escape(text)}</p>")
 
-    def table(self, df: pd.DataFrame, name: str, floatfmt: str = "{:,.2f}") -> None:
+    def csv(self, df: pd.DataFrame, name: str, what: str) -> None:
+        """A full table written to CSV only, with a link."""
         path = self.out / f"{name}.csv"
         df.to_csv(path, index=False)
         self.files.append(path)
-        shown = df.copy()
+        self.md.append(f"*Full table ({what}): [{name}.csv]({name}.csv)*\n")
+        self.html.append(f"<p class='src'>Full table ({html.escape(what)}): "
+                         f"<a href='{name}.csv'>{name}.csv</a></p>")
+
+    def ul(self, items: list[str]) -> None:
+        self.md.append("\n".join(f"- {i}" for i in items) + "\n")
+        self.html.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items)
+                         + "</ul>")
+
+    def table(self, df: pd.DataFrame, name: str, floatfmt: str = "{:,.2f}", *,
+              show: pd.DataFrame | None = None, why_equal: str | None = None) -> None:
+        """Write ``df`` to CSV and print ``show`` (default ``df``, at most 15 rows)."""
+        path = self.out / f"{name}.csv"
+        df.to_csv(path, index=False)
+        self.files.append(path)
+        shown = (df if show is None else show).head(15).copy()
+        if _all_equal(shown):
+            self.p(why_equal or "Every value shown in the next table is the same: the inputs "
+                   "varied across its rows do not change the outcome in this range.")
         for c in shown.columns:
             if pd.api.types.is_float_dtype(shown[c]):
                 shown[c] = shown[c].map(lambda v: "" if pd.isna(v) else floatfmt.format(v))
@@ -140,51 +194,6 @@ td,th{border:1px solid #ccc;padding:.2rem .45rem;text-align:right}
 th{background:#f3f3f3} figure{margin:1rem 0} img{max-width:100%}
 figcaption,.src{font-size:.85rem;color:#555} .note{background:#fff8e0;padding:.5rem}
 """
-
-
-def _industry_designs(scenario_doc: dict[str, Any], base_dir: Path | None,
-                      progress: ProgressBar) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Equilibrium prices and costs for every design x CEA price; enterprise costs."""
-    from optimize import parse_scenario
-    from optimize.industry import IndustryModel
-
-    rows, ent_rows = [], []
-    # the scenario's own linkage settings (basis or policy rate, caps) are kept; the designs
-    # only switch the two levers on or off, and the CEA price is swept
-    own = {k: v for k, v in scenario_doc.get("linkage", {}).items()
-           if k not in ("cea_price", "allow_cea_for_deficits", "allow_credit_offsets")}
-    if "basis" not in own and "exchange_rate_credits_per_t" not in own:
-        own["basis"] = "ttw-real-world"
-    for design, (cea_on, offsets_on) in DESIGNS.items():
-        doc = {k: v for k, v in scenario_doc.items() if k != "linkage"}
-        linked = cea_on or offsets_on
-        if linked:
-            doc["linkage"] = {**own, "cea_price": CEA_PRICES[0],
-                              "allow_cea_for_deficits": cea_on,
-                              "allow_credit_offsets": offsets_on}
-            if offsets_on and "ets" not in doc and "offset_cap_t" not in own:
-                doc["ets"] = {}  # offsets need a bound: the shipped ETS side (issue 13)
-        sc = parse_scenario(doc, file="<brief>", base=base_dir)
-        model = IndustryModel(sc)
-        res = None
-        for price in CEA_PRICES:
-            # without a link the CEA price plays no part: one solve serves every price
-            if linked and price != CEA_PRICES[0]:
-                model.set_prices(cea_price=dict.fromkeys(sc.years, price))
-            if res is None or linked:
-                res = model.solve()
-            for r in res.prices.itertuples():
-                rows.append({"design": design, "cea_price_cny_per_t": price, "year": r.year,
-                             "nev_price_cny_per_credit": r.nev_price_cny_per_credit,
-                             "implied_carbon_price_cny_per_t":
-                                 r.implied_carbon_price_cny_per_t,
-                             "industry_cost_cny": res.total_cost_cny})
-            if price == 100.0:
-                e = res.enterprises.groupby("enterprise")["cost_cny"].sum()
-                for name, cost in e.items():
-                    ent_rows.append({"design": design, "enterprise": name, "cost_cny": cost})
-            progress.step(f"industry: {design}, CEA {price:.0f} CNY/t")
-    return pd.DataFrame(rows), pd.DataFrame(ent_rows)
 
 
 def make_brief(scenario: str | Path | None = None, out: str | Path = "brief",
@@ -248,264 +257,620 @@ def _used_parameters(used: ParameterLog) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value", "unit", "years", "status", "source"])
 
 
-def _compose(scenario: str | Path | None, out: Path, progress: bool | None,
-             used: ParameterLog) -> Brief:
-    """Compute the brief and write its files into the (temporary) folder ``out``."""
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+@dataclass
+class _Inputs:
+    """What every section reads: the scenario document and its description."""
+
+    doc: dict[str, Any]
+    base_dir: Path | None
+    label: str
+    assumptions: dict[str, Any]
+    industry: Any  # the calibrated illustrative industry (outlook, default scenario)
+    technology: pd.DataFrame  # its technology options over OUTLOOK_YEARS
+    default: bool
+
+
+def _inputs(scenario: str | Path | None) -> _Inputs:
+    """The scenario (default: calibrated industry 2026-2030 with technology options)."""
+    from linkage.industry import illustrative_industry
+    from linkage.industry.technology import industry_technology
+    from optimize import industry_scenario_document
+
+    ind = illustrative_industry()
+    tech = industry_technology(ind, list(OUTLOOK_YEARS))
+    if scenario is None:
+        doc = industry_scenario_document(ind, list(OUTLOOK_YEARS),
+                                         penalty=PENALTY_CNY_PER_CREDIT, technology=tech,
+                                         name="calibrated illustrative industry")
+        label = (f"the calibrated illustrative industry ({len(doc['enterprise'])} synthetic "
+                 f"enterprises whose 2023 totals match MIIT's announcement) with its "
+                 f"technology options, {OUTLOOK_YEARS[0]}-{OUTLOOK_YEARS[-1]}")
+        return _Inputs(doc, None, label, dict(ind.assumptions), ind, tech, True)
+    from optimize.scenario import read_scenario_document
+
+    doc = read_scenario_document(scenario)  # errors name the file and the key
+    return _Inputs(doc, Path(scenario).resolve().parent, f"the scenario {Path(scenario).name}",
+                   dict(ind.assumptions), ind, tech, False)
+
+
+def _plt() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from conversions import (
-        cea_prices,
-        get_basis,
-        list_bases,
-        nev_credit_prices,
-        sample_bases,
-        tonnes_per_credit,
-    )
-    from linkage.data import miit_annual
-    from linkage.rules import default_rules
-
-    prog = progress_bar(6 + len(DESIGNS) * len(CEA_PRICES), enabled=progress, width=24,
-                        label=True)
-    d = _Doc(out)
-    b = Brief(out)
     plt.rcParams.update({"figure.figsize": (7.5, 3.6), "axes.grid": True,
                          "grid.alpha": 0.3, "font.size": 9})
+    return plt
 
-    # ------------------------------------------------------------ inputs
-    if scenario is None:
-        from linkage.industry import illustrative_industry
-        from optimize import industry_scenario_document
 
-        ind = illustrative_industry()
-        scen_doc = industry_scenario_document(ind, list(BRIEF_YEARS), penalty=5000.0,
-                                              name="calibrated illustrative industry")
-        base_dir = None
-        scen_label = ("the calibrated illustrative industry (119 synthetic enterprises whose "
-                      "2023 totals match MIIT's announcement), 2025-2027")
-        assumptions = ind.assumptions
-    else:
-        from optimize.scenario import read_scenario_document
+def _physical_t_per_credit(basis: str = DEFAULT_BASIS) -> float:
+    from conversions import get_basis, tonnes_per_credit
 
-        scen_doc = read_scenario_document(scenario)  # errors name the file and the key
-        base_dir = Path(scenario).resolve().parent
-        scen_label = f"the scenario {Path(scenario).name}"
-        assumptions = {}
-    prog.step("inputs")
+    return float(tonnes_per_credit(get_basis(basis)).to("t_CO2e / cafc_credit").magnitude)
 
-    d.html.append("<h1>China's dual-credit policy and the carbon market: a brief</h1>")
-    d.md.append("# China's dual-credit policy and the carbon market: a brief\n")
-    d.p("Generated by dualcredit-linkage from published MIIT announcements, the rulebooks "
-        "shipped with the library, named conversion bases and " + scen_label + ". Every "
-        "number below is computed; provisional rules and assumptions are listed in the "
-        "appendix.")
 
-    # ------------------------------------------------------------ 1. numbers
+# ---------------------------------------------------------------------------- 2. history
+
+
+def _miit_table() -> pd.DataFrame:
+    from linkage.data import miit_annual
+
     m = miit_annual()
-    # the announcements read in full (2024 is known from the press only: secondary, incomplete)
-    allg = m[(m["group"] == "all") & (m["status"] == "official")].sort_values("year")
-    t = allg[["year", "firms", "volume_10k_vehicles", "cafc_positive_10k_credits",
-              "cafc_negative_10k_credits", "nev_positive_10k_credits",
-              "nev_negative_10k_credits", "cafc_actual_l_per_100km"]].reset_index(drop=True)
-    last = t.iloc[-1]
-    nev_cover = last["nev_positive_10k_credits"] / last["nev_negative_10k_credits"]
-    b.headlines["nev_positive_over_negative_2023"] = float(nev_cover)
-    b.headlines["cafc_actual_2023"] = float(last["cafc_actual_l_per_100km"])
-    d.h("1. The dual-credit system in numbers, 2016-2023")
-    d.p(f"In {int(last['year'])}, {int(last['firms'])} enterprises produced or imported "
-        f"{_fmt(last['volume_10k_vehicles'], 1)} x 10^4 passenger cars with an average actual "
-        f"fuel consumption of {last['cafc_actual_l_per_100km']:.2f} L/100 km (WLTC). They "
+    allg = m[m["group"] == "all"].sort_values("year")
+    return allg[["year", "status", "firms", "volume_10k_vehicles", "cafc_positive_10k_credits",
+                 "cafc_negative_10k_credits", "nev_positive_10k_credits",
+                 "nev_negative_10k_credits"]].reset_index(drop=True)
+
+
+def _backcast_table(bc: Any) -> pd.DataFrame:
+    t = bc.table
+    return t[["year", "observed_price_cny_per_credit", "observed_price_status",
+              "modelled_price_cny_per_credit", "supply_demand_ratio",
+              "uncovered_credits"]].copy()
+
+
+def _history_section(plt: Any, b: Brief, d: _Doc) -> dict[str, Any]:
+    """History 2016-2024 (MIIT) and the backcast 2020-2024 (observed vs modelled prices)."""
+    from conversions import nev_credit_prices
+    from optimize import backcast
+
+    t = _miit_table()
+    off = t[t["status"] == "official"]
+    last = off.iloc[-1]
+    y_last = int(last["year"])
+    cover = float(last["nev_positive_10k_credits"] / last["nev_negative_10k_credits"])
+    b.headlines[f"nev_positive_over_negative_{y_last}"] = cover
+    bc = backcast()
+    bt = _backcast_table(bc)
+    obs = bt.dropna(subset=["observed_price_cny_per_credit"])
+    tpc = _physical_t_per_credit()
+    prices = nev_credit_prices()
+    p21 = float(prices.loc[prices["year"] == 2021, "average_cny_per_credit"].iloc[0])
+    b.headlines["t_co2e_per_credit_ttw_real_world"] = tpc
+    b.headlines["implied_carbon_price_2021"] = p21 / tpc
+    b.headlines["backcast_rms_relative_error"] = float(bc.fit["rms_relative_error"])
+    for r in obs.itertuples():
+        b.headlines[f"observed_price_{r.year}"] = float(r.observed_price_cny_per_credit)
+        b.headlines[f"modelled_price_{r.year}"] = float(r.modelled_price_cny_per_credit)
+    y24 = t.iloc[-1]
+    d.h(f"2. History {int(t['year'].iloc[0])}-{int(y24['year'])} and the backcast")
+    pairs = "; ".join(f"{r.year}: observed {_fmt(r.observed_price_cny_per_credit)}, modelled "
+                      f"{_fmt(r.modelled_price_cny_per_credit)} CNY/credit at a supply/demand "
+                      f"ratio of {r.supply_demand_ratio:.2f}" for r in obs.itertuples())
+    d.p(f"In {y_last} (the last announcement read in full), {int(last['firms'])} enterprises "
         f"earned {_fmt(last['nev_positive_10k_credits'], 1)} x 10^4 NEV positive credits "
-        f"against {_fmt(last['nev_negative_10k_credits'], 1)} x 10^4 negative: "
-        f"{nev_cover:.1f} times as many.")
+        f"against {_fmt(last['nev_negative_10k_credits'], 1)} x 10^4 negative: {cover:.1f} "
+        f"times as many; {int(y24['year'])} ({y24['status']}, from the press) had "
+        f"{_fmt(y24['nev_positive_10k_credits'], 0)} x 10^4 against "
+        f"{_fmt(y24['nev_negative_10k_credits'], 0)} x 10^4. A CAFC credit is {tpc:.3f} t CO2e "
+        f"on the tank-to-wheel real-world basis, so the 2021 NEV credit price of {_fmt(p21)} "
+        f"CNY implied {p21 / tpc:.1f} CNY/t CO2e. The backcast (synthetic enterprises "
+        f"calibrated to MIIT's totals, banking and perfect foresight, one fitted scale "
+        f"{bc.fit['scale']:.3f} on compliance costs, RMS relative price error "
+        f"{bc.fit['rms_relative_error']:.1%}) gives {pairs}.")
     d.table(t, "miit_annual")
-    fig, ax = plt.subplots()
-    w = 0.2
+    d.p("What the model cannot explain: " + " ".join(bc.unexplained))
+    d.table(bt, "backcast", floatfmt="{:,.2f}")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.4))
     x = np.arange(len(t))
     for i, (col, lab) in enumerate([("cafc_positive_10k_credits", "CAFC +"),
                                     ("cafc_negative_10k_credits", "CAFC -"),
                                     ("nev_positive_10k_credits", "NEV +"),
                                     ("nev_negative_10k_credits", "NEV -")]):
-        ax.bar(x + (i - 1.5) * w, t[col].fillna(0), w, label=lab)
-    ax.set_xticks(x, t["year"].astype(int))
-    ax.set_ylabel("10^4 credits")
-    ax.legend(ncol=4, fontsize=8)
-    d.figure(fig, "credits_by_year", "Positive and negative credits by year (MIIT).")
-    prog.step("MIIT history")
-
-    # ------------------------------------------------------------ 2. ratio
-    rules = default_rules()
-    trig = rules.for_year(2024)
-    deposit, release = float(trig["pool.deposit_trigger_ratio"]), float(
-        trig["pool.release_trigger_ratio"])
-    hist = t[["year"]].copy()
-    neg = t["nev_negative_10k_credits"].fillna(0) + t["cafc_negative_10k_credits"]
-    hist["supply_demand_ratio"] = t["nev_positive_10k_credits"] / neg
-    from linkage.market import supply_demand_ratio
-    from optimize import parse_scenario
-
-    sc0 = parse_scenario(scen_doc, file="<brief>", base=base_dir)
-    st0 = pd.concat([e.statements() for e in sc0.enterprises], ignore_index=True)
-    fwd = supply_demand_ratio(st0, sc0.rules)["ratio"].reset_index()
-    fwd.columns = ["year", "supply_demand_ratio"]
-    d.h("2. Supply/demand ratio and the credit pool")
-    r23 = float(hist["supply_demand_ratio"].iloc[-1])
-    b.headlines["supply_demand_ratio_2023"] = r23
-    d.p(f"The pool (Order No. 64) takes deposits when the industry supply/demand ratio is "
-        f"above {deposit:g} and releases them below {release:g}. From MIIT's aggregates "
-        f"(NEV positive credits / (NEV + CAFC negative credits)) the ratio was {r23:.2f} in "
-        f"2023. In the scenario it is "
-        + ", ".join(f"{r.supply_demand_ratio:.2f} in {int(r.year)}" for r in fwd.itertuples())
-        + ".")
-    fig, ax = plt.subplots()
-    ax.plot(hist["year"], hist["supply_demand_ratio"], "o-", label="MIIT aggregates")
-    ax.plot(fwd["year"], fwd["supply_demand_ratio"], "s--", label="scenario")
-    ax.axhline(deposit, color="green", lw=1, label=f"deposit trigger {deposit:g}")
-    ax.axhline(release, color="red", lw=1, label=f"release trigger {release:g}")
-    ax.set_yscale("log")
-    ax.set_ylabel("supply / demand")
-    ax.legend(fontsize=8)
-    d.figure(fig, "supply_demand_ratio", "Industry NEV credit supply/demand ratio and the "
-             "pool triggers.")
-    d.table(pd.concat([hist.assign(source="MIIT"), fwd.assign(source="scenario")]),
-            "supply_demand_ratio")
-    prog.step("supply/demand ratio")
-
-    # ------------------------------------------------------------ 3. CO2 worth
-    d.h("3. What a credit is worth in CO2")
-    presets = list_bases()
-    tpc = float(tonnes_per_credit(get_basis("ttw-real-world")).to(
-        "t_CO2e / cafc_credit").magnitude)
-    b.headlines["t_co2e_per_credit_ttw_real_world"] = tpc
-    draws = sample_bases(20_000, seed=2023)
-    col = "t_co2e_per_credit"
-    lo, hi = (float(np.quantile(draws[col], q)) for q in (0.05, 0.95))
-    b.headlines["t_per_credit_p05"], b.headlines["t_per_credit_p95"] = lo, hi
-    prices = nev_credit_prices()
-    cea = cea_prices()
-    p21 = float(prices.loc[prices["year"] == 2021, "average_cny_per_credit"].iloc[0])
-    cea_col = "average_cny_per_t" if "average_cny_per_t" in cea else cea.columns[1]
-    c21 = float(cea.loc[cea["year"] == 2021, cea_col].iloc[0])
-    implied = p21 / tpc
-    b.headlines["implied_carbon_price_2021"] = implied
-    d.p(f"A CAFC credit is 1 L/100 km below target for one vehicle. On the tank-to-wheel, "
-        f"real-world basis (2.348 kg CO2/L, 150,000 km, lab-to-road gap 1.37) it is "
-        f"{tpc:.3f} t CO2e; over the sampled assumptions the 90 % interval is "
-        f"{lo:.1f}-{hi:.1f} t per credit. The 2021 NEV credit price of {_fmt(p21)} CNY "
-        f"therefore implied {implied:.1f} CNY/t CO2e, {implied / c21:.1f} times the 2021 CEA "
-        f"price of {c21:.1f} CNY/t.")
-    presets = presets.reset_index(drop=True) if "name" in presets else presets.reset_index()
-    d.table(presets.drop(columns=["description"], errors="ignore"), "conversion_bases",
-            floatfmt="{:,.4g}")
-    ip = prices[["year", "average_cny_per_credit"]].copy()
-    ip["implied_carbon_price_cny_per_t"] = ip["average_cny_per_credit"] / tpc
-    ip = ip.merge(cea[["year", cea_col]].rename(columns={cea_col: "cea_price_cny_per_t"}),
-                  on="year", how="outer").sort_values("year")
-    d.table(ip, "implied_carbon_price")
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(8.5, 3.2))
-    a1.hist(draws[col], bins=60, color="#4a7")
-    a1.axvline(lo, color="k", lw=1)
-    a1.axvline(hi, color="k", lw=1)
-    a1.set_xlabel("t CO2e per credit")
-    a1.set_title("conversion assumptions (90 % interval)", fontsize=9)
-    a2.plot(ip["year"], ip["implied_carbon_price_cny_per_t"], "o-", label="implied by NEV "
-            "credit price")
-    a2.plot(ip["year"], ip["cea_price_cny_per_t"], "s-", label="CEA price")
-    a2.set_ylabel("CNY / t CO2e")
+        a1.bar(x + (i - 1.5) * 0.2, t[col].fillna(0), 0.2, label=lab)
+    a1.set_xticks(x, t["year"].astype(int), fontsize=7)
+    a1.set_ylabel("10^4 credits")
+    a1.legend(ncol=2, fontsize=7)
+    a2.plot(bt["year"], bt["observed_price_cny_per_credit"], "o-", label="observed")
+    a2.plot(bt["year"], bt["modelled_price_cny_per_credit"], "s--", label="backcast")
+    a2.set_ylabel("NEV credit price [CNY/credit]")
+    a2.set_xticks(bt["year"])
     a2.legend(fontsize=8)
-    d.figure(fig, "credit_co2_value", "A credit's CO2 worth and the implied carbon price "
-             "against the CEA price.")
-    prog.step("conversions")
+    d.figure(fig, "history_backcast", "Credits by year (MIIT; 2024 secondary) and observed "
+             "vs backcast NEV credit prices.")
+    return {"cover": cover, "year": y_last, "backcast": bc, "obs": obs}
 
-    # ------------------------------------------------------------ 4. designs
-    table, ents = _industry_designs(scen_doc, base_dir, prog)
-    d.h("4. Equilibrium NEV credit price and industry cost under linkage designs")
-    avg = (table.groupby(["design", "cea_price_cny_per_t"])
-           .agg(nev_price_cny_per_credit=("nev_price_cny_per_credit", "mean"),
-                industry_cost_cny=("industry_cost_cny", "first")).reset_index())
-    none_cost = float(avg.loc[avg["design"] == "no linkage", "industry_cost_cny"].iloc[0])
-    best = avg.loc[avg["industry_cost_cny"].idxmin()]
-    b.headlines["industry_cost_no_linkage_cny"] = none_cost
-    none_price = float(avg.loc[avg["design"] == "no linkage",
-                               "nev_price_cny_per_credit"].iloc[0])
-    off = avg[(avg["design"] == "credits -> ETS offsets")
-              & (avg["cea_price_cny_per_t"] == 100.0)]
-    off_price = float(off["nev_price_cny_per_credit"].iloc[0]) if len(off) else float("nan")
-    off_cost = float(off["industry_cost_cny"].iloc[0]) if len(off) else float("nan")
-    b.headlines["nev_price_offsets_cea100"] = off_price
-    state = ("oversupplied: NEV credits are worth nothing at the margin"
-             if none_price == 0 else "short of credits")
-    d.p(f"All enterprises of {scen_label} trade NEV credits; the market clears every year "
-        f"and its dual is the equilibrium price (money of each year; the chart averages the "
-        f"years). Without a link the market is {state}: the average NEV credit price is "
-        f"{none_price:,.1f} CNY/credit and the industry's compliance cost "
-        f"{_fmt(none_cost)} CNY. A CEA surrender link caps the credit price at CEA price x "
-        f"{tpc:.3f} t per credit, so it only matters when credits are short. Letting "
-        f"surplus credits be sold into the ETS as offsets, within the ETS's offset-use limit "
-        f"(share of covered emissions less other offsets, shipped [ets] records), gives "
-        f"surplus credits the CEA value: at 100 CNY/t the NEV credit price becomes "
-        f"{off_price:,.1f} CNY/credit "
-        f"and the industry's net cost {_fmt(off_cost)} CNY (a negative cost is revenue from "
-        f"offsets, paid by ETS entities). The lowest net cost in the sweep is "
-        f"'{best['design']}' at {best['cea_price_cny_per_t']:.0f} CNY/t.")
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.4))
-    for design, g in avg.groupby("design"):
-        a1.plot(g["cea_price_cny_per_t"], g["nev_price_cny_per_credit"], "o-", label=design)
-        a2.plot(g["cea_price_cny_per_t"], g["industry_cost_cny"] / 1e6, "o-", label=design)
-    a1.set_xlabel("CEA price [CNY/t CO2e]")
-    a1.set_ylabel("NEV credit price [CNY/credit]")
-    a2.set_xlabel("CEA price [CNY/t CO2e]")
-    a2.set_ylabel("industry cost [million CNY]")
-    a1.legend(fontsize=7)
-    d.figure(fig, "linkage_designs", "Average equilibrium NEV credit price and industry "
-             "cost by linkage design and CEA price.")
-    d.table(table, "equilibrium_prices")
 
-    # ------------------------------------------------------------ 5. winners
-    d.h("5. Which enterprises gain and lose")
-    piv = ents.pivot_table(index="enterprise", columns="design", values="cost_cny")
-    piv["gain_both_ways_vs_none_cny"] = piv["no linkage"] - piv["both ways"]
-    piv = piv.sort_values("gain_both_ways_vs_none_cny")
-    movers = pd.concat([piv.head(5), piv.tail(5)]).reset_index()
-    top = movers.iloc[-1]
-    d.p(f"At a CEA price of 100 CNY/t, linking both ways changes each enterprise's cost "
-        f"(purchases and sales at the equilibrium price, CEAs, offsets, abatement, "
-        f"penalties). The largest gain is {top['enterprise']}'s "
-        f"({_fmt(top['gain_both_ways_vs_none_cny'])} CNY); the table lists the five largest "
-        f"losses and gains.")
-    d.table(movers, "enterprise_gains", floatfmt="{:,.0f}")
+# ---------------------------------------------------------------------------- 3. outlook
+
+
+def _outlook_document(inp: _Inputs, nev_scale: float, cost_scale: float) -> dict[str, Any]:
+    """The calibrated industry with its NEV requirement and technology costs scaled.
+
+    The NEV requirement (ratio x conventional volume) of every enterprise with one is
+    multiplied by ``nev_scale``; a shift option's NEV effect per unit (credit of the new
+    vehicle + the ratio of the conventional one it replaces) gets the scaled ratio too.
+    """
+    from linkage.rules import default_rules
+    from optimize import industry_scenario_document
+
+    rules = default_rules()
+    ratio = inp.technology["year"].map(lambda y: float(rules.for_year(int(y))["nev.ratio"]))
+    st = inp.industry.statements.set_index(["enterprise", "year"])
+    required = pd.Series([st.loc[(e, y), "nev_requirement"] > 0 for e, y in
+                          zip(inp.technology["enterprise"], inp.technology["year"], strict=True)],
+                         index=inp.technology.index)
+    shift = inp.technology["option"].isin(SHIFT_OPTIONS) & required
+    tech = inp.technology.assign(
+        cost_cny_per_unit=inp.technology["cost_cny_per_unit"] * cost_scale,
+        nev_credits_per_unit=inp.technology["nev_credits_per_unit"]
+        + shift * (nev_scale - 1.0) * ratio)
+    doc = industry_scenario_document(inp.industry, list(OUTLOOK_YEARS),
+                                     penalty=PENALTY_CNY_PER_CREDIT, technology=tech,
+                                     name="calibrated illustrative industry (outlook draw)")
+    for ent in doc["enterprise"]:
+        rows = st.loc[ent["name"]].loc[list(OUTLOOK_YEARS)]
+        ent["nev_credits"] = [round(e - nev_scale * r) for e, r in
+                              zip(rows["nev_credits_earned"], rows["nev_requirement"],
+                                  strict=True)]
+    return doc
+
+
+def _solve_document(doc: dict[str, Any], base_dir: Path | None = None) -> Any:
+    from optimize import parse_scenario
+    from optimize.industry import IndustryModel
+
+    return IndustryModel(parse_scenario(doc, file="<brief>", base=base_dir)).solve()
+
+
+def _monte_carlo(inp: _Inputs) -> tuple[pd.DataFrame, float]:
+    """NEV prices per year over MC_DRAWS seeded draws of (NEV scale, cost scale)."""
+    rng = np.random.default_rng(MC_SEED)
+    t0 = time.perf_counter()
+    rows = []
+    for i in range(MC_DRAWS):
+        s, c = rng.uniform(*MC_NEV_SCALE), rng.uniform(*MC_COST_SCALE)
+        res = _solve_document(_outlook_document(inp, s, c))
+        for r in res.prices.itertuples():
+            rows.append({"draw": i, "nev_requirement_scale": s, "technology_cost_scale": c,
+                         "year": int(r.year), "nev_price_cny_per_credit":
+                             r.nev_price_cny_per_credit,
+                         "industry_cost_cny": res.total_cost_cny})
+    return pd.DataFrame(rows), time.perf_counter() - t0
+
+
+def _balance(inp: _Inputs) -> pd.DataFrame:
+    """The calibrated industry's own NEV balance before trading and technology, by year."""
+    st = inp.industry.statements
+    st = st[st["year"].isin(OUTLOOK_YEARS)]
+    g = st.groupby("year")["nev_credits"]
+    bal = pd.DataFrame({"nev_surplus_credits": g.apply(lambda v: v[v > 0].sum()),
+                        "nev_deficit_credits": g.apply(lambda v: -v[v < 0].sum())})
+    bal["net_nev_balance_credits"] = bal["nev_surplus_credits"] - bal["nev_deficit_credits"]
+    bal["cafc_deficit_credits"] = st.groupby("year")["cafc_credits"].apply(
+        lambda v: -v[v < 0].sum())
+    bal["supply_demand_ratio"] = bal["nev_surplus_credits"] / (
+        bal["nev_deficit_credits"] + bal["cafc_deficit_credits"])
+    return bal.reset_index()
+
+
+def _bands(mc: pd.DataFrame) -> pd.DataFrame:
+    g = mc.groupby("year")["nev_price_cny_per_credit"]
+    return pd.DataFrame({"p10_cny_per_credit": g.quantile(0.1),
+                         "median_cny_per_credit": g.median(),
+                         "p90_cny_per_credit": g.quantile(0.9),
+                         "share_of_draws_binding": g.apply(lambda v: float((v > 0).mean()))}
+                        ).reset_index()
+
+
+def _outlook_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any]:
+    """The 2026-2030 outlook under the rules in force, central case and Monte Carlo bands."""
+    central = _solve_document(_outlook_document(inp, 1.0, 1.0))
+    cp = central.prices[["year", "nev_price_cny_per_credit"]].astype({"year": int})
+    binding = cp[cp["nev_price_cny_per_credit"] > 0]
+    first = int(binding["year"].iloc[0]) if len(binding) else None
+    mc, seconds = _monte_carlo(inp)
+    bands = _bands(mc)
+    bal = _balance(inp)
+    y0 = OUTLOOK_YEARS[0]
+    p0 = float(cp.loc[cp["year"] == y0, "nev_price_cny_per_credit"].iloc[0])
+    band0 = bands[bands["year"] == y0].iloc[0]
+    b.headlines.update({"outlook_first_binding_year": float(first or 0),
+                        f"outlook_price_{y0}": p0,
+                        f"outlook_p10_{y0}": float(band0["p10_cny_per_credit"]),
+                        f"outlook_p90_{y0}": float(band0["p90_cny_per_credit"]),
+                        "monte_carlo_seconds": seconds})
+    d.h(f"3. Outlook {y0}-{OUTLOOK_YEARS[-1]} under the rules in force")
+    bind_txt = (f"the NEV requirement binds first in {first} at {_fmt(p0)} CNY/credit"
+                if first is not None else "the NEV requirement never binds (price 0)")
+    later = ", ".join(f"{r.year}: {_fmt(r.nev_price_cny_per_credit)}"
+                      for r in cp.itertuples() if r.year != y0)
+    d.p(f"On the calibrated illustrative industry (synthetic enterprises) with its technology "
+        f"options (ICE -> BEV, ICE -> PHEV, efficiency) and a penalty of "
+        f"{_fmt(PENALTY_CNY_PER_CREDIT)} CNY per uncovered credit, the industry's own NEV "
+        f"balance before trading is {_fmt(bal['net_nev_balance_credits'].iloc[0])} credits in "
+        f"{y0} and {_fmt(bal['net_nev_balance_credits'].iloc[-1])} in {OUTLOOK_YEARS[-1]}, "
+        f"but NEV surplus credits must also cover CAFC deficits: the supply/demand ratio "
+        f"(NEV surplus / (NEV + CAFC deficits)) is {bal['supply_demand_ratio'].iloc[0]:.2f} in "
+        f"{y0} and {bal['supply_demand_ratio'].iloc[-1]:.2f} in {OUTLOOK_YEARS[-1]}. In "
+        f"the central case {bind_txt} (later years {later} CNY/credit). Across {MC_DRAWS} "
+        f"seeded draws (seed {MC_SEED}) of the NEV requirement scale {MC_NEV_SCALE} and the "
+        f"technology cost scale {MC_COST_SCALE}, the {y0} price lies between "
+        f"{_fmt(band0['p10_cny_per_credit'])} (p10) and {_fmt(band0['p90_cny_per_credit'])} "
+        f"(p90) CNY/credit; the requirement binds in {band0['share_of_draws_binding']:.0%} of "
+        f"the draws that year. The draws took {seconds:.1f} s. The NEV scale multiplies the "
+        f"NEV ratio, so it moves each enterprise's requirement and the requirement a shift "
+        f"to an NEV removes.")
+    d.table(bal.merge(bands, on="year").merge(cp, on="year"), "outlook")
+    d.csv(mc, "outlook_monte_carlo", "every draw, year and price")
+    fig, ax = plt.subplots()
+    ax.fill_between(bands["year"], bands["p10_cny_per_credit"], bands["p90_cny_per_credit"],
+                    alpha=0.3, label="p10-p90 of the draws")
+    ax.plot(bands["year"], bands["median_cny_per_credit"], "o-", label="median")
+    ax.plot(cp["year"], cp["nev_price_cny_per_credit"], "s--", label="central case")
+    ax.set_xticks(list(OUTLOOK_YEARS))
+    ax.set_ylabel("NEV credit price [CNY/credit]")
+    ax.legend(fontsize=8)
+    d.figure(fig, "outlook_bands", f"Equilibrium NEV credit price {y0}-{OUTLOOK_YEARS[-1]}: "
+             f"central case and Monte Carlo bands ({MC_DRAWS} draws).")
+    return {"first": first, "p0": p0, "band0": band0, "y0": y0}
+
+
+# ---------------------------------------------------------------------------- 4. linkage
+
+
+def _link_document(inp: _Inputs, design: str, policy_t: float | None,
+                   share: float) -> dict[str, Any]:
+    """The scenario with one design, policy exchange rate and offset-use limit."""
+    cea_on, offsets_on = DESIGNS[design]
+    doc = {k: v for k, v in inp.doc.items() if k != "linkage"}
+    if not (cea_on or offsets_on):
+        return doc
+    own = {k: v for k, v in inp.doc.get("linkage", {}).items()
+           if k not in ("cea_price", "allow_cea_for_deficits", "allow_credit_offsets",
+                        "exchange_rate_credits_per_t")}
+    own.setdefault("basis", DEFAULT_BASIS)
+    if policy_t is not None:
+        own["exchange_rate_credits_per_t"] = 1.0 / policy_t
+    doc["linkage"] = {**own, "cea_price": CEA_CENTRAL, "allow_cea_for_deficits": cea_on,
+                      "allow_credit_offsets": offsets_on}
+    if offsets_on:
+        doc["ets"] = {**inp.doc.get("ets", {}), "offset_limit_share": share}
+    return doc
+
+
+def _result_row(res: Any) -> dict[str, float]:
+    p = res.prices
+    return {"nev_price_cny_per_credit": float(p["nev_price_cny_per_credit"].mean()),
+            "industry_cost_cny": float(res.total_cost_cny),
+            "net_co2_t": float(p["net_change_t_co2e"].sum()),
+            "integrity_gap_t": float(p["integrity_gap_t_co2e"].sum()),
+            "offsets_into_ets_t": float(p["offsets_into_ets_t_co2e"].sum())}
+
+
+def _linkage_grid(inp: _Inputs) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """'Both ways' over CEA price x policy rate x offset limit; the designs at the centre."""
+    from optimize import parse_scenario
+    from optimize.industry import IndustryModel
+
+    rows, results = [], {}
+    for policy_t in POLICY_T_PER_CREDIT:
+        for share in OFFSET_LIMIT_SHARES:
+            sc = parse_scenario(_link_document(inp, "both ways", policy_t, share),
+                                file="<brief>", base=inp.base_dir)
+            model = IndustryModel(sc)
+            for price in CEA_PRICES:
+                model.set_prices(cea_price=dict.fromkeys(sc.years, price))
+                rows.append({"design": "both ways", "cea_price_cny_per_t": price,
+                             "policy_t_co2e_per_credit": policy_t or sc.basis_t_per_credit,
+                             "offset_limit_share": share, **_result_row(model.solve())})
+    for design in DESIGNS:
+        res = _solve_document(_link_document(inp, design, None, OFFSET_LIMIT_DEFAULT),
+                              inp.base_dir)
+        results[design] = res
+    return pd.DataFrame(rows), results
+
+
+def _heatmaps(plt: Any, grid: pd.DataFrame, d: _Doc) -> None:
+    metrics = [("nev_price_cny_per_credit", "NEV price [CNY/credit]", 1.0),
+               ("industry_cost_cny", "industry cost [bn CNY]", 1e9),
+               ("net_co2_t", "net CO2 [Mt]", 1e6), ("integrity_gap_t", "integrity gap [Mt]", 1e6)]
+    fig, axes = plt.subplots(len(metrics), len(OFFSET_LIMIT_SHARES), figsize=(9, 10),
+                             squeeze=False)
+    for i, (col, label, unit) in enumerate(metrics):
+        lo, hi = grid[col].min() / unit, grid[col].max() / unit  # one colour scale per row
+        for j, share in enumerate(OFFSET_LIMIT_SHARES):
+            g = grid[grid["offset_limit_share"] == share].pivot_table(
+                index="policy_t_co2e_per_credit", columns="cea_price_cny_per_t", values=col)
+            ax = axes[i][j]
+            ax.imshow(g.to_numpy() / unit, aspect="auto", cmap="RdYlGn_r", vmin=lo, vmax=hi)
+            ax.set_xticks(range(g.shape[1]), [f"{c:.0f}" for c in g.columns], fontsize=7)
+            ax.set_yticks(range(g.shape[0]), [f"{r:.2f}" for r in g.index], fontsize=7)
+            ax.grid(False)
+            for (r, c), v in np.ndenumerate(g.to_numpy() / unit):
+                ax.text(c, r, f"{v:,.0f}", ha="center", va="center", fontsize=7)
+            ax.set_title(f"{label}, limit {share:.0%}", fontsize=8)
+            if j == 0:
+                ax.set_ylabel("policy t CO2e/credit", fontsize=7)
+            if i == len(metrics) - 1:
+                ax.set_xlabel("CEA price [CNY/t]", fontsize=7)
+    fig.tight_layout()
+    d.figure(fig, "linkage_heatmaps", "Two-way link: NEV price, industry cost, net CO2 and "
+             "integrity gap over CEA price x policy exchange rate x offset-use limit (one "
+             "colour scale per row; red is higher).")
+
+
+def _linkage_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any]:
+    """Linkage designs: price, cost, net CO2 and integrity gap; heatmaps over the grid."""
+    grid, results = _linkage_grid(inp)
+    designs = pd.DataFrame([{"design": k, **_result_row(r)} for k, r in results.items()])
+    c = designs.set_index("design")
+    tpc = grid.loc[grid["policy_t_co2e_per_credit"].sub(
+        _scenario_basis_t(grid)).abs().idxmin(), "policy_t_co2e_per_credit"]
+    both, none = c.loc["both ways"], c.loc["no linkage"]
+    b.headlines.update({"link_net_co2_t": float(both["net_co2_t"]),
+                        "link_integrity_gap_t": float(both["integrity_gap_t"]),
+                        "link_nev_price": float(both["nev_price_cny_per_credit"]),
+                        "link_cost_change_cny": float(both["industry_cost_cny"]
+                                                      - none["industry_cost_cny"]),
+                        "no_link_nev_price": float(none["nev_price_cny_per_credit"])})
+    worst = grid.loc[grid["net_co2_t"].idxmax()]
+    d.h("4. Linkage designs: price, cost and CO2")
+    d.p(f"On {inp.label}, at a CEA price of {CEA_CENTRAL:.0f} CNY/t, the basis's own exchange "
+        f"rate ({tpc:.3f} t CO2e per credit) and the sourced offset-use limit "
+        f"({OFFSET_LIMIT_DEFAULT:.0%} of covered emissions less other offsets), linking both "
+        f"ways moves the average NEV credit price from "
+        f"{_fmt(none['nev_price_cny_per_credit'])} to "
+        f"{_fmt(both['nev_price_cny_per_credit'])} CNY/credit and the industry's net cost by "
+        f"{_fmt(both['industry_cost_cny'] - none['industry_cost_cny'])} CNY (negative: offset "
+        f"revenue paid by ETS entities). Its net CO2 over the period is "
+        f"{_fmt(both['net_co2_t'] / 1e6, 2)} Mt (vehicles, plus CEAs retired, plus offsets "
+        f"that let ETS entities emit more) with an integrity gap of "
+        f"{_fmt(both['integrity_gap_t'] / 1e6, 2)} Mt. Over the grid, net CO2 is highest "
+        f"({_fmt(worst['net_co2_t'] / 1e6, 2)} Mt) at CEA {worst['cea_price_cny_per_t']:.0f} "
+        f"CNY/t, {worst['policy_t_co2e_per_credit']:.2f} t per credit and a limit of "
+        f"{worst['offset_limit_share']:.0%}"
+        + (": a policy rate above the physical one sells more tonnes per surplus credit than "
+           "the credit avoided." if worst["policy_t_co2e_per_credit"] > tpc + 1e-9 else ".")
+        + " Offsets are sold from surplus credits the enterprises earn anyway, so each tonne "
+        "sold lets an ETS entity emit one more tonne with no extra abatement on the vehicle "
+        "side; the offset-use limit is what bounds it.")
+    if (designs["integrity_gap_t"].abs() < 0.5).all():
+        d.p("The integrity gap is 0 for every design in the next table because at the "
+            "basis's own exchange rate the policy tonnes per credit equal the physical ones; "
+            "the heatmaps show it at the other rates.")
+    d.p(_limit_sentence(grid, tpc))
+    d.table(designs, "linkage_designs", floatfmt="{:,.0f}")
+    _heatmaps(plt, grid, d)
+    d.csv(grid, "linkage_grid", "every CEA price x exchange rate x offset limit")
+    return {"designs": c, "results": results, "tpc": tpc}
+
+
+def _limit_sentence(grid: pd.DataFrame, tpc: float) -> str:
+    """Does the offset-use limit bind at the central CEA price and the basis's rate?"""
+    c = grid[(grid["cea_price_cny_per_t"] == CEA_CENTRAL)
+             & ((grid["policy_t_co2e_per_credit"] - tpc).abs() < 1e-9)]
+    net = c.set_index("offset_limit_share")["net_co2_t"] / 1e6
+    parts = ", ".join(f"{net[s]:,.2f} Mt at {s:.0%}" for s in OFFSET_LIMIT_SHARES)
+    binds = abs(net[OFFSET_LIMIT_DEFAULT] - net[max(OFFSET_LIMIT_SHARES)]) > 1e-3
+    return (f"At the central point the offset-use limit {'binds' if binds else 'does not bind'}"
+            f" at its sourced default: net CO2 is {parts} of covered emissions.")
+
+
+def _scenario_basis_t(grid: pd.DataFrame) -> float:
+    """The grid's basis-own rate: the one that is neither of the fixed policy rates."""
+    fixed = {t for t in POLICY_T_PER_CREDIT if t is not None}
+    own = [t for t in grid["policy_t_co2e_per_credit"].unique() if t not in fixed]
+    return float(own[0]) if own else float(grid["policy_t_co2e_per_credit"].iloc[0])
+
+
+# ---------------------------------------------------------------------------- 5. winners
+
+
+def _winners_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc,
+                     link: dict[str, Any]) -> dict[str, Any]:
+    """Gains of each (synthetic) enterprise from a two-way link at the central point."""
+    res = link["results"]
+    cost = {k: r.enterprises.groupby("enterprise")["cost_cny"].sum() for k, r in res.items()}
+    piv = pd.DataFrame({"no_link_cost_cny": cost["no linkage"],
+                        "both_ways_cost_cny": cost["both ways"]})
+    piv["gain_cny"] = piv["no_link_cost_cny"] - piv["both_ways_cost_cny"]
+    piv = piv.sort_values("gain_cny").rename_axis("enterprise").reset_index()
+    gainers, losers = int((piv["gain_cny"] > 0.5).sum()), int((piv["gain_cny"] < -0.5).sum())
+    top, bottom = piv.iloc[-1], piv.iloc[0]
+    b.headlines.update({"winners": float(gainers), "losers": float(losers),
+                        "largest_gain_cny": float(top["gain_cny"])})
+    d.h("5. Winners and losers (illustrative, synthetic enterprises)")
+    who = ("The enterprises are synthetic (labelled 'illustrative'), not real companies."
+           if inp.default else f"The enterprises are those of {inp.label}.")
+    d.p(f"{who} At the central point of section 4, a two-way link lowers the compliance "
+        f"cost of {gainers} of {len(piv)} enterprises and raises it for {losers}. The "
+        f"largest gain is {top['enterprise']}'s ({_fmt(top['gain_cny'])} CNY), the largest loss "
+        f"{bottom['enterprise']}'s ({_fmt(bottom['gain_cny'])} CNY): a buyer loses when the "
+        f"link lifts the credit price of oversupplied years to the CEA value, a holder of "
+        f"surplus credits gains when they earn the offset price.")
+    movers = pd.concat([piv.head(5), piv.tail(5)]).drop_duplicates("enterprise")
+    d.table(piv, "enterprise_gains", floatfmt="{:,.0f}", show=movers)
     fig, ax = plt.subplots(figsize=(7.5, 3.2))
-    ax.barh(movers["enterprise"], movers["gain_both_ways_vs_none_cny"] / 1e6,
-            color=["#c44" if v < 0 else "#4a7" for v in movers["gain_both_ways_vs_none_cny"]])
+    ax.barh(movers["enterprise"], movers["gain_cny"] / 1e6,
+            color=["#c44" if v < 0 else "#4a7" for v in movers["gain_cny"]])
     ax.set_xlabel("gain from linking both ways [million CNY]")
     ax.tick_params(axis="y", labelsize=7)
-    d.figure(fig, "enterprise_gains", "Enterprises that gain and lose from a two-way link "
-             "(CEA 100 CNY/t).")
-    prog.step("enterprises")
+    d.figure(fig, "enterprise_gains", "Synthetic enterprises that gain and lose from a "
+             "two-way link (central point).")
+    return {"gainers": gainers, "losers": losers, "n": len(piv), "top": top}
 
-    # ------------------------------------------------------------ appendix
-    d.h("Appendix: provisional rule parameters and assumptions")
+
+# ---------------------------------------------------------------------------- 6. plan
+
+
+def _plan_document(inp: _Inputs, doc: dict[str, Any], name: str,
+                   prices: list[float]) -> dict[str, Any]:
+    one = {k: v for k, v in doc.items() if k not in ("enterprise", "market")}
+    one["enterprise"] = [e for e in doc["enterprise"] if e["name"] == name]
+    one["market"] = {"nev_buy_price": prices, "nev_sell_price": prices}
+    return one
+
+
+def _plan_section(inp: _Inputs, b: Brief, d: _Doc, link: dict[str, Any]) -> dict[str, Any]:
+    """One enterprise's least-cost plan at the equilibrium prices, without and with a link."""
+    from optimize import parse_scenario, solve_enterprise
+
+    res = link["results"]
+    deficits = {e["name"]: -sum(min(v, 0) for v in e["nev_credits"])
+                for e in inp.doc["enterprise"]}
+    name = max(deficits, key=lambda k: deficits[k])
+    rows, totals, prices_of = {}, {}, {}
+    for design in ("no linkage", "both ways"):
+        prices = [float(p) for p in res[design].prices["nev_price_cny_per_credit"]]
+        prices_of[design] = float(np.mean(prices))
+        doc = _plan_document(inp, _link_document(inp, design, None, OFFSET_LIMIT_DEFAULT),
+                             name, prices)
+        r = solve_enterprise(parse_scenario(doc, file="<brief>", base=inp.base_dir), name)
+        rows[design], totals[design] = r.cost_by_instrument, r.total_cost_cny
+    t = pd.DataFrame(rows).fillna(0.0).rename_axis("lever").reset_index()
+    t = t.rename(columns={"no linkage": "no_link_cny", "both ways": "both_ways_cny"})
+    t = t[(t["no_link_cny"].abs() > 0.5) | (t["both_ways_cny"].abs() > 0.5)]
+    b.headlines.update({"plan_cost_no_link_cny": float(totals["no linkage"]),
+                        "plan_cost_both_ways_cny": float(totals["both ways"])})
+    d.h("6. One enterprise's least-cost plan with and without a link")
+    d.p(f"{name} has the largest NEV deficit ({_fmt(deficits[name])} credits over the period). "
+        f"Solved alone at each design's equilibrium NEV prices (section 4: "
+        f"{_fmt(prices_of['no linkage'])} CNY/credit on average without a link, "
+        f"{_fmt(prices_of['both ways'])} with one), its least-cost plan "
+        f"costs {_fmt(totals['no linkage'])} CNY without a link and "
+        f"{_fmt(totals['both ways'])} CNY with a two-way link; the table splits the cost by "
+        f"lever (negative: revenue).")
+    d.table(t, "enterprise_plan", floatfmt="{:,.0f}")
+    return {"name": name, "totals": totals}
+
+
+# ---------------------------------------------------------------------------- 1. findings
+
+
+def _findings_section(b: Brief, d: _Doc, hist: dict[str, Any], outlook: dict[str, Any],
+                      link: dict[str, Any], win: dict[str, Any]) -> None:
+    """Five bullets, each quoting numbers computed in the sections below."""
+    o21 = hist["obs"].set_index("year")
+    y = int(o21.index[min(1, len(o21) - 1)])
+    c = link["designs"]
+    both, none = c.loc["both ways"], c.loc["no linkage"]
+    first = outlook["first"]
+    band = outlook["band0"]
+    d.h("1. Key findings")
+    d.p("Five numbers a decision on linking the dual-credit policy with the carbon market "
+        "turns on; each is computed in the section it names.")
+    d.ul([
+        f"Oversupply: in {hist['year']} enterprises earned {hist['cover']:.1f} times as many "
+        f"NEV positive credits as negative ones (section 2).",
+        f"Limits of the model: the backcast prices {y} at "
+        f"{_fmt(o21.loc[y, 'modelled_price_cny_per_credit'])} CNY/credit against an observed "
+        f"{_fmt(o21.loc[y, 'observed_price_cny_per_credit'])}; a competitive model does not "
+        f"explain positive prices in surplus years (section 2).",
+        (f"Outlook: under the rules in force the NEV requirement binds in {first} at "
+         f"{_fmt(outlook['p0'])} CNY/credit (central case), between "
+         if first is not None else
+         "Outlook: the NEV requirement does not bind in the central case; the first year's "
+         "price lies between ")
+        + f"{_fmt(band['p10_cny_per_credit'])} and {_fmt(band['p90_cny_per_credit'])} "
+        f"CNY/credit across the draws (section 3).",
+        f"CO2: a two-way link at {CEA_CENTRAL:.0f} CNY/t with the sourced offset limit "
+        f"{'raises' if both['net_co2_t'] > 0 else 'lowers'} net CO2 by "
+        f"{_fmt(abs(both['net_co2_t']) / 1e6, 2)} Mt over the period, mostly through offsets "
+        f"sold from surplus credits, with an integrity gap of "
+        f"{_fmt(both['integrity_gap_t'] / 1e6, 2)} Mt (section 4).",
+        f"Cost and distribution: it changes the industry's net cost by "
+        f"{_fmt(both['industry_cost_cny'] - none['industry_cost_cny'])} CNY; {win['gainers']} "
+        f"of {win['n']} synthetic enterprises gain and {win['losers']} lose (section 5).",
+    ])
+
+
+# ---------------------------------------------------------------------------- appendix
+
+
+def _appendix_section(inp: _Inputs, used: ParameterLog, d: _Doc) -> None:
+    from conversions import list_bases
+
+    d.h("7. Appendix: provisional rule parameters and assumptions")
     prov = _used_parameters(used)
     d.p(f"The computations above looked up {len(prov)} provisional or scenario rule parameter "
         "values (recorded as they were read; status, source and the compliance years they "
-        "served below); conversion assumptions are in the conversion_bases table above.")
+        "served below; the full list is in the CSV). The conversion bases and the industry's "
+        "assumptions follow.")
     d.table(prov, "provisional_parameters")
-    if assumptions:
+    presets = list_bases().reset_index(drop=True)
+    d.table(presets.drop(columns=["description"], errors="ignore"), "conversion_bases",
+            floatfmt="{:,.4g}")
+    if inp.assumptions:
         a = pd.DataFrame([{"assumption": k, **(v if isinstance(v, dict) else {"value": v})}
-                          for k, v in assumptions.items()])
-        a = a.astype({c: str for c in a.columns})
-        d.table(a, "industry_assumptions")
-    prog.step("appendix")
-    prog.close()
+                          for k, v in inp.assumptions.items()])
+        d.table(a.astype({c: str for c in a.columns}), "industry_assumptions")
 
+
+# ---------------------------------------------------------------------------- compose
+
+_STEPS = 8
+
+
+def _write_pages(out: Path, body: _Doc, b: Brief) -> Brief:
     md_path, html_path = out / "brief.md", out / "brief.html"
-    md_path.write_text("\n".join(d.md) + "\n", encoding="utf-8")
+    md_path.write_text("\n".join(body.md) + "\n", encoding="utf-8")
     html_path.write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Dual-credit "
-        f"brief</title><style>{_CSS}</style></head><body>" + "\n".join(d.html)
+        f"brief</title><style>{_CSS}</style></head><body>" + "\n".join(body.html)
         + "</body></html>", encoding="utf-8")
-    b.files = [*d.files, md_path, html_path]
-    b.sections = d.sections
+    b.files = [*body.files, md_path, html_path]
+    b.sections = body.sections
     return b
+
+
+def _compose(scenario: str | Path | None, out: Path, progress: bool | None,
+             used: ParameterLog) -> Brief:
+    """Compute the brief and write its files into the (temporary) folder ``out``."""
+    prog = progress_bar(_STEPS, enabled=progress, width=24, label=True)
+    plt = _plt()
+    b = Brief(out)
+    inp = _inputs(scenario)
+    prog.step("inputs")
+    parts = {k: _Doc(out) for k in ("hist", "outlook", "link", "win", "plan", "app")}
+    hist = _history_section(plt, b, parts["hist"])
+    prog.step("history and backcast")
+    outlook = _outlook_section(inp, plt, b, parts["outlook"])
+    prog.step("outlook")
+    link = _linkage_section(inp, plt, b, parts["link"])
+    prog.step("linkage designs")
+    win = _winners_section(inp, plt, b, parts["win"], link)
+    prog.step("winners and losers")
+    _plan_section(inp, b, parts["plan"], link)
+    prog.step("enterprise plan")
+    _appendix_section(inp, used, parts["app"])
+    prog.step("appendix")
+    body = _Doc(out)
+    body.html.append("<h1>China's dual-credit policy and the carbon market: a brief</h1>")
+    body.md.append("# China's dual-credit policy and the carbon market: a brief\n")
+    body.p("Generated by dualcredit-linkage from published MIIT announcements, the rulebooks "
+           "shipped with the library, named conversion bases, the shipped ETS side and "
+           f"{inp.label}. Every number below is computed; provisional rules and assumptions "
+           "are listed in the appendix.")
+    _findings_section(b, body, hist, outlook, link, win)
+    for part in parts.values():
+        body.extend(part)
+    prog.step("pages")
+    prog.close()
+    return _write_pages(out, body, b)

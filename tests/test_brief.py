@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from conversions import get_basis, tonnes_per_credit
@@ -16,17 +18,18 @@ from linkage.brief import make_brief
 from linkage.data import miit_annual
 
 SECTIONS = [
-    "1. The dual-credit system in numbers, 2016-2023",
-    "2. Supply/demand ratio and the credit pool",
-    "3. What a credit is worth in CO2",
-    "4. Equilibrium NEV credit price and industry cost under linkage designs",
-    "5. Which enterprises gain and lose",
-    "Appendix: provisional rule parameters and assumptions",
+    "1. Key findings",
+    "2. History 2016-2024 and the backcast",
+    "3. Outlook 2026-2030 under the rules in force",
+    "4. Linkage designs: price, cost and CO2",
+    "5. Winners and losers (illustrative, synthetic enterprises)",
+    "6. One enterprise's least-cost plan with and without a link",
+    "7. Appendix: provisional rule parameters and assumptions",
 ]
-CHARTS = ["credits_by_year", "supply_demand_ratio", "credit_co2_value", "linkage_designs",
-          "enterprise_gains"]
-TABLES = ["miit_annual", "supply_demand_ratio", "conversion_bases", "implied_carbon_price",
-          "equilibrium_prices", "enterprise_gains", "provisional_parameters"]
+CHARTS = ["history_backcast", "outlook_bands", "linkage_heatmaps", "enterprise_gains"]
+TABLES = ["miit_annual", "backcast", "outlook", "outlook_monte_carlo", "linkage_designs",
+          "linkage_grid", "enterprise_gains", "enterprise_plan", "provisional_parameters",
+          "conversion_bases"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -71,14 +74,27 @@ def test_sections_in_order(brief):
     assert heads == SECTIONS
 
 
+def _body_tables(md: str) -> list[list[str]]:
+    """The Markdown tables of the brief, as lists of rows (header and separator included)."""
+    tables, cur = [], []
+    for line in md.splitlines():
+        if line.startswith("|"):
+            cur.append(line)
+        elif cur:
+            tables.append(cur)
+            cur = []
+    return tables
+
+
 def test_headline_numbers_equal_their_recomputation(brief):
     out, _s, _r = brief
     md = (out / "brief.md").read_text(encoding="utf-8")
+    findings = md.split("## 1. Key findings")[1].split("## 2.")[0]
     # 1. 2023 NEV positive / negative credits, straight from the MIIT table
     m = miit_annual().set_index(["year", "group"])
     ratio = m.loc[(2023, "all"), "nev_positive_10k_credits"] / m.loc[
         (2023, "all"), "nev_negative_10k_credits"]  # 2128.8 / 51.0 = 41.74
-    assert f"{ratio:.1f} times as many" in md
+    assert f"{ratio:.1f} times as many" in findings
     assert "41.7 times as many" in md
     # 2. t CO2e per credit on the ttw-real-world basis: 1500 L x 2.348 kg/L x 1.37 = 4.825 t
     tpc = tonnes_per_credit(get_basis("ttw-real-world")).to("t_CO2e / cafc_credit").magnitude
@@ -86,10 +102,103 @@ def test_headline_numbers_equal_their_recomputation(brief):
     assert "4.825 t CO2e" in md
     # 3. the implied carbon price of the 2021 credit: 2088 / 4.82514 = 432.7 CNY/t
     assert "implied 432.7 CNY/t CO2e" in md
+    assert "against an observed 2,088" in findings  # the observed 2021 average price
+
+
+def test_outlook_headline_recomputed(brief):
+    """The central 2026 price and the first binding year, from the API (no Monte Carlo)."""
+    from linkage.industry import illustrative_industry
+    from linkage.industry.technology import industry_technology
+    from optimize import industry_scenario_document, parse_scenario, solve_industry
+
+    out, _s, _r = brief
+    md = (out / "brief.md").read_text(encoding="utf-8")
+    years = list(range(2026, 2031))
+    ind = illustrative_industry()
+    doc = industry_scenario_document(ind, years, penalty=5000.0,
+                                     technology=industry_technology(ind, years))
+    prices = solve_industry(parse_scenario(doc, file="<test>")).prices
+    binding = prices[prices["nev_price_cny_per_credit"] > 0]
+    first = int(binding["year"].iloc[0])
+    p = binding["nev_price_cny_per_credit"].iloc[0]
+    assert f"binds in {first} at {p:,.0f} CNY/credit" in md.split("## 2.")[0]
+    # the Monte Carlo bands bracket the central case's median draw, p10 <= p90
+    o = pd.read_csv(out / "outlook.csv")
+    assert (o["p10_cny_per_credit"] <= o["p90_cny_per_credit"]).all()
+    mc = pd.read_csv(out / "outlook_monte_carlo.csv")
+    assert mc["draw"].nunique() >= 12
+    assert mc["nev_requirement_scale"].between(0.8, 1.2).all()
+
+
+def test_linkage_net_co2_recomputed(brief):
+    """Two-way link at 100 CNY/t, the basis's rate, the sourced 5 % limit: net CO2 in Mt."""
+    from linkage.industry import illustrative_industry
+    from linkage.industry.technology import industry_technology
+    from optimize import industry_scenario_document, parse_scenario, solve_industry
+
+    out, _s, _r = brief
+    md = (out / "brief.md").read_text(encoding="utf-8")
+    years = list(range(2026, 2031))
+    ind = illustrative_industry()
+    doc = industry_scenario_document(ind, years, penalty=5000.0,
+                                     technology=industry_technology(ind, years))
+    doc["linkage"] = {"basis": "ttw-real-world", "cea_price": 100.0,
+                      "allow_cea_for_deficits": True, "allow_credit_offsets": True}
+    doc["ets"] = {"offset_limit_share": 0.05}
+    p = solve_industry(parse_scenario(doc, file="<test>")).prices
+    net = p["net_change_t_co2e"].sum() / 1e6
+    gap = p["integrity_gap_t_co2e"].sum() / 1e6
+    findings = md.split("## 2.")[0]
+    verb = "raises" if net > 0 else "lowers"
+    assert f"{verb} net CO2 by {abs(net):,.2f} Mt over the period" in findings
+    assert f"integrity gap of {gap:,.2f} Mt (section 4)" in findings
+    # the linkage section carries net CO2 and integrity gap columns, in its table and CSVs
+    sec4 = md.split("## 4.")[1].split("## 5.")[0]
+    header = _body_tables(sec4)[0][0]
+    assert "net_co2_t" in header and "integrity_gap_t" in header
+    grid = pd.read_csv(out / "linkage_grid.csv")
+    assert {"net_co2_t", "integrity_gap_t", "cea_price_cny_per_t", "policy_t_co2e_per_credit",
+            "offset_limit_share"} <= set(grid.columns)
+    assert len(grid) == 27
+    assert 0.05 in set(grid["offset_limit_share"])
+    # at a policy rate above the physical one the gap is positive, below it negative
+    assert (grid.loc[grid["policy_t_co2e_per_credit"] == 8.0, "integrity_gap_t"] >= 0).all()
+
+
+def test_backcast_table_has_observed_and_modelled_prices(brief):
+    out, _s, _r = brief
+    bc = pd.read_csv(out / "backcast.csv").set_index("year")
+    observed = {2020: 1204.0, 2021: 2088.0, 2022: 1128.0}  # shipped averages (secondary)
+    for year, price in observed.items():
+        assert bc.loc[year, "observed_price_cny_per_credit"] == price
+        assert np.isfinite(bc.loc[year, "modelled_price_cny_per_credit"])
+    md = (out / "brief.md").read_text(encoding="utf-8")
+    sec2 = md.split("## 2.")[1].split("## 3.")[0]
+    assert "What the model cannot explain" in sec2
+    for year in observed:
+        assert f"{year}: observed {observed[year]:,.0f}, modelled " in sec2
+
+
+def test_body_tables_are_short(brief):
+    out, _s, _r = brief
+    md = (out / "brief.md").read_text(encoding="utf-8")
+    for table in _body_tables(md):
+        assert len(table) - 2 <= 15, table[0]
+
+
+def test_all_equal_table_says_why(tmp_path):
+    from linkage.brief import _Doc
+
+    d = _Doc(tmp_path)
+    d.table(pd.DataFrame({"year": [1, 1], "x": [0.0, 0.0]}), "same")
+    assert "same" in d.md[0] and d.md[0].startswith("Every value")
+    d2 = _Doc(tmp_path)
+    d2.table(pd.DataFrame({"year": [1, 2], "x": [0.0, 1.0]}), "diff")
+    assert d2.md[0].startswith("| year")
 
 
 def test_api_returns_headlines(tmp_path):
-    # the Python API on a small custom scenario (fast): headlines and sections
+    # the Python API on a small custom scenario: headlines and sections
     scen = ROOT / "examples" / "industry_market.toml"
     b = make_brief(scen, tmp_path, progress=False)
     assert b.sections == SECTIONS
@@ -127,3 +236,27 @@ def test_brief_in_a_real_browser(brief, tmp_path):
     assert loaded, "an image of brief.html did not load"
     assert errors == []
     assert shot.stat().st_size > 50_000
+
+
+def test_outlook_draw_scales_requirement_and_costs():
+    """One Monte Carlo draw's document, by hand: NEV credits = earned - s x requirement, the
+    shift options' NEV effect + (s - 1) x ratio (0.48 in 2026), costs x c."""
+    from linkage.brief import _inputs, _outlook_document
+
+    inp = _inputs(None)
+    base, draw = _outlook_document(inp, 1.0, 1.0), _outlook_document(inp, 1.2, 0.5)
+    name = "Domestic 001 (illustrative)"
+    st = inp.industry.statements.set_index(["enterprise", "year"]).loc[(name, 2026)]
+    e0 = next(e for e in base["enterprise"] if e["name"] == name)
+    e1 = next(e for e in draw["enterprise"] if e["name"] == name)
+    assert e1["nev_credits"][0] == round(st["nev_credits_earned"] - 1.2 * st["nev_requirement"])
+    assert e0["nev_credits"][0] == st["nev_credits"]  # scale 1 is the industry as it is
+    t0 = {o["name"]: o for o in e0["technology"]}
+    t1 = {o["name"]: o for o in e1["technology"]}
+    assert t1["ICE -> BEV"]["nev_credits_per_unit"]["2026"] == pytest.approx(
+        t0["ICE -> BEV"]["nev_credits_per_unit"]["2026"] + 0.2 * 0.48)
+    assert t1["ICE -> BEV"]["cost_cny_per_unit"]["2026"] == pytest.approx(
+        0.5 * t0["ICE -> BEV"]["cost_cny_per_unit"]["2026"])
+    if "ICE efficiency" in t1:  # replaces no conventional vehicle: NEV effect unchanged
+        assert t1["ICE efficiency"]["nev_credits_per_unit"]["2026"] == pytest.approx(
+            t0["ICE efficiency"]["nev_credits_per_unit"]["2026"])
