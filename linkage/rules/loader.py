@@ -58,6 +58,7 @@ import pint
 
 from conversions._checks import check_year
 from conversions.errors import UnitExpressionError
+from conversions.records import LAW_STATUSES
 from conversions.registry import parse_unit, ureg
 from linkage.console import did_you_mean
 from linkage.errors import RulebookError
@@ -76,7 +77,9 @@ __all__ = [
     "schema",
 ]
 
-STATUSES = ("official", "secondary", "provisional", "scenario")
+#: Statuses of a rulebook entry: the law statuses of :mod:`conversions.records` (``assumption``,
+#: a modelling choice, is for data files only, never for a rule).
+STATUSES = LAW_STATUSES
 #: Statuses counted as "provisional parameters" in every result: not verified law.
 UNVERIFIED_STATUSES = frozenset({"provisional", "scenario"})
 
