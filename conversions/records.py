@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conversions.errors import DataFileError
+from conversions.errors import DataFileError, InputError
 from conversions.registry import ureg
 
 __all__ = [
@@ -139,31 +139,33 @@ def check_fields(raw: Mapping[str, Any], required: Iterable[str], optional: Iter
                             f"{sorted(missing)}{hint}", file=file, key=key)
 
 
-def check_status(status: object, allowed: Iterable[str], *, file: str, key: str) -> str:
+def check_status(status: object, allowed: Iterable[str], *, file: str, key: str,
+                 error: type[InputError] = DataFileError) -> str:
     """``status`` if it is one of ``allowed`` (a subset of :data:`STATUSES`).
 
     Raises
     ------
     DataFileError
-        ``"status must be one of ..., got '...'"``.
+        (or ``error``) ``"status must be one of ..., got '...'"``.
     """
     allowed = tuple(allowed)
     if status not in allowed:
-        raise DataFileError(f"status must be one of {', '.join(allowed)}, got {status!r}",
-                            file=file, key=key)
+        raise error(f"status must be one of {', '.join(allowed)}, got {status!r}",
+                    file=file, key=key)
     return str(status)
 
 
-def check_source(source: object, *, file: str, key: str, field: str = "source") -> str:
+def check_source(source: object, *, file: str, key: str, field: str = "source",
+                 error: type[InputError] = DataFileError) -> str:
     """``source`` if it is a non-empty text.
 
     Raises
     ------
     DataFileError
-        ``"source is empty"`` (or not a text).
+        (or ``error``) ``"source must be a non-empty text"``.
     """
     if not isinstance(source, str) or not source.strip():
-        raise DataFileError(f"{field} is empty", file=file, key=key)
+        raise error(f"{field} must be a non-empty text", file=file, key=key)
     return source
 
 

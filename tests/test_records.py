@@ -2,7 +2,10 @@
 
 import pytest
 
+import linkage.industry.assumptions as a
+from conversions.carbon_market import ets_fact
 from conversions.errors import DataFileError
+from conversions.ets_side import ets_side_records
 from conversions.records import (
     LAW_STATUSES,
     STATUS_MEANINGS,
@@ -10,6 +13,7 @@ from conversions.records import (
     SourcedRecord,
     load_records,
 )
+from linkage.industry.backcast import load_backcast_assumptions
 
 GOOD = ('[[record]]\nkey = "a.b"\nvalue = 2.5\nunit = "t_CO2e / year"\nfrom_year = 2024\n'
         'to_year = 2026\nstatus = "secondary"\nsource = "a release"\n')
@@ -36,7 +40,7 @@ def test_a_good_record_is_read_as_written(tmp_path):
 
 @pytest.mark.parametrize(("text", "match"), [
     (GOOD.replace("secondary", "guess"), "status must be one of .*got 'guess'"),
-    (GOOD.replace('"a release"', '"  "'), "source is empty"),
+    (GOOD.replace('"a release"', '"  "'), "source must be a non-empty text"),
     (GOOD.replace("2.5", "nan"), "finite number"),
     (GOOD.replace("2.5", "true"), "finite number"),
     (GOOD.replace("t_CO2e / year", "t_CO2x"), "bad unit 't_CO2x'"),
@@ -77,3 +81,21 @@ def test_unreadable_files_are_named(tmp_path):
     f = _write(tmp_path, GOOD.replace("a release", "caf\u00e9"), encoding="latin-1")
     with pytest.raises(DataFileError, match="not UTF-8"):
         load_records(f)
+
+
+def test_shipped_files_read_through_the_one_loader():
+    """Values as written in the shipped TOML files (read by eye), through each ported loader."""
+    side = ets_side_records()
+    power = side[(side["key"] == "covered_emissions.power") & (side["from_year"] == 2021)]
+    assert power[["value", "to_year", "status"]].values.tolist() == [[5.0e9, 2025, "secondary"]]
+    assert ets_fact("ets.annual_compliance_from") == 2023
+    assert load_backcast_assumptions()["backcast.firms.domestic"]["unit"] == "enterprise"
+
+
+def test_industry_assumptions_accept_only_assumption(tmp_path, monkeypatch):
+    f = _write(tmp_path, '[[assumption]]\nkey = "k"\nvalue = 1.0\nunit = "1"\n'
+                         'status = "official"\ntext = "t"\n')
+    monkeypatch.setattr(a, "assumptions_file", lambda: str(f))
+    with pytest.raises(a.IndustryDataError, match="status must be one of assumption") as err:
+        a.load_assumptions()
+    assert "r.toml" in str(err.value)
