@@ -67,6 +67,7 @@ from conversions.errors import (
 )
 from conversions.ets_side import ETS_SIDE_STATUSES, EtsSide, ets_side, ets_side_records
 from conversions.presets import get_basis, list_bases, load_bases
+from conversions.records import STATUS_MEANINGS, SourcedRecord, load_records
 from conversions.registry import Q_, UNITS_FILE, parse_unit, ureg
 from conversions.uncertainty import (
     default_ranges,
@@ -83,6 +84,7 @@ __all__ = [
     "FUELS",
     "METHODS",
     "Q_",
+    "STATUS_MEANINGS",
     "UNITS_FILE",
     "ArgumentError",
     "ArgumentTypeError",
@@ -99,6 +101,7 @@ __all__ = [
     "PenaltyMultipleError",
     "QuantityRegistryError",
     "SamplingError",
+    "SourcedRecord",
     "UndefinedUnitExpressionError",
     "UnitDimensionalityError",
     "UnitExpressionError",
@@ -127,6 +130,7 @@ __all__ = [
     "implied_carbon_price",
     "list_bases",
     "load_bases",
+    "load_records",
     "nev_avoided_emissions",
     "nev_credit_price",
     "nev_credit_prices",

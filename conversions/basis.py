@@ -25,6 +25,7 @@ import pint
 
 from conversions.contexts import register_context
 from conversions.errors import ArgumentError, BasisUnitError, BasisValueError
+from conversions.records import LAW_STATUSES
 from conversions.registry import Q_, ureg
 
 __all__ = [
@@ -47,7 +48,7 @@ FUELS = ("gasoline", "diesel")
 #: Ways to value an NEV credit in CO2e (a CAFC credit has one value whatever the method).
 METHODS = ("compliance", "avoided")
 #: Statuses of values in data files, as in the rulebooks of :mod:`linkage`.
-STATUSES = ("official", "secondary", "provisional", "scenario")
+STATUSES = LAW_STATUSES
 #: Status and source given to a value the user sets (:meth:`ConversionBasis.replace`).
 OVERRIDE_STATUS = "user"
 OVERRIDE_SOURCE = "user override"

@@ -14,7 +14,6 @@ Statuses are those of the rulebooks: ``official``, ``secondary``, ``provisional`
 from __future__ import annotations
 
 import math
-import tomllib
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -25,13 +24,13 @@ import pandas as pd
 import pint
 
 from conversions._checks import check_year
-from conversions.basis import STATUSES
 from conversions.errors import (
     ArgumentError,
     ArgumentTypeError,
     DataFileError,
     PenaltyMultipleError,
 )
+from conversions.records import LAW_STATUSES, load_records
 from conversions.registry import Q_, as_magnitude, ureg
 
 __all__ = [
@@ -86,8 +85,9 @@ def _read_csv(name: str, numeric: dict[str, bool]) -> pd.DataFrame:
             values.append(v)
         out[col] = np.array(values, dtype=float)
     for i, (status, source) in enumerate(zip(df["status"], df["source"], strict=True), start=2):
-        if status not in STATUSES:
-            raise DataFileError(f"status must be one of {', '.join(STATUSES)}, got {status!r}",
+        if status not in LAW_STATUSES:
+            raise DataFileError(f"status must be one of {', '.join(LAW_STATUSES)}, "
+                                f"got {status!r}",
                                 file=str(path), row=i, column="status")
         if not source.strip():
             raise DataFileError("source is empty", file=str(path), row=i, column="source")
@@ -230,39 +230,17 @@ def nev_credit_price(year: int) -> pint.Quantity:
     row = _year_row(_nev(), check_year(year), "NEV credit price")
     return Q_(float(row["average_cny_per_credit"]), _CNY / ureg.nev_credit)
 
-
-_FACT_FIELDS = {"key", "value", "unit", "status", "source", "year", "note"}
+#: Units of the facts whose value is not a quantity.
 _TEXT_UNITS = ("date", "year", "text")
 
 
 @cache
 def _facts() -> pd.DataFrame:
     path = DATA_DIR / "ets_rules.toml"
-    with open(path, "rb") as fh:
-        doc = tomllib.load(fh)
-    rows: list[dict[str, Any]] = []
-    for i, raw in enumerate(doc.get("fact", []), start=1):
-        key = str(raw.get("key", f"fact #{i}"))
-        extra = set(raw) - _FACT_FIELDS
-        missing = {"key", "value", "unit", "status", "source"} - set(raw)
-        if extra or missing:
-            raise DataFileError(
-                f"unknown field(s) {sorted(extra)} / missing field(s) {sorted(missing)}",
-                file=str(path), key=key,
-            )
-        if raw["status"] not in STATUSES:
-            raise DataFileError(f"status must be one of {', '.join(STATUSES)}", file=str(path),
-                                key=key)
-        if raw["unit"] not in _TEXT_UNITS:
-            try:
-                Q_(float(raw["value"]), raw["unit"])
-            except Exception as exc:  # any pint or float error: name the key
-                raise DataFileError(f"bad value or unit: {exc}", file=str(path),
-                                    key=key) from None
-        rows.append({
-            "key": raw["key"], "value": raw["value"], "unit": raw["unit"],
-            "year": raw.get("year"), "status": raw["status"], "source": raw["source"],
-        })
+    rows = [{"key": r.key, "value": r.value, "unit": r.unit, "year": r.from_year,
+             "status": r.status, "source": r.source}
+            for r in load_records(path, table="fact", optional=("year", "note"),
+                                  allowed_statuses=LAW_STATUSES)]
     if not rows:
         raise DataFileError("no [[fact]] entries", file=str(path))
     df = pd.DataFrame(rows)

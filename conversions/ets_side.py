@@ -15,8 +15,6 @@ The offset limit of automakers in a year is
 from __future__ import annotations
 
 import itertools
-import math
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -24,16 +22,15 @@ from typing import Any
 import pandas as pd
 
 from conversions._checks import check_year
-from conversions.basis import STATUSES
 from conversions.carbon_market import DATA_DIR
 from conversions.errors import ArgumentError, DataFileError
-from conversions.registry import Q_
+from conversions.records import STATUSES, SourcedRecord, load_records
 
 __all__ = ["ETS_SIDE_STATUSES", "EtsSide", "ets_side", "ets_side_records"]
 
-#: Statuses of the records: the rulebooks' plus ``assumption`` (a stated modelling choice).
-ETS_SIDE_STATUSES = (*STATUSES, "assumption")
-_FIELDS = {"key", "value", "unit", "from_year", "to_year", "status", "source"}
+#: Statuses of the records: all of :data:`conversions.records.STATUSES` (the law statuses plus
+#: ``assumption``, a stated modelling choice).
+ETS_SIDE_STATUSES = STATUSES
 _UNITS = {"covered_emissions": "t_CO2e / year", "offset_limit_share": "dimensionless",
           "other_offsets": "t_CO2e / year", "offset_price_factor": "dimensionless",
           "cea_retired": "flag"}
@@ -76,42 +73,24 @@ class EtsSide:
         return self.offset_limit_share * self.covered_emissions_t - self.other_offsets_t
 
 
-def _check_record(raw: dict[str, Any], i: int, path: str) -> dict[str, Any]:
-    key = str(raw.get("key", f"record #{i}"))
-    extra, missing = set(raw) - _FIELDS, _FIELDS - set(raw)
-    if extra or missing:
-        raise DataFileError(f"unknown field(s) {sorted(extra)} / missing field(s) "
-                            f"{sorted(missing)}", file=path, key=key)
-    stem = key.split(".")[0]
-    if stem not in _UNITS or raw["unit"] != _UNITS[stem]:
-        raise DataFileError(f"unknown key or unit {raw['unit']!r} (keys and units: {_UNITS})",
-                            file=path, key=key)
-    if raw["status"] not in ETS_SIDE_STATUSES:
-        raise DataFileError(f"status must be one of {', '.join(ETS_SIDE_STATUSES)}",
-                            file=path, key=key)
-    if not str(raw["source"]).strip():
-        raise DataFileError("source is empty", file=path, key=key)
-    v = raw["value"]
-    if stem == "cea_retired":
-        if not isinstance(v, bool):
-            raise DataFileError("expected true or false", file=path, key=key)
-    elif isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
-        raise DataFileError(f"expected a finite number >= 0, got {v!r}", file=path, key=key)
-    else:
-        Q_(float(v), raw["unit"])  # the unit parses
-    if not (isinstance(raw["from_year"], int) and isinstance(raw["to_year"], int)
-            and raw["from_year"] <= raw["to_year"]):
-        raise DataFileError("from_year and to_year must be years, from <= to", file=path,
-                            key=key)
-    return dict(raw)
+def _check_record(rec: SourcedRecord) -> dict[str, Any]:
+    """The ETS-side checks on top of the shared ones: numbers are >= 0 and years a span."""
+    if rec.unit != "flag" and (isinstance(rec.value, list) or rec.value < 0):
+        raise DataFileError(f"expected a finite number >= 0, got {rec.value!r}", file=rec.file,
+                            key=rec.key)
+    if rec.from_year is None:
+        raise DataFileError("from_year and to_year must be years, from <= to", file=rec.file,
+                            key=rec.key)
+    return {"key": rec.key, "value": rec.value, "unit": rec.unit, "from_year": rec.from_year,
+            "to_year": rec.to_year, "status": rec.status, "source": rec.source}
 
 
 @cache
 def _records() -> pd.DataFrame:
     path = DATA_DIR / _FILE
-    with open(path, "rb") as fh:
-        doc = tomllib.load(fh)
-    rows = [_check_record(r, i, str(path)) for i, r in enumerate(doc.get("record", []), 1)]
+    rows = [_check_record(r) for r in load_records(
+        path, optional=("from_year", "to_year"), allowed_statuses=ETS_SIDE_STATUSES,
+        schema=_UNITS)]
     if not rows:
         raise DataFileError("no [[record]] entries", file=str(path))
     df = pd.DataFrame(rows, columns=["key", "value", "unit", "from_year", "to_year", "status",

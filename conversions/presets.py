@@ -7,16 +7,16 @@ an earlier preset, so a variant lists only what it changes.
 
 from __future__ import annotations
 
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from conversions.basis import ASSUMPTIONS, FIELDS, STATUSES, ConversionBasis
+from conversions.basis import ASSUMPTIONS, FIELDS, ConversionBasis
 from conversions.contexts import t_co2e_per_credit
 from conversions.errors import BasisError, DataFileError, UnknownBasisError
+from conversions.records import LAW_STATUSES, check_source, check_status, read_toml
 from conversions.registry import Q_
 
 __all__ = ["PRESET_FILE", "get_basis", "list_bases", "load_bases"]
@@ -30,13 +30,7 @@ _ENTRY = ("value", "unit", "status", "source")
 
 def _read(path: Path, known: dict[str, ConversionBasis]) -> dict[str, ConversionBasis]:
     file = str(path)
-    try:
-        with open(path, "rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        raise DataFileError("preset file not found", file=file) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(f"not valid TOML: {exc}", file=file) from None
+    doc = read_toml(path)
     if set(doc) != {"basis"} or not isinstance(doc["basis"], dict) or not doc["basis"]:
         raise DataFileError("expected [basis.<name>] tables and nothing else", file=file)
     out: dict[str, ConversionBasis] = {}
@@ -77,13 +71,8 @@ def _read(path: Path, known: dict[str, ConversionBasis]) -> dict[str, Conversion
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise DataFileError(f"value must be a number, got {value!r}", file=file,
                                     key=where)
-            if entry["status"] not in STATUSES:
-                raise DataFileError(
-                    f"status must be one of {', '.join(STATUSES)}, got {entry['status']!r}",
-                    file=file, key=where,
-                )
-            if not isinstance(entry["source"], str) or not entry["source"].strip():
-                raise DataFileError("source must be a non-empty text", file=file, key=where)
+            check_status(entry["status"], LAW_STATUSES, file=file, key=where)
+            check_source(entry["source"], file=file, key=where)
             try:
                 values[f] = Q_(float(value), entry["unit"])
             except Exception as exc:  # any pint parse error: name the key

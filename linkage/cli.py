@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
+import socket
 import sys
 import threading
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,11 +26,16 @@ from typing import Any, NoReturn
 import click
 import pandas as pd
 
+from conversions.cli import convert
 from conversions.errors import ConversionError
 from linkage._cli_params import NON_NEGATIVE_FLOAT, YEAR, parse_ratio_items, parse_year_span
 from linkage.accounting import STATEMENT_COLUMNS, compute_credits
 from linkage.errors import InputError, LinkageError
+from linkage.fleet import read_enterprises
+from linkage.ledger import mirror_rows, prepare_statements, simulate, verify_plan
+from linkage.ledger.statements import assign_groups, read_prices
 from linkage.outputs import check_output_path, write_atomically, write_files
+from linkage.pool import ReserveVariant
 from linkage.rules import RuleSet, default_rules, diff_rulebooks, load_rules
 from linkage.workbook import (
     check_workbook_name,
@@ -340,11 +348,6 @@ def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: t
     """Simulate the multi-year ledger of the statements in CREDITS.csv (from `credits --out`)."""
     _check_workbook(fmt, out, overwrite)
     _check_files({"--out": out}, overwrite)
-    from linkage.fleet import read_enterprises
-    from linkage.ledger import mirror_rows, prepare_statements, simulate, verify_plan
-    from linkage.ledger.statements import assign_groups, read_prices
-    from linkage.pool import ReserveVariant
-
     try:
         years = _parse_years(years_text)
         ratios = _parse_ratios(pool_ratio, years)
@@ -404,6 +407,7 @@ def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: t
 @_overwrite
 def optimize(scenario_file: str, out: str, fmt: str, overwrite: bool) -> None:
     """Least-cost compliance plan of each enterprise of SCENARIO.toml (Pyomo + HiGHS)."""
+    # lazy: optimize imports Pyomo and HiGHS; commands without a model start without them
     from optimize import OptimizationError, load_scenario, optimize_scenario
 
     _check_folder_or_workbook(fmt, out, overwrite, scenario_file)
@@ -457,6 +461,7 @@ def _check_folder_or_workbook(fmt: str, out: str, overwrite: bool, scenario_file
 @_overwrite
 def market(scenario_file: str, out: str, fmt: str, overwrite: bool) -> None:
     """Equilibrium NEV credit prices of all enterprises of SCENARIO.toml trading together."""
+    # lazy: optimize imports Pyomo and HiGHS; commands without a model start without them
     from optimize import OptimizationError, load_scenario
     from optimize.industry import IndustryModel
 
@@ -498,6 +503,7 @@ def market(scenario_file: str, out: str, fmt: str, overwrite: bool) -> None:
 def sweep(sweep_file: str, workers: int, scheduler: str | None, out: str, overwrite: bool,
           resume: bool) -> None:
     """Solve every scenario of SWEEP.toml (a grid or cases over a base scenario)."""
+    # lazy: optimize imports Pyomo and HiGHS; commands without a model start without them
     from optimize.sweep import load_sweep, run_scenarios
 
     try:
@@ -524,6 +530,7 @@ def sweep(sweep_file: str, workers: int, scheduler: str | None, out: str, overwr
 @contextmanager
 def _executor(workers: int, scheduler: str | None) -> Iterator[Any]:
     """The sweep's executor; on an interrupt or a failure its tasks and workers are stopped."""
+    # lazy: optimize imports Pyomo and HiGHS; commands without a model start without them
     from optimize.sweep import process_pool, stop_executor
 
     if scheduler:
@@ -549,6 +556,7 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Any]:
 
 def _dask_client(address: str) -> Any:
     try:
+        # lazy: an optional dependency (the dask extra), needed only with --scheduler
         from distributed import Client
     except ImportError:
         _fail("--scheduler needs the dask extra: pip install 'dualcredit-linkage[dask]'")
@@ -562,9 +570,6 @@ def _dask_client(address: str) -> Any:
 
 def _probe_scheduler(address: str) -> None:
     """Fail at once on a TCP address that refuses connections (Dask would retry for 10 s)."""
-    import re
-    import socket
-
     m = re.fullmatch(r"(?:tcp://)?\[?([^\[\]/]+?)\]?:(\d+)/?", address.strip())
     if m is None:
         return  # another protocol or form: left to Dask
@@ -593,8 +598,7 @@ def _partial_hint(out: str, exc: BaseException) -> None:
 @_overwrite
 def brief(scenario_file: str | None, out: str, overwrite: bool) -> None:
     """The policy brief: on the bundled defaults, or on SCENARIO.toml's enterprises."""
-    import tomllib
-
+    # lazy: the brief imports optimize (Pyomo, HiGHS) and matplotlib; only this command needs them
     from linkage.brief import make_brief
     from optimize import OptimizationError
 
@@ -628,6 +632,7 @@ def brief(scenario_file: str | None, out: str, overwrite: bool) -> None:
 def backcast(out: str, first: int, last: int, seed: int, overwrite: bool) -> None:
     """Backcast 2020-2024: modelled NEV prices of the MIIT-calibrated ILLUSTRATIVE industry
     beside the observed prices, with one fitted compliance-cost scale."""
+    # lazy: optimize imports Pyomo and HiGHS; commands without a model start without them
     from optimize import OptimizationError
     from optimize.backcasting import backcast as run_backcast
     from optimize.backcasting import write_backcast
@@ -650,13 +655,7 @@ def backcast(out: str, first: int, last: int, seed: int, overwrite: bool) -> Non
     click.echo("wrote " + ", ".join(str(p) for p in paths))
 
 
-def _register_convert() -> None:
-    from conversions.cli import convert
-
-    main.add_command(convert)
-
-
-_register_convert()
+main.add_command(convert)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -24,7 +24,9 @@ import numpy as np
 import pandas as pd
 
 from conversions.basis import ConversionBasis
+from linkage.accounting import compute_credits
 from linkage.errors import InputError
+from linkage.fleet import FLEET_COLUMNS
 from linkage.rules import RuleSet
 
 __all__ = ["TechnologyEffect", "fleet_option_effects", "vehicle_lifetime_co2_t"]
@@ -109,8 +111,6 @@ def vehicle_lifetime_co2_t(rows: pd.DataFrame, basis: ConversionBasis) -> np.nda
 
 def _positions(fleet: pd.DataFrame, enterprise: str, year: int, rules: RuleSet
                ) -> tuple[float, float]:
-    from linkage.accounting import compute_credits
-
     st = compute_credits(fleet, rules=rules, year=year).statements
     row = st[(st["enterprise"] == enterprise) & (st["year"] == year)].iloc[0]
     return float(row["cafc_credits"]), float(row["nev_credits"])
@@ -201,8 +201,6 @@ def fleet_option_effects(fleet: pd.DataFrame, enterprise: str, option: dict,
         A model not in the fleet's year (key ``from_model``, ``to_model`` or ``model``), more
         units than the model's volume, an FCEV, a reduction not below the consumption.
     """
-    from linkage.fleet import FLEET_COLUMNS
-
     fleet = fleet.loc[fleet["enterprise"] == enterprise,
                       [c for c in fleet.columns if c in FLEET_COLUMNS]].reset_index(drop=True)
     out = {}

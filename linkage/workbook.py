@@ -174,6 +174,7 @@ def _check_sheet_names(names: Sequence[str]) -> None:
 
 
 def _fill_sheet(ws: Any, table: pd.DataFrame) -> None:
+    # lazy: openpyxl costs ~0.17 s to import; only a workbook output needs it
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -206,6 +207,7 @@ def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame]) -> None
     sheets : mapping
         Sheet name -> table, in order; headers get their units, the header row is frozen.
     """
+    # lazy: openpyxl costs ~0.17 s to import; only a workbook output needs it
     from openpyxl import Workbook
 
     _check_sheet_names(list(sheets))

@@ -14,10 +14,18 @@ from typing import Any
 
 import pandas as pd
 
+from conversions import ConversionBasis, get_basis, tonnes_per_credit
+from conversions.errors import ConversionError
+from conversions.ets_side import ets_side
+from linkage.accounting import compute_credits
 from linkage.carbon_link import CarbonLink
 from linkage.console import did_you_mean
 from linkage.errors import InputError
-from linkage.rules import RuleSet, default_rules, load_rules, record_lookups
+from linkage.fleet import read_fleet
+from linkage.market import supply_demand_ratio
+from linkage.rules import RuleSet, default_rules, load_rules, record_lookups, schema
+from linkage.rules.loader import Parameter, _parse_value
+from linkage.technology import fleet_option_effects
 from optimize.schema import (
     EnterpriseTable,
     EtsTable,
@@ -343,9 +351,6 @@ class _Reader:
 
 def _basis_rate(r: _Reader, raw: Any, method: str) -> tuple[str, float, dict[str, Any]]:
     """Credits per t CO2e of a basis (preset name or table of assumptions)."""
-    from conversions import ConversionBasis, get_basis, tonnes_per_credit
-    from conversions.errors import ConversionError
-
     try:
         if isinstance(raw, str):
             basis: ConversionBasis = get_basis(raw)
@@ -441,9 +446,6 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
 
 def _ets(r: _Reader, t: EtsTable, years: list[int]) -> EtsInput:
     """``[ets]`` with every key left out taken from the shipped records of each year."""
-    from conversions.errors import ConversionError
-    from conversions.ets_side import ets_side
-
     given = {k: getattr(t, k) for k in ("covered_emissions_t", "offset_limit_share",
                                          "other_offsets_t", "offset_price_factor")}
     shipped = {}
@@ -482,8 +484,6 @@ def _ets(r: _Reader, t: EtsTable, years: list[int]) -> EtsInput:
 
 def _technology_basis(lk: LinkageTable | None) -> Any:
     """The conversion basis for fleet-derived options' CO2: the link's, else ttw-real-world."""
-    from conversions import get_basis
-
     raw = lk.basis if lk is not None else None
     if isinstance(raw, str):
         return raw
@@ -494,16 +494,11 @@ def _technology_basis(lk: LinkageTable | None) -> Any:
 
 def _override_rules(r: _Reader, base: RuleSet, overrides: Mapping[str, Any],
                     years: list[int]) -> RuleSet:
-    from linkage.rules import schema
-    from linkage.rules.loader import Parameter
-
     extra = []
     for key, value in overrides.items():
         spec = schema().get(key)
         if spec is None:
             raise r.fail(f"rule.{key}", "unknown rule parameter" + did_you_mean(key, schema()))
-        from linkage.rules.loader import _parse_value
-
         try:
             v = _parse_value(value, spec["kind"], "<override>", key)
         except InputError as exc:
@@ -599,11 +594,6 @@ def _technology(r: _Reader, e: EnterpriseTable, j: int, years: list[int], rules:
 
 def _derived(r: _Reader, e: EnterpriseTable, t: Any, key: str, cap: dict[int, float],
              cost: dict[int, float], rules: RuleSet, basis: Any) -> TechnologyOption:
-    from conversions import get_basis
-    from conversions.errors import ConversionError
-    from linkage.fleet import read_fleet
-    from linkage.technology import fleet_option_effects
-
     fleet = read_fleet(r.path(e.fleet or "", f"enterprise[{e.name}].fleet"))
     try:
         if isinstance(basis, str):
@@ -633,8 +623,6 @@ def _derived(r: _Reader, e: EnterpriseTable, t: Any, key: str, cap: dict[int, fl
 def _fleet_positions(r: _Reader, e: EnterpriseTable, years: list[int], rules: RuleSet
                      ) -> tuple[dict[int, float], dict[int, float], dict[int, bool], list[str]]:
     """Credit positions, eligibility and provisional keys of an enterprise from its fleet."""
-    from linkage.accounting import compute_credits
-
     key = f"enterprise[{e.name}].fleet"
     path = r.path(e.fleet or "", key)
     try:
@@ -668,8 +656,6 @@ def _market(r: _Reader, m: MarketTable, years: list[int],
     if m.supply_demand_ratio is not None:
         ratio = dict(m.supply_demand_ratio)
     else:
-        from linkage.market import supply_demand_ratio
-
         st = pd.concat([e.statements() for e in enterprises], ignore_index=True)
         with record_lookups() as used:
             comp = supply_demand_ratio(st, rules)["ratio"]

@@ -41,6 +41,7 @@ import time
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,7 @@ from optimize.schema import (
     scenario_years,
     validate_document,
 )
+from optimize.solver import solver_version
 
 __all__ = ["MUTABLE_KEYS", "expand_grid", "load_sweep", "process_pool", "run_scenarios",
            "stop_executor"]
@@ -326,17 +328,13 @@ def _rulebook_hashes(doc: Mapping[str, Any], base_dir: str | None) -> dict[str, 
 
 
 def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
     out = {"python": sys.version.split()[0], "platform": platform.platform()}
     for pkg in ("dualcredit-linkage", "pyomo", "highspy", "pandas", "numpy", "pint"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
             out[pkg] = "not installed"
-    from optimize.enterprise import _solver_version
-
-    out["HiGHS"] = _solver_version()
+    out["HiGHS"] = solver_version()
     return out
 
 

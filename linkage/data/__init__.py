@@ -6,6 +6,8 @@ from importlib import resources
 
 import pandas as pd
 
+from conversions import nev_credit_prices as _prices
+
 __all__ = ["miit_annual", "nev_credit_prices"]
 
 _MIIT_DTYPES = {"year": "int64", "group": "str", "firms": "Int64", "decimals": "int64"}
@@ -45,6 +47,4 @@ def nev_credit_prices() -> pd.DataFrame:
     The data live with the carbon-market data in :func:`conversions.nev_credit_prices`; this is
     the same table (column ``average_cny_per_credit``).
     """
-    from conversions import nev_credit_prices as _prices
-
     return _prices()

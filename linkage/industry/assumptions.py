@@ -6,20 +6,22 @@ Every number the generator uses is a record of ``linkage/industry/data/industry_
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
 import numpy as np
 
+from conversions.errors import DataFileError
+from conversions.records import load_records
 from linkage.console import did_you_mean
 from linkage.errors import InputError
 
 __all__ = ["IndustryDataError", "assumptions_file", "load_assumptions"]
 
-#: Fields every assumption record carries.
-_RECORD_FIELDS = frozenset({"key", "value", "unit", "status", "text"})
+#: Units of the assumption files that :data:`conversions.ureg` does not define (no currency
+#: other than CNY, no "enterprise" or bare "credit" unit): accepted as labels.
+_UNPARSED_UNITS = ("enterprise", "CNY/USD", "CNY/credit", "USD/kWh")
 
 
 class IndustryDataError(InputError):
@@ -35,38 +37,23 @@ def _number_ok(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) and bool(np.isfinite(x))
 
 
-def _record(entry: Mapping[str, Any], i: int, path: str) -> dict[str, Any]:
-    """One checked record of the file: ``{"value", "unit", "status", "text"}``.
+def _records(path: str) -> dict[str, dict[str, Any]]:
+    """The checked ``[[assumption]]`` records of ``path``: key -> ``{"value", "unit", "status",
+    "text"}`` (status ``"assumption"`` only; read by :func:`conversions.records.load_records`).
 
     Raises
     ------
     IndustryDataError
-        A field is missing, the value is not a number or a non-empty list of numbers, or the
-        status is not ``"assumption"``.
+        A field is missing or unknown, the value is not a finite number or a non-empty list of
+        them, the unit does not parse, or the status is not ``"assumption"``.
     """
-    missing = _RECORD_FIELDS - set(entry)
-    if missing:
-        raise IndustryDataError(
-            f"assumption {i} lacks {sorted(missing)}", file=path, key=f"assumption[{i}]"
-        )
-    key, value = entry["key"], entry["value"]
-    ok = _number_ok(value) or (
-        isinstance(value, list) and value and all(_number_ok(v) for v in value)
-    )
-    if not ok:
-        raise IndustryDataError(
-            f"value must be a number or a list of numbers, got {value!r}", file=path, key=key
-        )
-    if entry["status"] != "assumption":
-        raise IndustryDataError(
-            f"status must be 'assumption', got {entry['status']!r}", file=path, key=key
-        )
-    return {
-        "value": value,
-        "unit": entry["unit"],
-        "status": entry["status"],
-        "text": entry["text"],
-    }
+    try:
+        records = load_records(path, table="assumption", source_field="text",
+                               allowed_statuses=("assumption",), unparsed_units=_UNPARSED_UNITS)
+    except DataFileError as exc:
+        raise IndustryDataError(exc.rule, file=exc.file, key=exc.key) from None
+    return {r.key: {"value": r.value, "unit": r.unit, "status": r.status, "text": r.source}
+            for r in records}
 
 
 def _override_value(key: str, value: Any, old: Any) -> Any:
@@ -112,13 +99,7 @@ def load_assumptions(overrides: Mapping[str, Any] | None = None) -> dict[str, di
     IndustryDataError
         The file is malformed, or an override names an unknown key or has the wrong form.
     """
-    path = assumptions_file()
-    with open(path, "rb") as fh:
-        doc = tomllib.load(fh)
-    out: dict[str, dict[str, Any]] = {}
-    for i, entry in enumerate(doc.get("assumption", [])):
-        record = _record(entry, i, path)
-        out[entry["key"]] = record
+    out = _records(assumptions_file())
     for key, value in (overrides or {}).items():
         if key not in out:
             raise IndustryDataError(f"unknown assumption{did_you_mean(key, sorted(out))}",

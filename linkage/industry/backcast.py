@@ -19,7 +19,6 @@ summary) has no volume, no curb mass and no domestic/import split.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,7 +29,7 @@ import pandas as pd
 
 from linkage.data import miit_annual
 from linkage.errors import InputError
-from linkage.industry.assumptions import IndustryDataError, _record, _Values, load_assumptions
+from linkage.industry.assumptions import IndustryDataError, _records, _Values, load_assumptions
 from linkage.industry.calibration import (
     _MIIT_QUANTITIES,
     KINDS,
@@ -71,10 +70,7 @@ def load_backcast_assumptions() -> dict[str, dict[str, Any]]:
     IndustryDataError
         A record is malformed (see :func:`linkage.industry.load_assumptions`).
     """
-    path = backcast_assumptions_file()
-    with open(path, "rb") as fh:
-        doc = tomllib.load(fh)
-    return {e["key"]: _record(e, i, path) for i, e in enumerate(doc.get("assumption", []))}
+    return _records(backcast_assumptions_file())
 
 
 def _miit_year(year: int) -> pd.DataFrame:

@@ -58,6 +58,7 @@ import pint
 
 from conversions._checks import check_year
 from conversions.errors import UnitExpressionError
+from conversions.records import LAW_STATUSES, check_source, check_status
 from conversions.registry import parse_unit, ureg
 from linkage.console import did_you_mean
 from linkage.errors import RulebookError
@@ -76,7 +77,9 @@ __all__ = [
     "schema",
 ]
 
-STATUSES = ("official", "secondary", "provisional", "scenario")
+#: Statuses of a rulebook entry: the law statuses of :mod:`conversions.records` (``assumption``,
+#: a modelling choice, is for data files only, never for a rule).
+STATUSES = LAW_STATUSES
 #: Statuses counted as "provisional parameters" in every result: not verified law.
 UNVERIFIED_STATUSES = frozenset({"provisional", "scenario"})
 
@@ -770,13 +773,8 @@ def _own_parameter(raw: Any, where: str, known: Mapping[str, Any], file: str) ->
     _check_fields(raw, where, known, file)
     key = raw["key"]
     spec = known[key]
-    if raw["status"] not in STATUSES:
-        raise RulebookError(
-            f"status must be one of {', '.join(STATUSES)}, got '{raw['status']}'",
-            file=file, key=key,
-        )
-    if not isinstance(raw["source"], str) or not raw["source"].strip():
-        raise RulebookError("source must be a non-empty text", file=file, key=key)
+    check_status(raw["status"], STATUSES, file=file, key=key, error=RulebookError)
+    check_source(raw["source"], file=file, key=key, error=RulebookError)
     first, last = _parse_years(raw["years"], file, key)
     value = _parse_value(raw["value"], spec["kind"], file, key)
     value, source = _in_schema_unit(value, raw["unit"], spec, raw["source"], file, key)
