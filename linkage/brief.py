@@ -27,9 +27,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from conversions import get_basis, list_bases, nev_credit_prices, tonnes_per_credit
 from linkage.console import progress_bar
+from linkage.data import miit_annual
+from linkage.industry import illustrative_industry
+from linkage.industry.technology import industry_technology
 from linkage.outputs import OutputDir
-from linkage.rules import ParameterLog, record_lookups
+from linkage.rules import ParameterLog, default_rules, record_lookups
+from optimize import backcast, industry_scenario_document, parse_scenario, solve_enterprise
+from optimize.industry import IndustryModel
+from optimize.scenario import read_scenario_document
 
 __all__ = ["DESIGNS", "Brief", "make_brief"]
 
@@ -170,7 +177,7 @@ class _Doc:
                          f"<p class='src'>Table: <a href='{name}.csv'>{name}.csv</a></p>")
 
     def figure(self, fig: Any, name: str, caption: str) -> None:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # lazy: matplotlib's backend is chosen in _plt()
 
         png, svg = self.out / f"{name}.png", self.out / f"{name}.svg"
         fig.savefig(png, dpi=110, bbox_inches="tight")
@@ -277,9 +284,6 @@ class _Inputs:
 
 def _inputs(scenario: str | Path | None) -> _Inputs:
     """The scenario (default: calibrated industry 2026-2030 with technology options)."""
-    from linkage.industry import illustrative_industry
-    from linkage.industry.technology import industry_technology
-    from optimize import industry_scenario_document
 
     ind = illustrative_industry()
     tech = industry_technology(ind, list(OUTLOOK_YEARS))
@@ -291,7 +295,6 @@ def _inputs(scenario: str | Path | None) -> _Inputs:
                  f"enterprises whose 2023 totals match MIIT's announcement) with its "
                  f"technology options, {OUTLOOK_YEARS[0]}-{OUTLOOK_YEARS[-1]}")
         return _Inputs(doc, None, label, dict(ind.assumptions), ind, tech, True)
-    from optimize.scenario import read_scenario_document
 
     doc = read_scenario_document(scenario)  # errors name the file and the key
     return _Inputs(doc, Path(scenario).resolve().parent, f"the scenario {Path(scenario).name}",
@@ -299,7 +302,7 @@ def _inputs(scenario: str | Path | None) -> _Inputs:
 
 
 def _plt() -> Any:
-    import matplotlib
+    import matplotlib  # lazy: the Agg backend must be chosen before pyplot is imported
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -310,7 +313,6 @@ def _plt() -> Any:
 
 
 def _physical_t_per_credit(basis: str = DEFAULT_BASIS) -> float:
-    from conversions import get_basis, tonnes_per_credit
 
     return float(tonnes_per_credit(get_basis(basis)).to("t_CO2e / cafc_credit").magnitude)
 
@@ -319,7 +321,6 @@ def _physical_t_per_credit(basis: str = DEFAULT_BASIS) -> float:
 
 
 def _miit_table() -> pd.DataFrame:
-    from linkage.data import miit_annual
 
     m = miit_annual()
     allg = m[m["group"] == "all"].sort_values("year")
@@ -337,8 +338,6 @@ def _backcast_table(bc: Any) -> pd.DataFrame:
 
 def _history_section(plt: Any, b: Brief, d: _Doc) -> dict[str, Any]:
     """History 2016-2024 (MIIT) and the backcast 2020-2024 (observed vs modelled prices)."""
-    from conversions import nev_credit_prices
-    from optimize import backcast
 
     t = _miit_table()
     off = t[t["status"] == "official"]
@@ -407,8 +406,6 @@ def _outlook_document(inp: _Inputs, nev_scale: float, cost_scale: float) -> dict
     multiplied by ``nev_scale``; a shift option's NEV effect per unit (credit of the new
     vehicle + the ratio of the conventional one it replaces) gets the scaled ratio too.
     """
-    from linkage.rules import default_rules
-    from optimize import industry_scenario_document
 
     rules = default_rules()
     ratio = inp.technology["year"].map(lambda y: float(rules.for_year(int(y))["nev.ratio"]))
@@ -433,8 +430,6 @@ def _outlook_document(inp: _Inputs, nev_scale: float, cost_scale: float) -> dict
 
 
 def _solve_document(doc: dict[str, Any], base_dir: Path | None = None) -> Any:
-    from optimize import parse_scenario
-    from optimize.industry import IndustryModel
 
     return IndustryModel(parse_scenario(doc, file="<brief>", base=base_dir)).solve()
 
@@ -566,8 +561,6 @@ def _result_row(res: Any) -> dict[str, float]:
 
 def _linkage_grid(inp: _Inputs) -> tuple[pd.DataFrame, dict[str, Any]]:
     """'Both ways' over CEA price x policy rate x offset limit; the designs at the centre."""
-    from optimize import parse_scenario
-    from optimize.industry import IndustryModel
 
     rows, results = [], {}
     for policy_t in POLICY_T_PER_CREDIT:
@@ -730,7 +723,6 @@ def _plan_document(inp: _Inputs, doc: dict[str, Any], name: str,
 
 def _plan_section(inp: _Inputs, b: Brief, d: _Doc, link: dict[str, Any]) -> dict[str, Any]:
     """One enterprise's least-cost plan at the equilibrium prices, without and with a link."""
-    from optimize import parse_scenario, solve_enterprise
 
     res = link["results"]
     deficits = {e["name"]: -sum(min(v, 0) for v in e["nev_credits"])
@@ -805,7 +797,6 @@ def _findings_section(b: Brief, d: _Doc, hist: dict[str, Any], outlook: dict[str
 
 
 def _appendix_section(inp: _Inputs, used: ParameterLog, d: _Doc) -> None:
-    from conversions import list_bases
 
     d.h("7. Appendix: provisional rule parameters and assumptions")
     prov = _used_parameters(used)
