@@ -99,6 +99,11 @@ class Brief:
         return self.out / "brief.html"
 
 
+def _cell(v: Any) -> str:
+    """A table cell as text: a missing value (NaN, None, pandas NA) is blank."""
+    return "" if v is None or (not isinstance(v, str) and bool(pd.isna(v))) else str(v)
+
+
 def _fmt(x: float, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
@@ -168,10 +173,10 @@ class _Doc:
         self.md.append("| " + " | ".join(cols) + " |\n| " + " | ".join("---" for _ in cols)
                        + " |")
         for row in shown.itertuples(index=False):
-            self.md.append("| " + " | ".join(str(v) for v in row) + " |")
+            self.md.append("| " + " | ".join(_cell(v) for v in row) + " |")
         self.md.append(f"\n*Table: [{name}.csv]({name}.csv)*\n")
         head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row)
                        + "</tr>" for row in shown.itertuples(index=False))
         self.html.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
                          f"<p class='src'>Table: <a href='{name}.csv'>{name}.csv</a></p>")
