@@ -9,6 +9,9 @@ assumption, file or key.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 import pint
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "UnitDimensionalityError",
     "UnitExpressionError",
     "UnknownBasisError",
+    "did_you_mean",
 ]
 
 
@@ -217,3 +221,30 @@ class UndefinedUnitExpressionError(UnitExpressionError, pint.UndefinedUnitError)
 
 class UnitDimensionalityError(ConversionError, pint.DimensionalityError):
     """Two units cannot be converted into each other (also a :class:`pint.DimensionalityError`)."""
+
+
+def did_you_mean(word: object, choices: Iterable[str], *, prefix: str = "") -> str:
+    """The hint an error appends for an unknown ``word``: its closest known choice.
+
+    Parameters
+    ----------
+    word : object
+        What was given (compared as text).
+    choices : iterable of str
+        The known names.
+    prefix : str
+        Written before the match, e.g. ``"rule."`` for ``'rule.nev.ratio'``.
+
+    Returns
+    -------
+    str
+        ``"; did you mean '<prefix><match>'?"``, or ``""`` when nothing is close (difflib's
+        ratio below 0.6).
+
+    Examples
+    --------
+    >>> "unknown key" + did_you_mean("nev.ratoi", ["nev.ratio", "cafc.carry_years"])
+    "unknown key; did you mean 'nev.ratio'?"
+    """
+    hint = difflib.get_close_matches(str(word), list(choices), n=1)
+    return f"; did you mean '{prefix}{hint[0]}'?" if hint else ""

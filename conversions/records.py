@@ -21,7 +21,6 @@ assumptions), never for a rule.
 
 from __future__ import annotations
 
-import difflib
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -29,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conversions.errors import DataFileError, InputError
+from conversions.errors import DataFileError, InputError, did_you_mean
 from conversions.registry import ureg
 
 __all__ = [
@@ -94,11 +93,6 @@ class SourcedRecord:
     file: str
 
 
-def _hint(word: object, choices: Iterable[str]) -> str:
-    match = difflib.get_close_matches(str(word), list(choices), n=1)
-    return f"; did you mean '{match[0]}'?" if match else ""
-
-
 def read_toml(path: str | Path) -> dict[str, Any]:
     """A TOML file as a dict; every failure names the file.
 
@@ -134,7 +128,7 @@ def check_fields(raw: Mapping[str, Any], required: Iterable[str], optional: Iter
     known = required | set(optional)
     extra, missing = set(raw) - known, required - set(raw)
     if extra or missing:
-        hint = _hint(sorted(extra)[0], sorted(known - set(raw))) if extra else ""
+        hint = did_you_mean(sorted(extra)[0], sorted(known - set(raw))) if extra else ""
         raise DataFileError(f"unknown field(s) {sorted(extra)} / missing field(s) "
                             f"{sorted(missing)}{hint}", file=file, key=key)
 
@@ -279,7 +273,7 @@ def load_records(
             stem = key.split(".")[0]
             if stem not in schema or unit != schema[stem]:
                 raise DataFileError(
-                    f"unknown key or unit {unit!r}{_hint(stem, schema)} (keys and units: "
+                    f"unknown key or unit {unit!r}{did_you_mean(stem, schema)} (keys and units: "
                     f"{dict(schema)})", file=file, key=key)
         check_status(raw["status"], allowed, file=file, key=key)
         check_source(raw[source_field], file=file, key=key, field=source_field)

@@ -8,40 +8,13 @@ bar starts with ``[`` so a reader of a captured stderr can tell it from messages
 
 from __future__ import annotations
 
-import difflib
 import sys
-from collections.abc import Iterable
 
 from tqdm import tqdm
 
+from conversions.errors import did_you_mean
+
 __all__ = ["ProgressBar", "did_you_mean", "progress_bar"]
-
-
-def did_you_mean(word: object, choices: Iterable[str], *, prefix: str = "") -> str:
-    """The hint an error appends for an unknown ``word``: its closest known choice.
-
-    Parameters
-    ----------
-    word : object
-        What was given (compared as text).
-    choices : iterable of str
-        The known names.
-    prefix : str
-        Written before the match, e.g. ``"rule."`` for ``'rule.nev.ratio'``.
-
-    Returns
-    -------
-    str
-        ``"; did you mean '<prefix><match>'?"``, or ``""`` when nothing is close (difflib's
-        ratio below 0.6).
-
-    Examples
-    --------
-    >>> "unknown key" + did_you_mean("nev.ratoi", ["nev.ratio", "cafc.carry_years"])
-    "unknown key; did you mean 'nev.ratio'?"
-    """
-    hint = difflib.get_close_matches(str(word), list(choices), n=1)
-    return f"; did you mean '{prefix}{hint[0]}'?" if hint else ""
 
 
 class ProgressBar(tqdm):
