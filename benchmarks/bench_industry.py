@@ -59,9 +59,10 @@ def industry_doc(technology: bool = False) -> dict:
     return industry_scenario_document(
         ind,
         YEARS,
-        linkage={"basis": "ttw-real-world", "cea_price": [96, 62, 80, 100, 110, 120, 130],
+        linkage={"basis": "ttw-real-world", "cea_price_cny_per_t_co2e": [96, 62, 80, 100, 110, 120,
+                                                                         130],
                  "max_cea_share_of_deficit": 0.2},
-        penalty={"uncovered_credit_cny": 5000},
+        penalty={"penalty_cny_per_credit": 5000},
         name="calibrated illustrative industry 2024-2030",
         technology=tech,
     )
@@ -112,7 +113,7 @@ def bench_model(sc: object, repeat: int) -> tuple[IndustryModel, float]:
     print(f"  ratio (build + first solve) / HiGHS alone  {ratio:6.2f}  (target <= 3)")
     resolve, highs = [], []
     for i in range(max(repeat, 5)):
-        model.set_prices(cea_price=dict.fromkeys(YEARS, 60.0 + 7 * i))
+        model.set_prices(cea_price_cny_per_t_co2e=dict.fromkeys(YEARS, 60.0 + 7 * i))
         t0 = time.perf_counter()
         r = model.solve(verify=False)
         resolve.append(time.perf_counter() - t0)
@@ -136,7 +137,7 @@ def _cpu_s() -> tuple[float, float]:
 def sweep_seconds(doc: dict, n: int, workers: int, batches_per_worker: int
                   ) -> tuple[float, float, float, int]:
     """Wall time [s], parent and worker CPU time [s] and the batch size of one sweep."""
-    changes = [{"linkage.cea_price": 40 + 4 * i} for i in range(n)]
+    changes = [{"linkage.cea_price_cny_per_t_co2e": 40 + 4 * i} for i in range(n)]
     batch = max(math.ceil(n / (workers * batches_per_worker)), 1)
     ex = process_pool(workers) if workers > 1 else None
     c0 = _cpu_s()
@@ -182,12 +183,12 @@ def main() -> None:
     prices = [40 + 160 * i / max(args.points - 1, 1) for i in range(args.points)]
     t0 = time.perf_counter()
     for p in prices:
-        model.set_prices(cea_price=dict.fromkeys(YEARS, p))
+        model.set_prices(cea_price_cny_per_t_co2e=dict.fromkeys(YEARS, p))
         model.solve(verify=False)
     per_resolve = (time.perf_counter() - t0) / args.points
     rebuild = []
     for p in prices[: args.rebuilds]:
-        d = {**doc, "linkage": {**doc["linkage"], "cea_price": p}}
+        d = {**doc, "linkage": {**doc["linkage"], "cea_price_cny_per_t_co2e": p}}
         s = parse_scenario(d)
         t0 = time.perf_counter()
         IndustryModel(s).solve(verify=False)
@@ -212,7 +213,7 @@ def main() -> None:
 
     # 4. peak memory of a large streamed sweep (small market)
     small = ROOT / "examples" / "industry_market.toml"
-    changes = [{"linkage.cea_price": 0.02 * i} for i in range(args.memory_scenarios)]
+    changes = [{"linkage.cea_price_cny_per_t_co2e": 0.02 * i} for i in range(args.memory_scenarios)]
     with tempfile.TemporaryDirectory() as tmp, ProcessPoolExecutor(2) as ex:
         t0 = time.perf_counter()
         table = run_scenarios(small, changes, executor=ex, batch_size=250, out=tmp,

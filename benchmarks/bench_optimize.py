@@ -35,7 +35,7 @@ DOC = {
         "name": "E",
         "cafc_credits": [42000, 8000, -25000, -60000, 15000, -30000, -45000],
         "nev_credits": [9000, -26000, -38000, 12000, -52000, 20000, -61000],
-        "conventional_fleet_meets_threshold": [True, True, False, True, True, False, True],
+        "nev_carry_eligible": [True, True, False, True, True, False, True],
         "opening": {"cafc": {"2022": 30000, "2023": 20000}, "nev": {"2023": 6000},
                     "pool": {"2023": 5000}},
         "abatement": [
@@ -45,16 +45,17 @@ DOC = {
         ],
     }],
     "market": {
-        "nev_buy_price": [700, 800, 1000, 1300, 1500, 1600, 1700],
-        "nev_sell_price": [600, 700, 900, 1200, 1400, 1500, 1600],
+        "nev_buy_price_cny_per_credit": [700, 800, 1000, 1300, 1500, 1600, 1700],
+        "nev_sell_price_cny_per_credit": [600, 700, 900, 1200, 1400, 1500, 1600],
         "supply_demand_ratio": [3.2, 2.4, 1.4, 1.2, 2.2, 1.3, 1.1],
-        "reserve_price": 1900,
-        "affiliate_cafc_available": [0, 0, 10000, 10000, 0, 5000, 5000],
+        "reserve_price_cny_per_credit": 1900,
+        "affiliate_cafc_available_credits": [0, 0, 10000, 10000, 0, 5000, 5000],
     },
-    "linkage": {"basis": "ttw-real-world", "cea_price": [96, 62, 80, 100, 110, 120, 130],
+    "linkage": {"basis": "ttw-real-world", "cea_price_cny_per_t_co2e": [96, 62, 80, 100, 110, 120,
+                                                                        130],
                 "max_cea_share_of_deficit": 0.2, "allow_credit_offsets": True,
-                "offset_cap_t": 20000},
-    "penalty": {"uncovered_credit_cny": 5000},
+                "offset_cap_t_co2e": 20000},
+    "penalty": {"penalty_cny_per_credit": 5000},
 }
 
 
@@ -83,13 +84,13 @@ def main() -> None:
     first = model.solve()
     rs, rsv, inside = [], [], []
     for i in range(args.repeat):
-        model.set_prices(nev_buy_price={2027: 1300.0 + 10 * (i + 1)})
+        model.set_prices(nev_buy_price_cny_per_credit={2027: 1300.0 + 10 * (i + 1)})
         t0 = time.perf_counter()
         r = model.solve(verify=False)
         rs.append(time.perf_counter() - t0)
         inside.append(r.highs_seconds / r.solve_seconds)
     for i in range(args.repeat):
-        model.set_prices(nev_buy_price={2027: 1600.0 + 10 * (i + 1)})
+        model.set_prices(nev_buy_price_cny_per_credit={2027: 1600.0 + 10 * (i + 1)})
         t0 = time.perf_counter()
         model.solve(verify=True)
         rsv.append(time.perf_counter() - t0)

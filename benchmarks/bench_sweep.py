@@ -39,7 +39,8 @@ def main() -> None:
     ap.add_argument("--batches-per-worker", type=int, default=1)
     args = ap.parse_args()
     doc = industry_doc()
-    run_scenarios(doc, [{"linkage.cea_price": 50}], progress=False)  # warm-up (imports, rules)
+    run_scenarios(doc, [{"linkage.cea_price_cny_per_t_co2e": 50}],
+                  progress=False)  # warm-up (imports, rules)
     walls = {}
     for w in args.workers:
         load = os.getloadavg()[0]

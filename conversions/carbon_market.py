@@ -32,6 +32,7 @@ from conversions.errors import (
 )
 from conversions.records import LAW_STATUSES, load_records
 from conversions.registry import Q_, as_magnitude, ureg
+from conversions.vocabulary import renamed_parameters
 
 __all__ = [
     "DATA_DIR",
@@ -315,15 +316,18 @@ def ccer_price(year: int = 2025) -> pint.Quantity:
     return q
 
 
+@renamed_parameters("python.ets_penalty")
 def ets_penalty(
-    shortfall_t: Any, average_price_prev_month: Any, multiple: float = 5
+    shortfall_t_co2e: Any, average_price_prev_month: Any, multiple: float = 5
 ) -> pint.Quantity:
     """Fine for allowances not surrendered by the compliance deadline.
 
     Parameters
     ----------
-    shortfall_t : Quantity, number or array-like
+    shortfall_t_co2e : Quantity, number or array-like
         Allowances not surrendered [t_CO2e] (plain numbers are t_CO2e), >= 0.
+        (``shortfall_t``, its name before the one-vocabulary rename, still works as a keyword
+        with a :class:`DeprecationWarning`.)
     average_price_prev_month : Quantity, number or array-like
         Average CEA price of the month before the deadline [CNY/t_CO2e] (plain numbers are
         CNY/t_CO2e), >= 0.
@@ -362,7 +366,7 @@ def ets_penalty(
             f"the penalty multiple must lie in [{lo:g}, {hi:g}] (Interim Regulations 2024, "
             f"Art. 24), got {multiple}"
         )
-    shortfall = _nonneg(shortfall_t, _T, "shortfall_t")
+    shortfall = _nonneg(shortfall_t_co2e, _T, "shortfall_t_co2e")
     price = _nonneg(average_price_prev_month, _CNY_PER_T, "average_price_prev_month")
     return Q_(shortfall * price * m, _CNY)
 

@@ -24,6 +24,7 @@ from conversions.errors import ArgumentError, QuantityRegistryError, UnitDimensi
 from conversions.formulas import nev_lifetime_emissions
 from conversions.presets import get_basis
 from conversions.registry import Q_, as_magnitude, parse_unit, ureg
+from conversions.vocabulary import renamed_parameters
 
 __all__ = [
     "CREDITS",
@@ -312,9 +313,10 @@ def implied_carbon_price(
     return Q_(m / _factor(b, kind, check_method(method)), _CNY_PER_T)
 
 
+@renamed_parameters("python.credit_value_at_cea_price")
 def credit_value_at_cea_price(
     credits: Any,
-    cea_price: Any,
+    cea_price_cny_per_t_co2e: Any,
     basis: BasisLike,
     credit: CreditKind | None = None,
     method: Method = "compliance",
@@ -325,8 +327,10 @@ def credit_value_at_cea_price(
     ----------
     credits : Quantity, number, array-like or Series
         Credits [cafc_credit or nev_credit] (plain numbers: credits of kind ``credit``).
-    cea_price : Quantity, number, array-like or Series
+    cea_price_cny_per_t_co2e : Quantity, number, array-like or Series
         CEA price [CNY/t_CO2e] (plain numbers are CNY/t_CO2e); broadcast against ``credits``.
+        (``cea_price``, its name before the one-vocabulary rename, still works as a keyword
+        with a :class:`DeprecationWarning`.)
     basis : ConversionBasis or str
         Basis or preset name.
     credit : {"cafc", "nev"}, optional
@@ -342,7 +346,7 @@ def credit_value_at_cea_price(
     b = _basis(basis)
     kind = _infer(credits, credit, "{}")
     tonnes = _magnitude(credits, _UNIT[kind]) * _factor(b, kind, check_method(method))
-    return Q_(tonnes * _magnitude(cea_price, _CNY_PER_T), _CNY)
+    return Q_(tonnes * _magnitude(cea_price_cny_per_t_co2e, _CNY_PER_T), _CNY)
 
 
 def nev_avoided_emissions(basis: BasisLike) -> dict[str, pint.Quantity]:

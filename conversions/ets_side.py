@@ -9,7 +9,7 @@ aluminium from 2024) [t_CO2e/year], ``offset_limit_share`` [-], ``other_offsets`
 [t_CO2e/year], ``offset_price_factor`` [-], ``cea_retired`` [flag].
 
 The offset limit of automakers in a year is
-``offset_limit_share x covered_emissions_t - other_offsets_t`` [t CO2e].
+``offset_limit_share x covered_emissions_t_co2e - other_offsets_t_co2e`` [t CO2e].
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from conversions._checks import check_year
 from conversions.carbon_market import DATA_DIR
 from conversions.errors import ArgumentError, DataFileError
 from conversions.records import STATUSES, SourcedRecord, load_records
+from conversions.vocabulary import renamed_attributes
 
 __all__ = ["ETS_SIDE_STATUSES", "EtsSide", "ets_side", "ets_side_records"]
 
@@ -37,6 +38,7 @@ _UNITS = {"covered_emissions": "t_CO2e / year", "offset_limit_share": "dimension
 _FILE = "ets_side.toml"
 
 
+@renamed_attributes("python.EtsSide")
 @dataclass(frozen=True)
 class EtsSide:
     """One year of the ETS side, as shipped.
@@ -44,11 +46,11 @@ class EtsSide:
     Attributes
     ----------
     year : int
-    covered_emissions_t : float
+    covered_emissions_t_co2e : float
         Verified emissions covered by the national ETS [t CO2e/year].
     offset_limit_share : float
         Largest share of verified emissions offsets may cover [-].
-    other_offsets_t : float
+    other_offsets_t_co2e : float
         Other offsets (CCERs) competing for the limit [t CO2e/year].
     offset_price_factor : float
         Price of an accepted offset over the CEA price [-].
@@ -59,18 +61,19 @@ class EtsSide:
     """
 
     year: int
-    covered_emissions_t: float
+    covered_emissions_t_co2e: float
     offset_limit_share: float
-    other_offsets_t: float
+    other_offsets_t_co2e: float
     offset_price_factor: float
     cea_retired: bool
     statuses: dict[str, str] = field(default_factory=dict, compare=False)
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
-    def offset_limit_t(self) -> float:
+    def offset_limit_t_co2e(self) -> float:
         """Offsets automakers may place: share x covered - other offsets [t CO2e/year]."""
-        return self.offset_limit_share * self.covered_emissions_t - self.other_offsets_t
+        return (self.offset_limit_share * self.covered_emissions_t_co2e
+                - self.other_offsets_t_co2e)
 
 
 def _check_record(rec: SourcedRecord) -> dict[str, Any]:
@@ -145,7 +148,7 @@ def ets_side(year: int) -> EtsSide:
     Examples
     --------
     >>> s = ets_side(2025)
-    >>> s.covered_emissions_t, s.offset_limit_t
+    >>> s.covered_emissions_t_co2e, s.offset_limit_t_co2e
     (8000000000.0, 350000000.0)
     """
     year = check_year(year)

@@ -48,8 +48,8 @@ except ImportError as exc:
 if args.scenario is None:
     # the custom scenario: a copy of the shipped example (comments kept), another penalty
     text = (HERE / "industry_market.toml").read_text(encoding="utf-8")
-    text, n = re.subn(r"(?m)^uncovered_credit_cny\s*=.*$",
-                      f"uncovered_credit_cny = {args.penalty:g}    # CNY per uncovered credit",
+    text, n = re.subn(r"(?m)^penalty_cny_per_credit\s*=.*$",
+                      f"penalty_cny_per_credit = {args.penalty:g}    # CNY per uncovered credit",
                       text)
     text, m = re.subn(r'(?m)^name\s*=\s*"(.*)"$',
                       lambda g: f'name = "{g[1]}, penalty {args.penalty:,.0f} CNY/credit"',

@@ -73,13 +73,15 @@ def main() -> None:
             if cap is None:
                 # one solve: the CEA price does not enter; repeated below for every CEA price
                 t = run_scenarios(no_link, [{}], model="industry", progress=False)
-                t = pd.concat([t.assign(cea_price=p) for p in CEA_PRICES], ignore_index=True)
+                t = pd.concat([t.assign(cea_price_cny_per_t_co2e=p) for p in CEA_PRICES],
+                              ignore_index=True)
             else:
                 changes = expand_grid({"linkage.max_cea_share_of_deficit": [cap],
-                                       "linkage.cea_price": CEA_PRICES})
+                                       "linkage.cea_price_cny_per_t_co2e": CEA_PRICES})
                 t = run_scenarios(doc, changes, model="industry", executor=executor,
                                   batch_size=5, progress=False)
-                t = t.rename(columns={"set:linkage.cea_price": "cea_price"})
+                t = t.rename(columns={"set:linkage.cea_price_cny_per_t_co2e":
+                                      "cea_price_cny_per_t_co2e"})
             frames.append(t.assign(design=label))
     finally:
         if executor is not None:
@@ -88,7 +90,7 @@ def main() -> None:
     bad = res[res["status"] != "optimal"]
     if not bad.empty:
         raise SystemExit(f"{len(bad)} scenario-years not optimal:\n{bad[['design', 'status']]}")
-    keep = ["design", "cea_price", "year", "nev_price_cny_per_credit",
+    keep = ["design", "cea_price_cny_per_t_co2e", "year", "nev_price_cny_per_credit",
             "implied_carbon_price_cny_per_t", "cea_surrendered_t_co2e", "abated_credits",
             "uncovered_credits", "total_cost_cny"]
     res[keep].to_csv(out / "results.csv", index=False)
@@ -99,7 +101,8 @@ def main() -> None:
           f"{doc['scenario']['name']}:")
     for y in years:
         table = (res[res["year"] == y]
-                 .pivot(index="cea_price", columns="design", values="nev_price_cny_per_credit")
+                 .pivot(index="cea_price_cny_per_t_co2e", columns="design",
+                        values="nev_price_cny_per_credit")
                  [list(DESIGNS)].round(0).astype(int))
         table.index.name, table.columns.name = f"{y}, CEA price", None
         print()
@@ -112,8 +115,10 @@ def main() -> None:
     fig, axes = plt.subplots(1, len(years), figsize=(4.2 * len(years), 4), sharey=True)
     for ax, y in zip(axes, years, strict=True):
         for label, style in zip(DESIGNS, STYLES, strict=True):
-            s = res[(res["year"] == y) & (res["design"] == label)].sort_values("cea_price")
-            ax.plot(s["cea_price"], s["nev_price_cny_per_credit"], label=label, **style)
+            s = res[(res["year"] == y) & (res["design"] == label)].sort_values(
+                "cea_price_cny_per_t_co2e")
+            ax.plot(s["cea_price_cny_per_t_co2e"], s["nev_price_cny_per_credit"], label=label,
+                    **style)
         ax.plot(CEA_PRICES, [p * tpc for p in CEA_PRICES], ls=":", color="grey",
                 label=f"CEA price x {tpc:.2f} t/credit")
         ax.set_title(str(y))

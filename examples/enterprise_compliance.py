@@ -40,6 +40,6 @@ for label, d in (("without linkage", without), ("with CEA surrender (20 % cap)",
 # a price sweep on the persistent model: NEV credits dearer in 2027
 model = EnterpriseModel(parse_scenario(doc, base=HERE), doc["enterprise"][0]["name"])
 for price in (1300, 1600, 2000, 2500):
-    model.set_prices(nev_buy_price={2027: float(price)})
+    model.set_prices(nev_buy_price_cny_per_credit={2027: float(price)})
     r = model.solve()
     print(f"2027 NEV price {price:5d} CNY/credit -> total cost {r.total_cost_cny:,.0f} CNY")

@@ -543,13 +543,13 @@ def _link_document(inp: _Inputs, design: str, policy_t: float | None,
     if not (cea_on or offsets_on):
         return doc
     own = {k: v for k, v in inp.doc.get("linkage", {}).items()
-           if k not in ("cea_price", "allow_cea_for_deficits", "allow_credit_offsets",
-                        "exchange_rate_credits_per_t")}
+           if k not in ("cea_price_cny_per_t_co2e", "allow_cea_for_deficits",
+                        "allow_credit_offsets", "exchange_rate_credits_per_t_co2e")}
     own.setdefault("basis", DEFAULT_BASIS)
     if policy_t is not None:
-        own["exchange_rate_credits_per_t"] = 1.0 / policy_t
-    doc["linkage"] = {**own, "cea_price": CEA_CENTRAL, "allow_cea_for_deficits": cea_on,
-                      "allow_credit_offsets": offsets_on}
+        own["exchange_rate_credits_per_t_co2e"] = 1.0 / policy_t
+    doc["linkage"] = {**own, "cea_price_cny_per_t_co2e": CEA_CENTRAL,
+                      "allow_cea_for_deficits": cea_on, "allow_credit_offsets": offsets_on}
     if offsets_on:
         doc["ets"] = {**inp.doc.get("ets", {}), "offset_limit_share": share}
     return doc
@@ -574,7 +574,7 @@ def _linkage_grid(inp: _Inputs) -> tuple[pd.DataFrame, dict[str, Any]]:
                                 file="<brief>", base=inp.base_dir)
             model = IndustryModel(sc)
             for price in CEA_PRICES:
-                model.set_prices(cea_price=dict.fromkeys(sc.years, price))
+                model.set_prices(cea_price_cny_per_t_co2e=dict.fromkeys(sc.years, price))
                 rows.append({"design": "both ways", "cea_price_cny_per_t": price,
                              "policy_t_co2e_per_credit": policy_t or sc.basis_t_per_credit,
                              "offset_limit_share": share, **_result_row(model.solve())})
@@ -722,7 +722,8 @@ def _plan_document(inp: _Inputs, doc: dict[str, Any], name: str,
                    prices: list[float]) -> dict[str, Any]:
     one = {k: v for k, v in doc.items() if k not in ("enterprise", "market")}
     one["enterprise"] = [e for e in doc["enterprise"] if e["name"] == name]
-    one["market"] = {"nev_buy_price": prices, "nev_sell_price": prices}
+    one["market"] = {"nev_buy_price_cny_per_credit": prices,
+                     "nev_sell_price_cny_per_credit": prices}
     return one
 
 

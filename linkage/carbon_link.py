@@ -10,16 +10,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from conversions.vocabulary import renamed_attributes
+
 __all__ = ["CarbonLink"]
 
 
+@renamed_attributes("python.CarbonLink")
 @dataclass(frozen=True)
 class CarbonLink:
     """A linkage design.
 
     Attributes
     ----------
-    exchange_rate_credits_per_t : float
+    exchange_rate_credits_per_t_co2e : float
         Credits cleared by one t CO2e of allowances, and credits needed for one t CO2e of
         offsets [credit/t CO2e].
     basis : str
@@ -32,22 +35,26 @@ class CarbonLink:
         Cap on CEA-cleared credits as a share of each year's deficit [-].
     allow_credit_offsets : bool
         Surplus credits may be sold into the ETS as carbon offsets.
-    offset_cap_t : mapping year -> float
+    offset_cap_t_co2e : mapping year -> float
         Cap on offsets sold per year [t CO2e] (absent year: no cap). For one enterprise in the
         enterprise model; industry-wide in the industry model.
+
+    The names before the one-vocabulary rename (``exchange_rate_credits_per_t``,
+    ``offset_cap_t``) are still read and accepted by the constructor, with a
+    :class:`DeprecationWarning`.
     """
 
-    exchange_rate_credits_per_t: float
+    exchange_rate_credits_per_t_co2e: float
     basis: str = "policy"
     allow_cea_for_deficits: bool = True
     cea_clears: tuple[str, ...] = ("cafc", "nev")
     max_cea_share_of_deficit: float = 1.0
     allow_credit_offsets: bool = False
-    offset_cap_t: Mapping[int, float] = field(default_factory=dict)
+    offset_cap_t_co2e: Mapping[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.exchange_rate_credits_per_t > 0:
-            raise ValueError("exchange_rate_credits_per_t must be > 0 [credit/t CO2e]")
+        if not self.exchange_rate_credits_per_t_co2e > 0:
+            raise ValueError("exchange_rate_credits_per_t_co2e must be > 0 [credit/t CO2e]")
         if not 0.0 <= self.max_cea_share_of_deficit <= 1.0:
             raise ValueError("max_cea_share_of_deficit must lie in [0, 1]")
         bad = set(self.cea_clears) - {"cafc", "nev"}
@@ -57,4 +64,4 @@ class CarbonLink:
     @property
     def t_per_credit(self) -> float:
         """t CO2e per credit [t CO2e/credit]."""
-        return 1.0 / self.exchange_rate_credits_per_t
+        return 1.0 / self.exchange_rate_credits_per_t_co2e

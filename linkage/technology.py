@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from conversions.basis import ConversionBasis
+from conversions.vocabulary import renamed_attributes
 from linkage.accounting import compute_credits
 from linkage.errors import InputError
 from linkage.fleet import FLEET_COLUMNS
@@ -32,6 +33,7 @@ from linkage.rules import RuleSet
 __all__ = ["TechnologyEffect", "fleet_option_effects", "vehicle_lifetime_co2_t"]
 
 
+@renamed_attributes("python.TechnologyEffect")
 @dataclass(frozen=True)
 class TechnologyEffect:
     """Per-unit effects of one option in one year (secant over ``units_max``).
@@ -41,20 +43,20 @@ class TechnologyEffect:
     year : int
     cafc_credits_per_unit, nev_credits_per_unit : float
         Change of the year's CAFC and NEV positions per unit [credit/unit].
-    co2_t_per_unit : float
+    co2_change_t_co2e_per_unit : float
         Lifetime CO2e change of the fleet per unit [t CO2e/unit] (negative: less).
     units_max : int
         Units the secant spans [unit].
     cafc_error_credits, nev_error_credits : float
         Linear estimate minus exact accounting at ``units_max // 2`` units [credit].
     basis : str
-        Conversion basis of ``co2_t_per_unit``.
+        Conversion basis of ``co2_change_t_co2e_per_unit``.
     """
 
     year: int
     cafc_credits_per_unit: float
     nev_credits_per_unit: float
-    co2_t_per_unit: float
+    co2_change_t_co2e_per_unit: float
     units_max: int
     cafc_error_credits: float
     nev_error_credits: float

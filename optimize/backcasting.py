@@ -114,7 +114,8 @@ class _Pricer:
 
     def solve(self, scale: float) -> IndustryResult:
         cost = {e: {i: c * scale for i, c in seg.items()} for e, seg in self.base.items() if seg}
-        self.model.set_prices(abatement_cost=cost, penalty_cny_per_credit=self.penalty * scale)
+        self.model.set_prices(abatement_cost_cny_per_credit=cost,
+                              penalty_cny_per_credit=self.penalty * scale)
         return self.model.solve()
 
 

@@ -6,7 +6,7 @@ Every figure is in t CO2e, negative = less CO2 (carbon-linkage reference, sectio
 ``vehicle_lifetime_change_t_co2e``
     Technology units taken (rows ``action = "technology"``, ``instrument = "technology"``,
     the option's name in ``counterparty``, ``quantity`` in units) x the option's
-    ``co2_t_per_unit`` of the year.
+    ``co2_change_t_co2e_per_unit`` of the year.
 ``deficit_covered_by_cea_t_co2e``
     Credits of deficit cleared with CEAs (rows ``instrument = "cea"``, ``action =
     "offset_cafc"`` or ``"offset_nev"``) x the basis's *physical* t CO2e per credit: the fleet
@@ -62,7 +62,7 @@ def _rates(scenario: Scenario) -> tuple[float, float, str]:
 
 def _co2_per_unit(scenario: Scenario) -> dict[tuple[str, str, int], float]:
     return {(e.name, t.name, y): v for e in scenario.enterprises for t in e.technology
-            for y, v in t.co2_t_per_unit.items()}
+            for y, v in t.co2_change_t_co2e_per_unit.items()}
 
 
 def emissions_ledger(plan: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:

@@ -15,8 +15,8 @@ finite difference (a re-solve with the position lowered by one credit).
 Limitation (LP, no integers): in a deficit year of a kind, abatement of that kind can at most
 erase the deficit; it cannot also create a surplus of that kind in the same year. Representing
 "surplus or deficit, never both" exactly would need binary variables, and the shadow prices
-this model exists for would be lost. ``[market] nev_transaction_cost`` [CNY/credit] is added
-to every purchase.
+this model exists for would be lost. ``[market] nev_transaction_cost_cny_per_credit``
+[CNY/credit] is added to every purchase.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from conversions import get_basis, tonnes_per_credit
+from conversions.vocabulary import renamed_parameters
 from linkage.errors import InputError, LinkageError
 from linkage.ledger import Violation, verify_plan
 from linkage.pool import ReserveVariant
@@ -155,7 +156,8 @@ class EnterpriseModel:
     --------
     >>> m = EnterpriseModel(scenario, "Demo Auto A")        # doctest: +SKIP
     >>> r1 = m.solve()                                       # doctest: +SKIP
-    >>> m.set_prices(nev_buy_price={2025: 800.0}); r2 = m.solve()   # doctest: +SKIP
+    >>> m.set_prices(nev_buy_price_cny_per_credit={2025: 800.0})   # doctest: +SKIP
+    >>> r2 = m.solve()                                       # doctest: +SKIP
     """
 
     def __init__(
@@ -172,9 +174,9 @@ class EnterpriseModel:
         self.scenario = scenario
         self.ent = enterprise
         self._tpc_prices = t_per_credit_for_prices
-        if scenario.market.nev_buy_price is None:
+        if scenario.market.nev_buy_price_cny_per_credit is None:
             raise ScenarioError("the enterprise optimizer needs NEV credit prices",
-                                file=scenario.source, key="market.nev_buy_price")
+                                file=scenario.source, key="market.nev_buy_price_cny_per_credit")
         #: Every rule parameter the LP (and its verification) looked up (provenance).
         self.rule_lookups: ParameterLog
         with record_lookups() as self.rule_lookups:
@@ -199,21 +201,35 @@ class EnterpriseModel:
         self.last_highs_seconds = float("nan")
 
     # ------------------------------------------------------------------ prices
+    @renamed_parameters("python.set_prices")
     def set_prices(
         self,
         *,
-        nev_buy_price: dict[int, float] | None = None,
-        nev_sell_price: dict[int, float] | None = None,
-        cea_price: dict[int, float] | None = None,
-        reserve_price: float | None = None,
+        nev_buy_price_cny_per_credit: dict[int, float] | None = None,
+        nev_sell_price_cny_per_credit: dict[int, float] | None = None,
+        cea_price_cny_per_t_co2e: dict[int, float] | None = None,
+        reserve_price_cny_per_credit: float | None = None,
         penalty_cny_per_credit: float | None = None,
-        abatement_cost: dict[int, float] | None = None,
+        abatement_cost_cny_per_credit: dict[int, float] | None = None,
     ) -> None:
         """Change prices in place [CNY/credit or CNY/t CO2e]; the next :meth:`solve` re-uses
         the persistent solver.
 
         Every argument is checked before anything changes: a rejected call leaves the model
-        as it was.
+        as it was. The keywords before the one-vocabulary rename (``nev_buy_price``,
+        ``nev_sell_price``, ``cea_price``, ``reserve_price``, ``abatement_cost``) still work,
+        with a :class:`DeprecationWarning`.
+
+        Parameters
+        ----------
+        nev_buy_price_cny_per_credit, nev_sell_price_cny_per_credit : dict year -> float
+            [CNY/credit].
+        cea_price_cny_per_t_co2e : dict year -> float
+            [CNY/t CO2e].
+        reserve_price_cny_per_credit, penalty_cny_per_credit : float
+            [CNY/credit].
+        abatement_cost_cny_per_credit : dict segment index -> float
+            [CNY/credit].
 
         Raises
         ------
@@ -222,12 +238,15 @@ class EnterpriseModel:
             that does not exist, a sell price above the buy price, or a price the model was
             built without (reserve, penalty, linkage; NEV prices in the industry model).
         """
-        new = self.check_prices(nev_buy_price=nev_buy_price, nev_sell_price=nev_sell_price,
-                                cea_price=cea_price, reserve_price=reserve_price,
+        new = self.check_prices(nev_buy_price_cny_per_credit=nev_buy_price_cny_per_credit,
+                                nev_sell_price_cny_per_credit=nev_sell_price_cny_per_credit,
+                                cea_price_cny_per_t_co2e=cea_price_cny_per_t_co2e,
+                                reserve_price_cny_per_credit=reserve_price_cny_per_credit,
                                 penalty_cny_per_credit=penalty_cny_per_credit,
-                                abatement_cost=abatement_cost)
+                                abatement_cost_cny_per_credit=abatement_cost_cny_per_credit)
         apply_prices(self.model, self.ent.name, new)
 
+    @renamed_parameters("python.set_prices")
     def check_prices(self, **prices: Any) -> dict[str, Any]:
         """Validate :meth:`set_prices` arguments without changing anything.
 
@@ -310,8 +329,9 @@ class EnterpriseModel:
             d = self.formulation.sets.deficits
             gaps = [f"{g} {t}" for t, g in zip(d["year"], d["target"], strict=True)]
             return (f"{name}: infeasible ({tc}): some deficit ({', '.join(gaps)}) cannot be "
-                    "covered by any allowed lever; add [penalty] uncovered_credit_cny to accept "
-                    "uncovered deficits at a cost, or allow purchases (nev_buy_limit)")
+                    "covered by any allowed lever; add [penalty] penalty_cny_per_credit to "
+                    "accept uncovered deficits at a cost, or allow purchases "
+                    "(nev_buy_limit_credits)")
         if "nbounded" in tc:
             return (f"{name}: unbounded ({tc}): a lever earns money without limit (check that "
                     "sell prices do not exceed buy prices and offset caps)")
@@ -324,11 +344,13 @@ class EnterpriseModel:
         return verify_plan(
             plan, ent.statements(), sc.rules, years=sc.years,
             supply_demand_ratio=mk.supply_demand_ratio,
-            reserve=ReserveVariant(mk.reserve_price, mk.reserve_max_credits_per_year),
+            reserve=ReserveVariant(mk.reserve_price_cny_per_credit,
+                                   mk.reserve_max_credits_per_year),
             opening=opening, link=sc.link,
-            affiliate_supply={(ent.name, t): mk.affiliate_cafc_available.get(t, 0.0)
+            affiliate_supply={(ent.name, t): mk.affiliate_cafc_available_credits.get(t, 0.0)
                               for t in sc.years},
-            technology=_technology_of(sc, ent.name), offset_limit_t=sc.offset_limit_t,
+            technology=_technology_of(sc, ent.name),
+            offset_limit_t_co2e=sc.offset_limit_t_co2e,
         )
 
     def load_solution(self) -> None:
@@ -416,7 +438,8 @@ def check_price_arguments(scenario: Scenario, segments: int, prices: dict[str, A
     ----------
     scenario : Scenario
     segments : int
-        Number of abatement segments of the enterprise (``abatement_cost`` keys).
+        Number of abatement segments of the enterprise (``abatement_cost_cny_per_credit``
+        keys).
     prices : dict
         ``set_prices`` keyword arguments.
     nev_prices_given : bool
@@ -434,17 +457,19 @@ def check_price_arguments(scenario: Scenario, segments: int, prices: dict[str, A
     InputError
     """
     sc, years = scenario, list(scenario.years)
-    keys = {"nev_buy_price": years, "nev_sell_price": years, "cea_price": years,
-            "abatement_cost": list(range(segments))}
+    keys = {"nev_buy_price_cny_per_credit": years, "nev_sell_price_cny_per_credit": years,
+            "cea_price_cny_per_t_co2e": years,
+            "abatement_cost_cny_per_credit": list(range(segments))}
     nev_out = "given NEV prices (they are outputs of the industry model)"
     built_without = {
-        "reserve_price": (sc.market.reserve_price is None, "the reserve variant: set "
-                          "[market] reserve_price"),
+        "reserve_price_cny_per_credit": (sc.market.reserve_price_cny_per_credit is None,
+                                         "the reserve variant: set [market] "
+                                         "reserve_price_cny_per_credit"),
         "penalty_cny_per_credit": (sc.penalty_cny_per_credit is None, "uncovered "
-                                   "deficits: set [penalty] uncovered_credit_cny"),
-        "cea_price": (sc.link is None, "a carbon-market linkage: set [linkage]"),
-        "nev_buy_price": (not nev_prices_given, nev_out),
-        "nev_sell_price": (not nev_prices_given, nev_out),
+                                   "deficits: set [penalty] penalty_cny_per_credit"),
+        "cea_price_cny_per_t_co2e": (sc.link is None, "a carbon-market linkage: set [linkage]"),
+        "nev_buy_price_cny_per_credit": (not nev_prices_given, nev_out),
+        "nev_sell_price_cny_per_credit": (not nev_prices_given, nev_out),
     }
     out: dict[str, Any] = {}
     for name, value in prices.items():
@@ -460,21 +485,22 @@ def check_price_arguments(scenario: Scenario, segments: int, prices: dict[str, A
             out[name] = _price(value, name, sc.source)
             continue
         out[name] = _price_table(value, name, keys[name], sc.source)
-    if current_nev is not None and ("nev_buy_price" in out or "nev_sell_price" in out):
+    if current_nev is not None and ("nev_buy_price_cny_per_credit" in out
+                                    or "nev_sell_price_cny_per_credit" in out):
         for t in years:
-            buy = out.get("nev_buy_price", {}).get(t, current_nev[t][0])
-            sell = out.get("nev_sell_price", {}).get(t, current_nev[t][1])
+            buy = out.get("nev_buy_price_cny_per_credit", {}).get(t, current_nev[t][0])
+            sell = out.get("nev_sell_price_cny_per_credit", {}).get(t, current_nev[t][1])
             if sell > buy + 1e-9:
                 raise InputError(f"sell price {sell:g} above buy price {buy:g} in {t}: "
                                  "the LP would be unbounded", file=sc.source,
-                                 key="nev_sell_price")
+                                 key="nev_sell_price_cny_per_credit")
     return out
 
 
 def _price_table(value: Any, name: str, allowed: list[int], file: str) -> dict[int, float]:
     """A dict year (or segment) -> price, every key allowed and every price valid."""
     if not isinstance(value, Mapping):
-        by = "segment" if name == "abatement_cost" else "year"
+        by = "segment" if name == "abatement_cost_cny_per_credit" else "year"
         raise InputError(f"expected a dict {by} -> price, got {value!r}", file=file, key=name)
     out = {}
     for k, v in value.items():
@@ -496,14 +522,16 @@ def _price(value: Any, key: str, file: str) -> float:
 
 def apply_prices(m: pyo.ConcreteModel, enterprise: str, new: dict[str, Any]) -> None:
     """Write checked prices (:func:`check_price_arguments`) into the model's mutable
-    parameters; ``abatement_cost`` is keyed by segment of ``enterprise``."""
-    for name in ("nev_buy_price", "nev_sell_price", "cea_price"):
+    parameters; ``abatement_cost_cny_per_credit`` is keyed by segment of ``enterprise``."""
+    for name, param in (("nev_buy_price_cny_per_credit", m.nev_buy_price),
+                        ("nev_sell_price_cny_per_credit", m.nev_sell_price),
+                        ("cea_price_cny_per_t_co2e", m.cea_price)):
         for t, v in new.get(name, {}).items():
-            getattr(m, name)[t] = v
-    for j, v in new.get("abatement_cost", {}).items():
+            param[t] = v
+    for j, v in new.get("abatement_cost_cny_per_credit", {}).items():
         m.abatement_cost[enterprise, j] = v
-    if "reserve_price" in new:
-        m.reserve_price = new["reserve_price"]
+    if "reserve_price_cny_per_credit" in new:
+        m.reserve_price = new["reserve_price_cny_per_credit"]
     if "penalty_cny_per_credit" in new:
         m.penalty = new["penalty_cny_per_credit"]
 

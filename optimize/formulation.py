@@ -248,13 +248,15 @@ def define_parameters(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets, rate: fl
     """Mutable prices and positions (re-solves change only these) and the constants."""
     mk, years = sc.market, s.years
     m.nev_buy_price = pyo.Param(years, mutable=True, default=0.0,
-                                initialize=mk.nev_buy_price or {})
+                                initialize=mk.nev_buy_price_cny_per_credit or {})
     m.nev_sell_price = pyo.Param(years, mutable=True, default=0.0,
-                                 initialize=mk.nev_sell_price or {})
+                                 initialize=mk.nev_sell_price_cny_per_credit or {})
     m.cea_price = pyo.Param(years, mutable=True,
-                            initialize={t: sc.cea_price.get(t, 0.0) for t in years})
-    m.reserve_price = pyo.Param(mutable=True, initialize=mk.reserve_price or 0.0)
-    m.transaction_cost = pyo.Param(mutable=True, initialize=mk.nev_transaction_cost)
+                            initialize={t: sc.cea_price_cny_per_t_co2e.get(t, 0.0)
+                                        for t in years})
+    m.reserve_price = pyo.Param(mutable=True, initialize=mk.reserve_price_cny_per_credit or 0.0)
+    m.transaction_cost = pyo.Param(mutable=True,
+                                   initialize=mk.nev_transaction_cost_cny_per_credit)
     m.penalty = pyo.Param(mutable=True, initialize=sc.penalty_cny_per_credit or 0.0)
     seg = s.segments
     m.abatement_cost = pyo.Param(_index_set(m, "abatement_cost", keys(
@@ -377,7 +379,7 @@ def define_nev_purchases(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets) -> No
     _var(m, "nev_bought", s.deficits, ["enterprise", "year", "target"])
     nev = s.holdings[s.holdings["kind"] == "nev"]
     _var(m, "nev_sold", nev, ["enterprise", "vintage", "year"])
-    limit = sc.market.nev_buy_limit
+    limit = sc.market.nev_buy_limit_credits
     if limit is None:
         return
     rows_t = s.deficits[["enterprise", "year"]].drop_duplicates().sort_values(
@@ -414,13 +416,14 @@ def define_cafc_transfers(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets,
     """``cafc_transfer_in[e, t]`` (CAFC deficit years).
 
     Given prices (one enterprise): the affiliates are outside the model,
-    ``cafc_transfer_cap``: transfer in <= ``market.affiliate_cafc_available``. Equilibrium:
+    ``cafc_transfer_cap``: transfer in <= ``market.affiliate_cafc_available_credits``.
+    Equilibrium:
     ``cafc_transfer_out[e, t]`` from the year's own CAFC surplus and ``cafc_group_balance``:
     within each affiliate group, transfers out = transfers in.
     """
     tin = _var(m, "cafc_transfer_in", s.transfers_in, ["enterprise", "year"])
     if nev_prices == "given":
-        avail = sc.market.affiliate_cafc_available
+        avail = sc.market.affiliate_cafc_available_credits
         _constraint(m, "cafc_transfer_cap", keys(s.transfers_in, ["enterprise", "year"]),
                     [x <= avail.get(t, 0.0) for x, t in
                      zip(tin, s.transfers_in["year"].tolist(), strict=True)])
@@ -456,16 +459,18 @@ def define_cea_surrender(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets,
 
 def define_offsets(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets, rate: float) -> None:
     """``credit_offsets_sold[e, k, v, t]`` (credits sold into the ETS, where the linkage
-    allows it); ``offset_cap[t]``: offsets of all enterprises <= ``[linkage] offset_cap_t``
-    x rate; ``offset_limit[t]``: offsets of all enterprises <= the ETS's offset limit
-    (``Scenario.offset_limit_t``, share x covered - other offsets) [t CO2e] x rate."""
+    allows it); ``offset_cap[t]``: offsets of all enterprises <= ``[linkage]
+    offset_cap_t_co2e`` x rate; ``offset_limit[t]``: offsets of all enterprises <= the ETS's
+    offset limit (``Scenario.offset_limit_t_co2e``, share x covered - other offsets) [t CO2e]
+    x rate."""
     link = sc.link
     on = link is not None and link.allow_credit_offsets
     h = s.holdings if on else s.holdings.iloc[:0]
     so = _var(m, "credit_offsets_sold", h, ["enterprise", "kind", "vintage", "year"])
     if not on:
         return
-    for name, cap in (("offset_cap", link.offset_cap_t), ("offset_limit", sc.offset_limit_t)):
+    for name, cap in (("offset_cap", link.offset_cap_t_co2e),
+                      ("offset_limit", sc.offset_limit_t_co2e)):
         if cap:
             _offset_bound(m, name, s, h, so, {t: cap[t] * rate for t in s.years if t in cap})
 
@@ -738,7 +743,7 @@ def _build(scenario: Scenario, enterprises: list[EnterpriseInput], nev_prices: N
            name: str, mode: PositionsMode) -> Formulation:
     s = build_index_sets(scenario, enterprises, positions_mode=mode)
     link = scenario.link
-    rate = float(link.exchange_rate_credits_per_t) if link is not None else 1.0
+    rate = float(link.exchange_rate_credits_per_t_co2e) if link is not None else 1.0
     m = pyo.ConcreteModel(name=name or scenario.name)
     define_parameters(m, scenario, s, rate)
     define_abatement(m, s)

@@ -32,6 +32,7 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
+from conversions.vocabulary import renamed_parameters
 from linkage.carbon_link import CarbonLink
 from linkage.ledger import TRANSACTION_COLUMNS, Violation, verify_plan
 from linkage.ledger.schema import MIRRORS
@@ -172,8 +173,8 @@ class IndustryModel:
     Parameters
     ----------
     scenario : Scenario
-        ``[market]`` needs no prices; ``nev_transaction_cost`` [CNY/credit] is used when given;
-        the linkage's ``offset_cap_t`` is industry-wide here.
+        ``[market]`` needs no prices; ``nev_transaction_cost_cny_per_credit`` [CNY/credit] is
+        used when given; the linkage's ``offset_cap_t_co2e`` is industry-wide here.
     extra_functionality : callable, optional
         ``f(model, self)`` called before the first solve; ``model`` carries the named
         components of :mod:`optimize.formulation` (``nev_bought[e, t, g]``,
@@ -235,19 +236,23 @@ class IndustryModel:
             self._default_tpc = default_t_per_credit()
         return self._default_tpc
 
-    def set_prices(self, *, cea_price: dict[int, float] | None = None,
-                   abatement_cost: dict[str, dict[int, float]] | None = None,
+    @renamed_parameters("python.set_prices")
+    def set_prices(self, *, cea_price_cny_per_t_co2e: dict[int, float] | None = None,
+                   abatement_cost_cny_per_credit: dict[str, dict[int, float]] | None = None,
                    penalty_cny_per_credit: float | None = None,
-                   reserve_price: float | None = None) -> None:
+                   reserve_price_cny_per_credit: float | None = None) -> None:
         """Change exogenous prices in place, for a re-solve on the persistent solver.
+
+        The keywords before the one-vocabulary rename (``cea_price``, ``abatement_cost``,
+        ``reserve_price``) still work, with a :class:`DeprecationWarning`.
 
         Parameters
         ----------
-        cea_price : dict year -> float, optional
+        cea_price_cny_per_t_co2e : dict year -> float, optional
             [CNY/t CO2e].
-        abatement_cost : dict enterprise -> {segment index: cost}, optional
+        abatement_cost_cny_per_credit : dict enterprise -> {segment index: cost}, optional
             [CNY/credit].
-        penalty_cny_per_credit, reserve_price : float, optional
+        penalty_cny_per_credit, reserve_price_cny_per_credit : float, optional
             [CNY/credit].
 
         Raises
@@ -256,17 +261,21 @@ class IndustryModel:
             See :meth:`EnterpriseModel.set_prices`; every enterprise's prices are checked
             first, so a rejected call changes nothing.
         """
-        for name in abatement_cost or {}:
+        abatement = abatement_cost_cny_per_credit or {}
+        for name in abatement:
             if name not in self.firms:
-                find_enterprise(self.scenario, name, key=f"abatement_cost[{name!r}]")
+                find_enterprise(self.scenario, name,
+                                key=f"abatement_cost_cny_per_credit[{name!r}]")
         # everything is checked before anything changes: no half-applied prices
         shared = check_price_arguments(
-            self.scenario, 0, {"cea_price": cea_price, "reserve_price": reserve_price,
+            self.scenario, 0, {"cea_price_cny_per_t_co2e": cea_price_cny_per_t_co2e,
+                               "reserve_price_cny_per_credit": reserve_price_cny_per_credit,
                                "penalty_cny_per_credit": penalty_cny_per_credit},
             nev_prices_given=False)
         own = {name: check_price_arguments(self.scenario, len(self.firms[name].ent.abatement),
-                                           {"abatement_cost": costs}, nev_prices_given=False)
-               for name, costs in (abatement_cost or {}).items()}
+                                           {"abatement_cost_cny_per_credit": costs},
+                                           nev_prices_given=False)
+               for name, costs in abatement.items()}
         apply_prices(self.model, "", shared)
         for name, new in own.items():
             apply_prices(self.model, name, new)
@@ -284,7 +293,7 @@ class IndustryModel:
             if "nfeasible" in tc:
                 raise OptimizationError(
                     f"{self.scenario.name}: the industry cannot meet its requirements ({tc}); "
-                    "add [penalty] uncovered_credit_cny, abatement or a linkage")
+                    "add [penalty] penalty_cny_per_credit, abatement or a linkage")
             raise OptimizationError(f"{self.scenario.name}: no optimal solution ({tc})")
         self.last_highs_seconds = out.highs_seconds
         price = self._equilibrium_prices()
@@ -350,15 +359,16 @@ class IndustryModel:
         st = pd.concat([e.statements() for e in ents], ignore_index=True)
         opening = [e.opening.assign(enterprise=e.name) for e in ents if len(e.opening)]
         link = sc.link
-        if link is not None and link.offset_cap_t:
+        if link is not None and link.offset_cap_t_co2e:
             # the cap is industry-wide here: checked by the model, not per enterprise
-            link = CarbonLink(**{**link.__dict__, "offset_cap_t": {}})
+            link = CarbonLink(**{**link.__dict__, "offset_cap_t_co2e": {}})
         return verify_plan(
             plan, st, sc.rules, years=sc.years, supply_demand_ratio=mk.supply_demand_ratio,
-            reserve=ReserveVariant(mk.reserve_price, mk.reserve_max_credits_per_year),
+            reserve=ReserveVariant(mk.reserve_price_cny_per_credit,
+                                   mk.reserve_max_credits_per_year),
             opening=pd.concat(opening, ignore_index=True) if opening else None, link=link,
             technology=self._technology if len(self._technology) else None,
-            offset_limit_t=sc.offset_limit_t,
+            offset_limit_t_co2e=sc.offset_limit_t_co2e,
         )
 
     def _plan(self, price: dict[int, float]) -> pd.DataFrame:
@@ -418,7 +428,7 @@ class IndustryModel:
             out[name] = np.bincount(code[mask], weights=qty[mask], minlength=size)
         link = self.scenario.link
         if link is not None:
-            out["offsets_t"] = out["offsets_t"] / link.exchange_rate_credits_per_t
+            out["offsets_t"] = out["offsets_t"] / link.exchange_rate_credits_per_t_co2e
         return out
 
 

@@ -10,7 +10,7 @@ Examples
 >>> from optimize import industry_scenario, industry_scenario_document
 >>> ind = illustrative_industry()                                      # doctest: +SKIP
 >>> doc = industry_scenario_document(ind, range(2024, 2027),
-...                                  market={"nev_buy_price": 1500.0})  # doctest: +SKIP
+...     market={"nev_buy_price_cny_per_credit": 1500.0})              # doctest: +SKIP
 >>> scenario = industry_scenario(ind, range(2024, 2027))              # doctest: +SKIP
 """
 
@@ -95,13 +95,13 @@ def _enterprise_entry(
         "group": str(group),
         "cafc_credits": [int(x) for x in rows["cafc_credits"]],
         "nev_credits": [int(x) for x in rows["nev_credits"]],
-        "conventional_fleet_meets_threshold": [bool(x) for x in rows["nev_carry_eligible"]],
+        "nev_carry_eligible": [bool(x) for x in rows["nev_carry_eligible"]],
         "abatement": _abatement_entries(segments),
     }
 
 
 _TECH_KEYS = ("cost_cny_per_unit", "max_units_per_year", "cafc_credits_per_unit",
-              "nev_credits_per_unit", "co2_t_per_unit")
+              "nev_credits_per_unit", "co2_change_t_co2e_per_unit")
 
 
 def _technology_entries(options: pd.DataFrame | None, years: list[int]) -> list[dict[str, Any]]:
@@ -124,7 +124,7 @@ def _penalty_table(penalty: float | Mapping[str, Any]) -> dict[str, Any]:
     """The ``[penalty]`` table from a table or a cost per uncovered credit [CNY/credit]."""
     if isinstance(penalty, Mapping):
         return copy.deepcopy(dict(penalty))
-    return {"uncovered_credit_cny": float(penalty)}
+    return {"penalty_cny_per_credit": float(penalty)}
 
 
 def industry_scenario_document(
@@ -151,7 +151,8 @@ def industry_scenario_document(
     market : mapping, optional
         The ``[market]`` table, used as given. Without it: an empty table (no prices),
         which the industry model needs (prices are its outputs); the per-enterprise
-        optimizer needs ``nev_buy_price`` [CNY/credit] and refuses to run without it.
+        optimizer needs ``nev_buy_price_cny_per_credit`` [CNY/credit] and refuses to run
+        without it.
         ``supply_demand_ratio`` is left out unless given, so the parser computes it from
         the enterprises' positions.
     linkage : mapping, optional
@@ -178,7 +179,7 @@ def industry_scenario_document(
     -------
     dict
         ``scenario``, ``enterprise`` (name, group, cafc_credits, nev_credits,
-        conventional_fleet_meets_threshold, abatement), ``market`` and, when given,
+        nev_carry_eligible, abatement), ``market`` and, when given,
         ``linkage`` and ``penalty``; plain Python types (TOML-serialisable).
 
     Raises

@@ -17,6 +17,7 @@ import pandas as pd
 from conversions import ConversionBasis, get_basis, tonnes_per_credit
 from conversions.errors import ConversionError
 from conversions.ets_side import ets_side
+from conversions.vocabulary import renamed_attributes
 from linkage.accounting import compute_credits
 from linkage.carbon_link import CarbonLink
 from linkage.console import did_you_mean
@@ -32,6 +33,7 @@ from optimize.schema import (
     LinkageTable,
     MarketTable,
     ScenarioDocument,
+    canonical_scenario,
     read_toml,
     table_fields,
     validate_document,
@@ -102,6 +104,7 @@ class AbatementSegment:
     max_credits_per_year: float
 
 
+@renamed_attributes("python.TechnologyOption")
 @dataclass(frozen=True)
 class TechnologyOption:
     """One technology option: a unit of real change with a cost and joint effects.
@@ -119,10 +122,11 @@ class TechnologyOption:
     cafc_credits_per_unit, nev_credits_per_unit : dict year -> float
         Effect on the year's CAFC and NEV positions (NEV requirement change included)
         [credit/unit].
-    co2_t_per_unit : dict year -> float
+    co2_change_t_co2e_per_unit : dict year -> float
         Lifetime CO2e change of the fleet [t CO2e/unit]; negative = less CO2.
     basis : str
-        Conversion basis of ``co2_t_per_unit`` (``"given"`` when stated in the file).
+        Conversion basis of ``co2_change_t_co2e_per_unit`` (``"given"`` when stated in the
+        file).
     linearisation_error_credits : dict year -> (float, float)
         Derived options: linear minus exact (CAFC, NEV) credits at half the units (see
         :mod:`linkage.technology`); empty for given options.
@@ -134,22 +138,23 @@ class TechnologyOption:
     max_units_per_year: dict[int, float]
     cafc_credits_per_unit: dict[int, float]
     nev_credits_per_unit: dict[int, float]
-    co2_t_per_unit: dict[int, float]
+    co2_change_t_co2e_per_unit: dict[int, float]
     basis: str = "given"
     linearisation_error_credits: dict[int, tuple[float, float]] = field(default_factory=dict)
 
 
+@renamed_attributes("python.EtsInput")
 @dataclass(frozen=True)
 class EtsInput:
     """The carbon market's side of a link (``[ets]``), per year.
 
     Attributes
     ----------
-    covered_emissions_t : dict year -> float
+    covered_emissions_t_co2e : dict year -> float
         Verified emissions covered by the national ETS [t CO2e/year].
     offset_limit_share : dict year -> float
         Largest share of verified emissions offsets may cover [-].
-    other_offsets_t : dict year -> float
+    other_offsets_t_co2e : dict year -> float
         Other offsets competing for the limit [t CO2e/year].
     offset_price_factor : dict year -> float
         Price of an accepted offset over the CEA price [-].
@@ -159,20 +164,21 @@ class EtsInput:
         ``"scenario"`` or ``"shipped (<status>)"`` for each key.
     """
 
-    covered_emissions_t: dict[int, float]
+    covered_emissions_t_co2e: dict[int, float]
     offset_limit_share: dict[int, float]
-    other_offsets_t: dict[int, float]
+    other_offsets_t_co2e: dict[int, float]
     offset_price_factor: dict[int, float]
     cea_retired: bool
     sources: dict[str, str] = field(default_factory=dict)
 
     @property
-    def offset_limit_t(self) -> dict[int, float]:
+    def offset_limit_t_co2e(self) -> dict[int, float]:
         """Automakers' offsets allowed per year: share x covered - other [t CO2e/year]."""
-        return {y: self.offset_limit_share[y] * c - self.other_offsets_t[y]
-                for y, c in self.covered_emissions_t.items()}
+        return {y: self.offset_limit_share[y] * c - self.other_offsets_t_co2e[y]
+                for y, c in self.covered_emissions_t_co2e.items()}
 
 
+@renamed_attributes("python.EnterpriseInput")
 @dataclass
 class EnterpriseInput:
     """One enterprise's data for the optimizer.
@@ -215,38 +221,43 @@ class EnterpriseInput:
         })
 
 
+@renamed_attributes("python.MarketInput")
 @dataclass
 class MarketInput:
     """Prices and market conditions per year.
 
     Attributes
     ----------
-    nev_buy_price, nev_sell_price : dict year -> float, or None
+    nev_buy_price_cny_per_credit, nev_sell_price_cny_per_credit : dict year -> float, or None
         [CNY/credit]; the sell price defaults to the buy price. None (not given): only the
         industry model, where prices are outputs, can run.
-    nev_buy_limit : dict year -> float or None
+    nev_buy_limit_credits : dict year -> float or None
         Most credits the enterprise can buy per year [credit] (None: unlimited).
     supply_demand_ratio : dict year -> float
         Industry ratio that opens the pool [-].
-    reserve_price : float or None
+    reserve_price_cny_per_credit : float or None
         Reserve policy variant price [CNY/credit]; None: the reserve is off.
     reserve_max_credits_per_year : float or None
-    affiliate_cafc_available : dict year -> float
+    affiliate_cafc_available_credits : dict year -> float
         CAFC credits affiliates can transfer in, free [credit].
-    nev_transaction_cost : float
+    nev_transaction_cost_cny_per_credit : float
         Cost per NEV credit traded, paid by the buyer on top of the price [CNY/credit].
+
+    The names before the one-vocabulary rename (``nev_buy_price``, ...) are still read and
+    accepted by the constructor, with a :class:`DeprecationWarning`.
     """
 
-    nev_buy_price: dict[int, float] | None
-    nev_sell_price: dict[int, float] | None
-    nev_buy_limit: dict[int, float] | None
+    nev_buy_price_cny_per_credit: dict[int, float] | None
+    nev_sell_price_cny_per_credit: dict[int, float] | None
+    nev_buy_limit_credits: dict[int, float] | None
     supply_demand_ratio: dict[int, float]
-    reserve_price: float | None = None
+    reserve_price_cny_per_credit: float | None = None
     reserve_max_credits_per_year: float | None = None
-    affiliate_cafc_available: dict[int, float] = field(default_factory=dict)
-    nev_transaction_cost: float = 0.0
+    affiliate_cafc_available_credits: dict[int, float] = field(default_factory=dict)
+    nev_transaction_cost_cny_per_credit: float = 0.0
 
 
+@renamed_attributes("python.Scenario")
 @dataclass
 class Scenario:
     """A parsed, validated scenario.
@@ -262,7 +273,7 @@ class Scenario:
     enterprises : list of EnterpriseInput
     market : MarketInput
     link : CarbonLink or None
-    cea_price : dict year -> float
+    cea_price_cny_per_t_co2e : dict year -> float
         CEA price [CNY/t CO2e] (linkage only).
     penalty_cny_per_credit : float or None
         Cost of an uncovered deficit credit; None: uncovered deficits are not allowed.
@@ -275,7 +286,7 @@ class Scenario:
         The conversion basis of ``[linkage] basis`` (None: none named).
     basis_t_per_credit : float or None
         Its *physical* t CO2e per CAFC credit (compliance method) [t CO2e/credit], whatever
-        policy rate ``exchange_rate_credits_per_t`` the link applies.
+        policy rate ``exchange_rate_credits_per_t_co2e`` the link applies.
     positions : {"fixed_sign", "exact"}
         ``[scenario] positions``: ``"fixed_sign"`` (default) fixes each year's surplus or
         deficit of a kind by the position before technology and abatement (an LP);
@@ -291,7 +302,7 @@ class Scenario:
     enterprises: list[EnterpriseInput]
     market: MarketInput
     link: CarbonLink | None
-    cea_price: dict[int, float]
+    cea_price_cny_per_t_co2e: dict[int, float]
     penalty_cny_per_credit: float | None
     source: str = "<dict>"
     basis_assumptions: dict[str, Any] = field(default_factory=dict)
@@ -301,9 +312,9 @@ class Scenario:
     positions: str = "fixed_sign"
 
     @property
-    def offset_limit_t(self) -> dict[int, float] | None:
+    def offset_limit_t_co2e(self) -> dict[int, float] | None:
         """All automakers' offsets allowed per year by ``[ets]`` [t CO2e]; None without it."""
-        return self.ets.offset_limit_t if self.ets is not None else None
+        return self.ets.offset_limit_t_co2e if self.ets is not None else None
 
     def technology_frame(self) -> pd.DataFrame:
         """Every enterprise's technology options, one row per option and year.
@@ -313,15 +324,16 @@ class Scenario:
         DataFrame
             ``enterprise, year, option, kind, cost_cny_per_unit`` [CNY/unit], ``max_units``
             [unit], ``cafc_credits_per_unit``, ``nev_credits_per_unit`` [credit/unit],
-            ``co2_t_per_unit`` [t CO2e/unit] (what
+            ``co2_change_t_co2e_per_unit`` [t CO2e/unit] (what
             :func:`linkage.ledger.verify_plan` takes as ``technology``).
         """
         rows = [(e.name, y, t.name, t.kind, t.cost_cny_per_unit[y], t.max_units_per_year[y],
-                 t.cafc_credits_per_unit[y], t.nev_credits_per_unit[y], t.co2_t_per_unit[y])
+                 t.cafc_credits_per_unit[y], t.nev_credits_per_unit[y],
+                 t.co2_change_t_co2e_per_unit[y])
                 for e in self.enterprises for t in e.technology for y in self.years]
         return pd.DataFrame(rows, columns=[
             "enterprise", "year", "option", "kind", "cost_cny_per_unit", "max_units",
-            "cafc_credits_per_unit", "nev_credits_per_unit", "co2_t_per_unit"])
+            "cafc_credits_per_unit", "nev_credits_per_unit", "co2_change_t_co2e_per_unit"])
 
 
 #: Keys of each table of the format (from the schema models; the docs are checked against it).
@@ -429,12 +441,12 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
         link, cea, assumptions = _linkage(r, d.linkage)
     ets = _ets(r, d.ets, years) if d.ets is not None else None
     if (link is not None and link.allow_credit_offsets and ets is None
-            and not link.offset_cap_t):
+            and not link.offset_cap_t_co2e):
         raise r.fail("linkage.allow_credit_offsets",
                      "offsets into the ETS need a bound: add an [ets] table (the carbon "
                      "market's offset limit; keys left out take the shipped records) or "
-                     "[linkage] offset_cap_t [t CO2e/year]")
-    penalty = d.penalty.uncovered_credit_cny if d.penalty is not None else None
+                     "[linkage] offset_cap_t_co2e [t CO2e/year]")
+    penalty = d.penalty.penalty_cny_per_credit if d.penalty is not None else None
     basis_name, basis_t = None, None
     if d.linkage is not None and d.linkage.basis is not None:
         basis_name, rate, _ = _basis_rate(r, d.linkage.basis, "compliance")
@@ -446,8 +458,8 @@ def parse_scenario(doc: Mapping[str, Any], *, file: str = "<dict>",
 
 def _ets(r: _Reader, t: EtsTable, years: list[int]) -> EtsInput:
     """``[ets]`` with every key left out taken from the shipped records of each year."""
-    given = {k: getattr(t, k) for k in ("covered_emissions_t", "offset_limit_share",
-                                         "other_offsets_t", "offset_price_factor")}
+    given = {k: getattr(t, k) for k in ("covered_emissions_t_co2e", "offset_limit_share",
+                                         "other_offsets_t_co2e", "offset_price_factor")}
     shipped = {}
     if any(v is None for v in given.values()) or t.cea_retired is None:
         missing = next(k for k, v in [*given.items(), ("cea_retired", t.cea_retired)]
@@ -456,8 +468,8 @@ def _ets(r: _Reader, t: EtsTable, years: list[int]) -> EtsInput:
             shipped = {y: ets_side(y) for y in years}
         except ConversionError as exc:
             raise r.fail(f"ets.{missing}", str(exc)) from None
-    names = {"covered_emissions_t": "covered_emissions", "offset_limit_share":
-             "offset_limit_share", "other_offsets_t": "other_offsets",
+    names = {"covered_emissions_t_co2e": "covered_emissions", "offset_limit_share":
+             "offset_limit_share", "other_offsets_t_co2e": "other_offsets",
              "offset_price_factor": "offset_price_factor", "cea_retired": "cea_retired"}
     values, sources = {}, {}
     for k, v in given.items():
@@ -470,14 +482,15 @@ def _ets(r: _Reader, t: EtsTable, years: list[int]) -> EtsInput:
     retired = t.cea_retired if t.cea_retired is not None else shipped[years[0]].cea_retired
     sources["cea_retired"] = "scenario" if t.cea_retired is not None else \
         f"shipped ({shipped[years[0]].statuses['cea_retired']})"
-    ets = EtsInput(values["covered_emissions_t"], values["offset_limit_share"],
-                   values["other_offsets_t"], values["offset_price_factor"], bool(retired),
-                   sources)
-    for y, lim in ets.offset_limit_t.items():
+    ets = EtsInput(values["covered_emissions_t_co2e"], values["offset_limit_share"],
+                   values["other_offsets_t_co2e"], values["offset_price_factor"],
+                   bool(retired), sources)
+    for y, lim in ets.offset_limit_t_co2e.items():
         if lim < 0:
-            raise r.fail("ets.other_offsets_t",
-                         f"other offsets {ets.other_offsets_t[y]:g} t exceed the offset limit "
-                         f"{ets.offset_limit_share[y]:g} x {ets.covered_emissions_t[y]:g} t "
+            raise r.fail("ets.other_offsets_t_co2e",
+                         f"other offsets {ets.other_offsets_t_co2e[y]:g} t exceed the offset "
+                         f"limit {ets.offset_limit_share[y]:g} x "
+                         f"{ets.covered_emissions_t_co2e[y]:g} t "
                          f"in {y}")
     return ets
 
@@ -522,7 +535,7 @@ def _enterprise(r: _Reader, e: EnterpriseTable, years: list[int],
     prov: list[str] = []
     if e.fleet is not None:
         if e.cafc_credits is not None or e.nev_credits is not None \
-                or e.conventional_fleet_meets_threshold is not None:
+                or e.nev_carry_eligible is not None:
             raise r.fail(f"{key}.fleet", "give either fleet or cafc_credits/nev_credits "
                          "(eligibility then comes from the fleet)")
         cafc, nev, elig, prov = _fleet_positions(r, e, years, rules)
@@ -532,8 +545,8 @@ def _enterprise(r: _Reader, e: EnterpriseTable, years: list[int],
                 raise r.fail(f"{key}.{k}", "expected a list aligned with years (or fleet = "
                              "\"file.csv\")")
         cafc, nev = dict(e.cafc_credits), dict(e.nev_credits)
-        elig = (dict(e.conventional_fleet_meets_threshold)
-                if e.conventional_fleet_meets_threshold is not None
+        elig = (dict(e.nev_carry_eligible)
+                if e.nev_carry_eligible is not None
                 else dict.fromkeys(years, True))
     rows = []
     for inst in ("cafc", "nev", "pool"):
@@ -554,7 +567,7 @@ def _enterprise(r: _Reader, e: EnterpriseTable, years: list[int],
                            segs, prov, tech)
 
 
-_EFFECTS = ("cafc_credits_per_unit", "nev_credits_per_unit", "co2_t_per_unit")
+_EFFECTS = ("cafc_credits_per_unit", "nev_credits_per_unit", "co2_change_t_co2e_per_unit")
 _DERIVED_KEYS = {"shift": ("from_model", "to_model"),
                  "efficiency": ("model", "reduction_l_per_100km")}
 
@@ -616,7 +629,7 @@ def _derived(r: _Reader, e: EnterpriseTable, t: Any, key: str, cap: dict[int, fl
         t.name, t.kind, cost, cap,
         {y: eff[y].cafc_credits_per_unit for y in years},
         {y: eff[y].nev_credits_per_unit for y in years},
-        {y: eff[y].co2_t_per_unit for y in years}, b.name,
+        {y: eff[y].co2_change_t_co2e_per_unit for y in years}, b.name,
         {y: (eff[y].cafc_error_credits, eff[y].nev_error_credits) for y in years})
 
 
@@ -643,16 +656,18 @@ def _fleet_positions(r: _Reader, e: EnterpriseTable, years: list[int], rules: Ru
 def _market(r: _Reader, m: MarketTable, years: list[int],
             enterprises: list[EnterpriseInput], rules: RuleSet | None = None) -> MarketInput:
     buy = sell = None
-    if m.nev_buy_price is not None:
-        buy = dict(m.nev_buy_price)
-        sell = dict(m.nev_sell_price) if m.nev_sell_price is not None else dict(buy)
+    if m.nev_buy_price_cny_per_credit is not None:
+        buy = dict(m.nev_buy_price_cny_per_credit)
+        sell = (dict(m.nev_sell_price_cny_per_credit)
+                if m.nev_sell_price_cny_per_credit is not None else dict(buy))
         for y in years:
             if sell[y] > buy[y]:
-                raise r.fail("market.nev_sell_price",
+                raise r.fail("market.nev_sell_price_cny_per_credit",
                              f"sell price {sell[y]:g} above buy price {buy[y]:g} in {y}")
-    elif m.nev_sell_price is not None:
-        raise r.fail("market.nev_sell_price", "give nev_buy_price too")
-    limit = dict(m.nev_buy_limit) if m.nev_buy_limit is not None else None
+    elif m.nev_sell_price_cny_per_credit is not None:
+        raise r.fail("market.nev_sell_price_cny_per_credit",
+                     "give nev_buy_price_cny_per_credit too")
+    limit = dict(m.nev_buy_limit_credits) if m.nev_buy_limit_credits is not None else None
     if m.supply_demand_ratio is not None:
         ratio = dict(m.supply_demand_ratio)
     else:
@@ -663,10 +678,10 @@ def _market(r: _Reader, m: MarketTable, years: list[int],
             e.provisional_parameters = sorted(set(e.provisional_parameters)
                                               | set(used.unverified()))
         ratio = {y: float(comp.loc[y]) for y in years}
-    aff = (dict(m.affiliate_cafc_available) if m.affiliate_cafc_available is not None
-           else dict.fromkeys(years, 0.0))
-    return MarketInput(buy, sell, limit, ratio, m.reserve_price,
-                       m.reserve_max_credits_per_year, aff, m.nev_transaction_cost)
+    aff = (dict(m.affiliate_cafc_available_credits)
+           if m.affiliate_cafc_available_credits is not None else dict.fromkeys(years, 0.0))
+    return MarketInput(buy, sell, limit, ratio, m.reserve_price_cny_per_credit,
+                       m.reserve_max_credits_per_year, aff, m.nev_transaction_cost_cny_per_credit)
 
 
 def _linkage(r: _Reader, lk: LinkageTable
@@ -674,33 +689,36 @@ def _linkage(r: _Reader, lk: LinkageTable
     if lk.method == "avoided":
         raise r.fail("linkage.method", "the optimizer applies one exchange rate to CAFC and "
                      "NEV balances, and a CAFC credit's CO2 worth has no avoided-emissions "
-                     "method: give exchange_rate_credits_per_t (e.g. from "
+                     "method: give exchange_rate_credits_per_t_co2e (e.g. from "
                      "conversions.exchange_rate(basis, \"nev\", \"avoided\")) instead")
-    if lk.basis is None and lk.exchange_rate_credits_per_t is None:
+    if lk.basis is None and lk.exchange_rate_credits_per_t_co2e is None:
         raise r.fail("linkage.basis", "expected a basis preset name (e.g. \"ttw-real-world\") "
-                     "or exchange_rate_credits_per_t")
+                     "or exchange_rate_credits_per_t_co2e")
     name, rate, assumptions = "policy", None, {}
     if lk.basis is not None:
         name, rate, assumptions = _basis_rate(r, lk.basis, lk.method)
-    if lk.exchange_rate_credits_per_t is not None:
-        rate = lk.exchange_rate_credits_per_t
+    if lk.exchange_rate_credits_per_t_co2e is not None:
+        rate = lk.exchange_rate_credits_per_t_co2e
         name = f"policy rate ({name})" if name != "policy" else "policy"
     link = CarbonLink(
-        exchange_rate_credits_per_t=float(rate),  # type: ignore[arg-type]
+        exchange_rate_credits_per_t_co2e=float(rate),  # type: ignore[arg-type]
         basis=name,
         allow_cea_for_deficits=lk.allow_cea_for_deficits,
         cea_clears=tuple(lk.cea_clears),
         max_cea_share_of_deficit=lk.max_cea_share_of_deficit,
         allow_credit_offsets=lk.allow_credit_offsets,
-        offset_cap_t=dict(lk.offset_cap_t) if lk.offset_cap_t is not None else {},
+        offset_cap_t_co2e=dict(lk.offset_cap_t_co2e) if lk.offset_cap_t_co2e is not None
+        else {},
     )
-    return link, dict(lk.cea_price), assumptions
+    return link, dict(lk.cea_price_cny_per_t_co2e), assumptions
 
 
 def read_scenario_document(path: str | Path) -> dict[str, Any]:
     """The TOML document of a scenario file, validated as :func:`load_scenario` does.
 
-    For callers that change the document before parsing it (the brief's designs).
+    For callers that change the document before parsing it (the brief's designs): keys of
+    a deprecated spelling come back under their new names (one :class:`DeprecationWarning`
+    each).
 
     Parameters
     ----------
@@ -712,7 +730,8 @@ def read_scenario_document(path: str | Path) -> dict[str, Any]:
         Naming the file (and the line of a TOML syntax error, or the key).
     """
     p = Path(path)
-    doc = read_toml(p, ScenarioError, "scenario file")
+    doc = canonical_scenario(read_toml(p, ScenarioError, "scenario file"), file=str(p),
+                             error=ScenarioError)
     parse_scenario(doc, file=str(p), base=p.parent)
     return doc
 

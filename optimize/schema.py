@@ -10,7 +10,11 @@ file, the rulebooks, a conversion basis, sell price not above buy price) are che
 
 Every violation becomes an :class:`~linkage.errors.InputError` (or the subclass the caller
 names) with ``file=`` and ``key=`` the dotted location, e.g.
-``market.nev_buy_price[2]`` or ``enterprise[Alpha].opening.cafc.2022``.
+``market.nev_buy_price_cny_per_credit[2]`` or ``enterprise[Alpha].opening.cafc.2022``.
+
+Keys renamed by the library's vocabulary (:mod:`conversions.vocabulary`, contexts
+``scenario.<table>``) are still read under their old spelling, with a
+:class:`DeprecationWarning` naming the file (:func:`canonical_scenario`).
 """
 
 from __future__ import annotations
@@ -39,12 +43,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from conversions.vocabulary import rename_deprecated
 from linkage.console import did_you_mean
 from linkage.errors import InputError
 
 __all__ = [
     "ScenarioDocument",
     "SweepDocument",
+    "canonical_scenario",
     "read_toml",
     "scenario_years",
     "table_fields",
@@ -228,7 +234,7 @@ class Technology(_Table):
     max_units_per_year: per_year(NonNeg)
     cafc_credits_per_unit: per_year(Signed) | None = None
     nev_credits_per_unit: per_year(Signed) | None = None
-    co2_t_per_unit: per_year(Signed) | None = None
+    co2_change_t_co2e_per_unit: per_year(Signed) | None = None
     from_model: Annotated[Text, Field(min_length=1)] | None = None
     to_model: Annotated[Text, Field(min_length=1)] | None = None
     model: Annotated[Text, Field(min_length=1)] | None = None
@@ -251,7 +257,7 @@ class EnterpriseTable(_Table):
     fleet: Annotated[Text, Field(min_length=1)] | None = None
     cafc_credits: per_year(Signed) | None = None
     nev_credits: per_year(Signed) | None = None
-    conventional_fleet_meets_threshold: per_year(Flag) | None = None
+    nev_carry_eligible: per_year(Flag) | None = None
     opening: Opening = Opening()
     abatement: list[Abatement] = []
     technology: list[Technology] = []
@@ -260,14 +266,14 @@ class EnterpriseTable(_Table):
 class MarketTable(_Table):
     """``[market]``."""
 
-    nev_buy_price: per_year(NonNeg) | None = None
-    nev_sell_price: per_year(NonNeg) | None = None
-    nev_buy_limit: per_year(NonNeg) | None = None
+    nev_buy_price_cny_per_credit: per_year(NonNeg) | None = None
+    nev_sell_price_cny_per_credit: per_year(NonNeg) | None = None
+    nev_buy_limit_credits: per_year(NonNeg) | None = None
     supply_demand_ratio: per_year(NonNeg) | None = None
-    reserve_price: NonNeg | None = None
+    reserve_price_cny_per_credit: NonNeg | None = None
     reserve_max_credits_per_year: NonNeg | None = None
-    affiliate_cafc_available: per_year(NonNeg) | None = None
-    nev_transaction_cost: NonNeg = 0.0
+    affiliate_cafc_available_credits: per_year(NonNeg) | None = None
+    nev_transaction_cost_cny_per_credit: NonNeg = 0.0
 
 
 def _basis(v: Any) -> Any:
@@ -301,22 +307,22 @@ class LinkageTable(_Table):
     """``[linkage]``."""
 
     basis: Annotated[Any, AfterValidator(_basis)] = None
-    exchange_rate_credits_per_t: Positive | None = None
-    cea_price: per_year(NonNeg)
+    exchange_rate_credits_per_t_co2e: Positive | None = None
+    cea_price_cny_per_t_co2e: per_year(NonNeg)
     allow_cea_for_deficits: Flag = True
     cea_clears: Annotated[list[Any], AfterValidator(_clears)] = ["cafc", "nev"]
     max_cea_share_of_deficit: Share = 1.0
     allow_credit_offsets: Flag = False
-    offset_cap_t: per_year(NonNeg) | None = None
+    offset_cap_t_co2e: per_year(NonNeg) | None = None
     method: Literal["compliance", "avoided"] = "compliance"
 
 
 class EtsTable(_Table):
     """``[ets]``: the carbon market's side (keys left out take the shipped records)."""
 
-    covered_emissions_t: per_year(NonNeg) | None = None
+    covered_emissions_t_co2e: per_year(NonNeg) | None = None
     offset_limit_share: per_year(Share) | None = None
-    other_offsets_t: per_year(NonNeg) | None = None
+    other_offsets_t_co2e: per_year(NonNeg) | None = None
     offset_price_factor: per_year(NonNeg) | None = None
     cea_retired: Flag | None = None
 
@@ -324,7 +330,7 @@ class EtsTable(_Table):
 class PenaltyTable(_Table):
     """``[penalty]``."""
 
-    uncovered_credit_cny: NonNeg | None = None
+    penalty_cny_per_credit: NonNeg | None = None
 
 
 class ScenarioDocument(_Table):
@@ -339,7 +345,8 @@ class ScenarioDocument(_Table):
 
 
 def table_fields(table: str) -> list[str]:
-    """Keys of one table of the scenario format (``"market"`` -> ``["nev_buy_price", ...]``)."""
+    """Keys of one table of the scenario format (``"market"`` ->
+    ``["nev_buy_price_cny_per_credit", ...]``)."""
     model = _model_at(ScenarioDocument, (table,)) or _model_at(ScenarioDocument, (table, 0))
     if model is None:
         raise KeyError(table)
@@ -355,6 +362,70 @@ def scenario_years(doc: Mapping[str, Any]) -> list[int] | None:
             and len(set(ys)) == len(ys)):
         return list(ys)
     return None
+
+
+def _canonical_table(table: Any, where: str, file: str, error: type[InputError],
+                     key: str) -> Any:
+    """A table with the deprecated keys of ``where`` renamed (itself when it has none)."""
+    if not isinstance(table, Mapping):
+        return table
+    try:
+        found = rename_deprecated(table, where, file=file, stacklevel=5)
+    except InputError as exc:
+        raise error(exc.rule, file=file, key=f"{key}.{exc.key}") from None
+    return {found.get(k, k): v for k, v in table.items()} if found else table
+
+
+def _canonical_list(items: Any, where: str, file: str, error: type[InputError], key: str,
+                    label: Any = None) -> Any:
+    """Each table of an array of tables, canonical (``label(i, table)`` names it in keys)."""
+    if not isinstance(items, list):
+        return items
+    out = [_canonical_table(t, where, file, error, f"{key}[{label(i, t) if label else i}]")
+           for i, t in enumerate(items)]
+    return items if all(a is b for a, b in zip(out, items, strict=True)) else out
+
+
+def _enterprise_label(i: int, table: Any) -> Any:
+    name = table.get("name") if isinstance(table, Mapping) else None
+    return name if isinstance(name, str) and name else i
+
+
+def canonical_scenario(doc: Any, *, file: str, error: type[InputError] = InputError,
+                       key_prefix: str = "") -> Any:
+    """A scenario document with every deprecated key under its canonical name.
+
+    The keys of each table are looked up in the vocabulary's context ``scenario.<table>``
+    (``[[enterprise.technology]]``: ``scenario.technology``, ``[[enterprise.abatement]]``:
+    ``scenario.abatement``); each old key found gives one :class:`DeprecationWarning` naming
+    the file. Tables without old keys are shared with ``doc``, which is not modified.
+
+    Raises
+    ------
+    InputError
+        (``error``) a table gives a key under both its old and its new name, naming the file
+        and the dotted key.
+    """
+    if not isinstance(doc, Mapping):
+        return doc
+    out = dict(doc)
+    for t in ("scenario", "market", "linkage", "ets", "penalty"):
+        if t in out:
+            out[t] = _canonical_table(out[t], f"scenario.{t}", file, error, key_prefix + t)
+    ents = _canonical_list(out.get("enterprise"), "scenario.enterprise", file, error,
+                           key_prefix + "enterprise", _enterprise_label)
+    if isinstance(ents, list):
+        ents = list(ents)
+        for i, e in enumerate(ents):
+            if not isinstance(e, Mapping):
+                continue
+            key = f"{key_prefix}enterprise[{_enterprise_label(i, e)}]"
+            subs = {s: _canonical_list(e.get(s), f"scenario.{s}", file, error, f"{key}.{s}")
+                    for s in ("technology", "abatement") if s in e}
+            if any(subs[s] is not e[s] for s in subs):
+                ents[i] = {**e, **subs}
+        out["enterprise"] = ents
+    return out
 
 
 # ----------------------------------------------------------------------------- sweep
@@ -379,9 +450,10 @@ _MISSING = {
     ("scenario",): "missing [scenario] table with name and years",
     ("scenario", "years"): "expected a list of years, e.g. [2024, 2025, 2026]",
     ("enterprise",): "expected at least one [[enterprise]] table",
-    ("market",): "missing [market] table (nev_buy_price, supply_demand_ratio, ...); it may "
-                 "be empty",
-    ("linkage", "cea_price"): "expected a CEA price [CNY/t CO2e] or one per year",
+    ("market",): "missing [market] table (nev_buy_price_cny_per_credit, supply_demand_ratio, "
+                 "...); it may be empty",
+    ("linkage", "cea_price_cny_per_t_co2e"): "expected a CEA price [CNY/t CO2e] or one per "
+                                             "year",
     ("sweep",): 'missing [sweep] table with base = "scenario.toml"',
     ("sweep", "base"): 'missing base = "scenario.toml"',
 }
@@ -521,6 +593,8 @@ def validate_document(model: type[BaseModel], doc: Any, *, file: str,
     InputError
         The first violation (in the model's key order), with its dotted key.
     """
+    if model is ScenarioDocument:
+        doc = canonical_scenario(doc, file=file, error=error, key_prefix=key_prefix)
     if context is None and model is ScenarioDocument:
         context = {"years": scenario_years(doc)}
     try:

@@ -74,7 +74,8 @@ class IndexSets:
         ``enterprise, year`` (CAFC deficit years / CAFC surplus years).
     technology : DataFrame
         ``enterprise, option, name, year, cost_cny_per_unit, max_units,
-        cafc_credits_per_unit, nev_credits_per_unit, co2_t_per_unit`` (one variable each;
+        cafc_credits_per_unit, nev_credits_per_unit, co2_change_t_co2e_per_unit`` (one
+        variable each;
         ``option`` is the option's index in the enterprise's list).
     """
 
@@ -211,11 +212,12 @@ def _technology(enterprises: list[EnterpriseInput], years: list[int]) -> pd.Data
     """One row per enterprise, technology option and year (options without units left out)."""
     rows = [(e.name, i, o.name, t, float(o.cost_cny_per_unit[t]),
              float(o.max_units_per_year[t]), float(o.cafc_credits_per_unit[t]),
-             float(o.nev_credits_per_unit[t]), float(o.co2_t_per_unit[t]))
+             float(o.nev_credits_per_unit[t]), float(o.co2_change_t_co2e_per_unit[t]))
             for e in enterprises for i, o in enumerate(e.technology) for t in years
             if o.max_units_per_year[t] > 0]
     return _frame(["enterprise", "option", "name", "year", "cost_cny_per_unit", "max_units",
-                   "cafc_credits_per_unit", "nev_credits_per_unit", "co2_t_per_unit"], rows)
+                   "cafc_credits_per_unit", "nev_credits_per_unit",
+                   "co2_change_t_co2e_per_unit"], rows)
 
 
 def _opening(enterprises: list[EnterpriseInput]) -> dict[tuple[str, str, int], float]:
@@ -263,7 +265,8 @@ def _deficits(scenario: Scenario, positions: pd.DataFrame,
     d = positions[positions["deficit"]]
     release = {t: bool(w.release_open) for t, w in windows.items()}
     cea = set(link.cea_clears) if link is not None and link.allow_cea_for_deficits else set()
-    reserve, uncovered = mk.reserve_price is not None, sc.penalty_cny_per_credit is not None
+    reserve = mk.reserve_price_cny_per_credit is not None
+    uncovered = sc.penalty_cny_per_credit is not None
     rows = [(e, t, g, reserve and release[t], g in cea, uncovered)
             for e, g, t in zip(d["enterprise"], d["kind"], d["year"], strict=True)]
     return _frame(["enterprise", "year", "target", "reserve", "cea", "uncovered"], rows)

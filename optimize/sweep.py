@@ -6,11 +6,13 @@ returns one tidy DataFrame: one row per scenario and year with the varied values
 
 Keys a change may set:
 
-- any scenario key by its dotted path: ``"linkage.cea_price"``,
-  ``"linkage.exchange_rate_credits_per_t"``, ``"linkage.max_cea_share_of_deficit"``,
-  ``"linkage.offset_cap_t"``, ``"market.supply_demand_ratio"``,
-  ``"penalty.uncovered_credit_cny"``, ``"linkage.basis.lifetime_distance"`` (a conversion
-  assumption: the basis becomes a table based on the preset), ...;
+- any scenario key by its dotted path: ``"linkage.cea_price_cny_per_t_co2e"``,
+  ``"linkage.exchange_rate_credits_per_t_co2e"``, ``"linkage.max_cea_share_of_deficit"``,
+  ``"linkage.offset_cap_t_co2e"``, ``"market.supply_demand_ratio"``,
+  ``"penalty.penalty_cny_per_credit"``, ``"linkage.basis.lifetime_distance"`` (a conversion
+  assumption: the basis becomes a table based on the preset), ...; a key under its spelling
+  before the one-vocabulary rename (``"linkage.cea_price"``) is read as the new key, with a
+  :class:`DeprecationWarning`;
 - ``"rule.<rulebook key>"``: a rule parameter for every scenario year, e.g.
   ``"rule.nev.ratio"`` or ``"rule.pool.deposit_trigger_ratio"`` (added with status
   ``scenario``).
@@ -47,6 +49,7 @@ from typing import Any
 
 import pandas as pd
 
+from conversions.vocabulary import rename_deprecated
 from linkage.console import did_you_mean, progress_bar
 from linkage.errors import InputError
 from linkage.outputs import OutputDir, OutputError, write_atomically
@@ -60,6 +63,7 @@ from optimize.scenario import ScenarioError, parse_scenario
 from optimize.schema import (
     ScenarioDocument,
     SweepDocument,
+    canonical_scenario,
     read_toml,
     scenario_years,
     validate_document,
@@ -74,7 +78,7 @@ __all__ = ["MUTABLE_KEYS", "expand_grid", "load_sweep", "process_pool", "run_sce
 EMISSION_FIGURES = EMISSION_COLUMNS[2:-1]
 
 #: Keys a batch changes on the persistent model without rebuilding it.
-MUTABLE_KEYS = frozenset({"linkage.cea_price", "penalty.uncovered_credit_cny"})
+MUTABLE_KEYS = frozenset({"linkage.cea_price_cny_per_t_co2e", "penalty.penalty_cny_per_credit"})
 
 
 def expand_grid(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
@@ -140,7 +144,8 @@ _VARIABLE_TABLES = ("scenario", "market", "linkage", "penalty")
 def _key_problem(key: Any) -> str | None:
     """Why ``key`` is not a key a sweep can vary (None: it is)."""
     if not isinstance(key, str):
-        return f"expected a dotted key such as \"linkage.cea_price\", got {key!r}"
+        return (f"expected a dotted key such as \"linkage.cea_price_cny_per_t_co2e\", got "
+                f"{key!r}")
     if key.startswith("rule."):
         if key[5:] in schema():
             return None
@@ -165,6 +170,33 @@ def _key_problem(key: Any) -> str | None:
 def _table_model(annotation: Any) -> Any:
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     return args[0] if args else annotation
+
+
+def _canonical_change(change: Mapping[str, Any], *, file: str | None = None,
+                      where: str = "") -> dict[str, Any]:
+    """A change with every scenario key of a deprecated spelling under its new name.
+
+    ``"market.nev_buy_price"`` -> ``"market.nev_buy_price_cny_per_credit"`` (vocabulary context
+    ``scenario.market``), with a :class:`DeprecationWarning` naming ``file``.
+
+    Raises
+    ------
+    InputError
+        The change gives a key under both its old and its new name (key ``where.<key>``).
+    """
+    by_table: dict[str, list[str]] = {}
+    for k in change:
+        parts = k.split(".") if isinstance(k, str) else []
+        if len(parts) == 2 and parts[0] in _VARIABLE_TABLES:
+            by_table.setdefault(parts[0], []).append(parts[1])
+    renamed: dict[str, str] = {}
+    for table, names in by_table.items():
+        try:
+            found = rename_deprecated(names, f"scenario.{table}", file=file, stacklevel=4)
+        except InputError as exc:
+            raise InputError(exc.rule, file=file, key=f"{where}{table}.{exc.key}") from None
+        renamed.update({f"{table}.{old}": f"{table}.{new}" for old, new in found.items()})
+    return {renamed.get(k, k): v for k, v in change.items()} if renamed else dict(change)
 
 
 def _check_keys(keys: Iterable[str]) -> None:
@@ -290,7 +322,7 @@ class _KeptModel:
         # the checks parse_scenario starts with, and the prices the changes may set
         v = validate_document(ScenarioDocument, d, file="<sweep>", error=ScenarioError)
         assert isinstance(v, ScenarioDocument)
-        penalty = v.penalty.uncovered_credit_cny if v.penalty is not None else None
+        penalty = v.penalty.penalty_cny_per_credit if v.penalty is not None else None
         structural = {k: x for k, x in change.items() if k not in MUTABLE_KEYS}
         key = json.dumps([structural, penalty is None, v.linkage is None], sort_keys=True,
                          default=str)
@@ -298,10 +330,10 @@ class _KeptModel:
             sc = self._parse(d, rule_over)
             self.model, self.key, self.scenario = IndustryModel(sc), key, sc
         else:
-            cea = dict(v.linkage.cea_price) if v.linkage is not None else {}
-            sc = dataclasses.replace(self.scenario, cea_price=cea,
+            cea = dict(v.linkage.cea_price_cny_per_t_co2e) if v.linkage is not None else {}
+            sc = dataclasses.replace(self.scenario, cea_price_cny_per_t_co2e=cea,
                                      penalty_cny_per_credit=penalty)
-            self.model.set_prices(cea_price=sc.cea_price or None,
+            self.model.set_prices(cea_price_cny_per_t_co2e=sc.cea_price_cny_per_t_co2e or None,
                                   penalty_cny_per_credit=sc.penalty_cny_per_credit)
         res = self.model.solve()
         return res, sc, next(iter(self.model.firms.values()))._tpc()
@@ -509,7 +541,8 @@ def run_scenarios(
         Scenario document or TOML file (relative paths resolve against its folder).
     changes : iterable of mapping
         One mapping of dotted keys -> values per scenario (see the module docstring);
-        :func:`expand_grid` builds a grid.
+        :func:`expand_grid` builds a grid. Keys of a deprecated spelling are renamed, with a
+        :class:`DeprecationWarning`.
     model : {"industry", "enterprise"}
         Equilibrium prices of all enterprises together, or each enterprise at given prices.
     executor : concurrent.futures.Executor, optional
@@ -546,7 +579,7 @@ def run_scenarios(
     """
     _check_run_arguments(model, batch_size)
     doc, base_dir, protect = _read_base(base)
-    cases = list(enumerate(dict(c) for c in changes))
+    cases = list(enumerate(_canonical_change(c) for c in changes))
     _check_keys(k for _i, c in cases for k in c)
     batches = list(enumerate(cases[i:i + batch_size]
                              for i in range(0, len(cases), batch_size)))
@@ -582,9 +615,10 @@ def _read_base(base: Mapping[str, Any] | str | Path
                ) -> tuple[dict[str, Any], str | None, list[Path]]:
     """The base scenario document, the folder its paths resolve against, files to protect."""
     if isinstance(base, Mapping):
-        return dict(base), None, []
+        return canonical_scenario(dict(base), file="<dict>", error=ScenarioError), None, []
     path = Path(base)
     doc = read_toml(path, ScenarioError, "scenario file")
+    doc = canonical_scenario(doc, file=str(path), error=ScenarioError)
     return doc, str(path.parent.resolve()), [path]
 
 
@@ -677,14 +711,16 @@ def load_sweep(path: str | Path) -> tuple[Path, list[dict[str, Any]], str, int]:
         model = "industry"                # or "enterprise"
         batch_size = 50
         [grid]                            # Cartesian product of the lists
-        "linkage.cea_price" = [50, 100, 150]
+        "linkage.cea_price_cny_per_t_co2e" = [50, 100, 150]
         [[case]]                          # and/or explicit cases
         "rule.nev.ratio" = 0.6
 
     Before any solve, the file's keys and types, every varied key (a known scenario key or
     ``rule.<key>``), every value (the form the scenario file would need: finite numbers, per
     year values aligned with the years, ...) and the base scenario's form (keys, types and
-    numbers present; keys the cases supply may be missing) are checked.
+    numbers present; keys the cases supply may be missing) are checked. Keys of a deprecated
+    spelling (in the sweep file or the base scenario) are read under their new name, with a
+    :class:`DeprecationWarning`.
 
     Returns
     -------
@@ -694,7 +730,7 @@ def load_sweep(path: str | Path) -> tuple[Path, list[dict[str, Any]], str, int]:
     ------
     InputError
         Naming the sweep file (or the base scenario file) and the key, e.g.
-        ``grid.linkage.cea_price[2]`` or ``case[0].rule.nev.ratio``.
+        ``grid.linkage.cea_price_cny_per_t_co2e[2]`` or ``case[0].rule.nev.ratio``.
     """
     p = Path(path)
     file = str(p)
@@ -709,11 +745,14 @@ def load_sweep(path: str | Path) -> tuple[Path, list[dict[str, Any]], str, int]:
         raise InputError(f"base scenario is a directory, not a file: {base}", file=file,
                          key="sweep.base")
     base_doc = read_toml(base, ScenarioError, "scenario file")
+    base_doc = canonical_scenario(base_doc, file=str(base), error=ScenarioError)
     _check_base(base_doc, str(base))
+    grid = _canonical_change(sw.grid, file=file, where="grid.")
+    cases = [_canonical_change(c, file=file, where=f"case[{j}].") for j, c in enumerate(sw.case)]
     located: list[tuple[str, str, Any]] = []
-    for k, values in sw.grid.items():
+    for k, values in grid.items():
         located += [(f"grid.{k}", f"[{i}]", v) for i, v in enumerate(values)]
-    for j, c in enumerate(sw.case):
+    for j, c in enumerate(cases):
         located += [(f"case[{j}].{k}", "", v) for k, v in c.items()]
     for where, _idx, _v in located:
         key = where.split(".", 1)[1]
@@ -724,9 +763,9 @@ def load_sweep(path: str | Path) -> tuple[Path, list[dict[str, Any]], str, int]:
                        for w, _i, _v in located)
     for where, idx, v in located:
         _check_value(base_doc, where.split(".", 1)[1], v, file, where + idx, years_varied)
-    changes = expand_grid(sw.grid) if sw.grid else []
+    changes = expand_grid(grid) if grid else []
     n_grid = len(changes)
-    changes += [dict(c) for c in sw.case]
+    changes += cases
     if not changes:
         raise InputError("no scenarios: give [grid] lists or [[case]] tables", file=file)
     if years_varied:
@@ -757,9 +796,10 @@ def _check_builds(base_doc: dict[str, Any], base: Path, changes: list[dict[str, 
         except InputError as exc:
             first = first or exc
             continue
-        if model == "enterprise" and sc.market.nev_buy_price is None:
+        if model == "enterprise" and sc.market.nev_buy_price_cny_per_credit is None:
             first = first or ScenarioError("the enterprise model needs NEV credit prices",
-                                           file=str(base), key="market.nev_buy_price")
+                                           file=str(base),
+                                           key="market.nev_buy_price_cny_per_credit")
             continue
         return
     assert first is not None

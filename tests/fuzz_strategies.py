@@ -1049,7 +1049,7 @@ def tiny_scenario(enterprises: int = 1) -> dict[str, Any]:
         "group": "Tiny Group",
         "cafc_credits": [4000, -6000],
         "nev_credits": [-1700, -2600],
-        "conventional_fleet_meets_threshold": [True, False],
+        "nev_carry_eligible": [True, False],
         "opening": {"cafc": {"2023": 2000}, "nev": {"2023": 600}, "pool": {}},
         "abatement": [{"kind": "nev", "cost_cny_per_credit": 1800,
                        "max_credits_per_year": 800}],
@@ -1063,30 +1063,33 @@ def tiny_scenario(enterprises: int = 1) -> dict[str, Any]:
         "scenario": {"name": "tiny", "years": [2024, 2025], "discount_rate": 0.05,
                      "rules": "default"},
         "enterprise": ents,
-        "market": {"nev_buy_price": [1000, 1300], "nev_sell_price": [900, 1200],
+        "market": {"nev_buy_price_cny_per_credit": [1000, 1300],
+                   "nev_sell_price_cny_per_credit": [900, 1200],
                    "supply_demand_ratio": [1.4, 1.2],
-                   "affiliate_cafc_available": [0, 1000]},
-        "linkage": {"basis": "ttw-real-world", "cea_price": [80, 100],
+                   "affiliate_cafc_available_credits": [0, 1000]},
+        "linkage": {"basis": "ttw-real-world", "cea_price_cny_per_t_co2e": [80, 100],
                     "allow_cea_for_deficits": True, "cea_clears": ["cafc"],
                     "max_cea_share_of_deficit": 0.2, "allow_credit_offsets": False},
-        "penalty": {"uncovered_credit_cny": 5000},
+        "penalty": {"penalty_cny_per_credit": 5000},
     }
     if enterprises > 1:
-        doc["market"]["nev_transaction_cost"] = 20
-        del doc["market"]["nev_buy_price"], doc["market"]["nev_sell_price"]
+        doc["market"]["nev_transaction_cost_cny_per_credit"] = 20
+        del doc["market"]["nev_buy_price_cny_per_credit"],
+        doc["market"]["nev_sell_price_cny_per_credit"]
     return doc
 
 
 def scenario_spec(enterprises: int = 1) -> TomlSpec:
     doc = tiny_scenario(enterprises)
     e0 = ("enterprise", 0)
-    market = ((("market", "nev_buy_price"), ("market", "nev_sell_price")) if enterprises == 1
-              else (("market", "nev_transaction_cost"),))
+    market = ((("market", "nev_buy_price_cny_per_credit"),
+               ("market", "nev_sell_price_cny_per_credit")) if enterprises == 1
+              else (("market", "nev_transaction_cost_cny_per_credit"),))
     numbers = (
         *market,
         ("market", "supply_demand_ratio"),
-        ("linkage", "cea_price"), ("linkage", "max_cea_share_of_deficit"),
-        ("penalty", "uncovered_credit_cny"), ("scenario", "discount_rate"),
+        ("linkage", "cea_price_cny_per_t_co2e"), ("linkage", "max_cea_share_of_deficit"),
+        ("penalty", "penalty_cny_per_credit"), ("scenario", "discount_rate"),
         (*e0, "cafc_credits"), (*e0, "nev_credits"),
         (*e0, "abatement", 0, "cost_cny_per_credit"),
         (*e0, "abatement", 0, "max_credits_per_year"),
@@ -1094,10 +1097,10 @@ def scenario_spec(enterprises: int = 1) -> TomlSpec:
         ("scenario", "years"),
     )
     nonneg = (
-        *market, ("market", "supply_demand_ratio"), ("linkage", "cea_price"),
-        ("penalty", "uncovered_credit_cny"), (*e0, "abatement", 0, "cost_cny_per_credit"),
+        *market, ("market", "supply_demand_ratio"), ("linkage", "cea_price_cny_per_t_co2e"),
+        ("penalty", "penalty_cny_per_credit"), (*e0, "abatement", 0, "cost_cny_per_credit"),
         (*e0, "abatement", 0, "max_credits_per_year"), (*e0, "opening", "cafc", "2023"),
-        ("market", "affiliate_cafc_available"),
+        ("market", "affiliate_cafc_available_credits"),
     )
     required = (("scenario", "years"), (*e0, "name"), (*e0, "cafc_credits"),
                 (*e0, "nev_credits"), ("scenario",), ("enterprise",))
@@ -1110,11 +1113,13 @@ def scenario_extra_mutations(enterprises: int = 1) -> list[Mutation]:
     """Scenario-specific classes: year order, year tables, wrong lengths, unknown names."""
     spec = scenario_spec(enterprises)
     doc = spec.doc
-    per_year = [p for p in (("market", "nev_buy_price"), ("market", "nev_sell_price"),
+    per_year = [p for p in (("market", "nev_buy_price_cny_per_credit"),
+                            ("market", "nev_sell_price_cny_per_credit"),
                             ("market", "supply_demand_ratio"),
-                            ("market", "affiliate_cafc_available"),
-                            ("linkage", "cea_price")) if p[-1] in get_path(doc, p[:-1])]
-    ent_lists = ["cafc_credits", "nev_credits", "conventional_fleet_meets_threshold"]
+                            ("market", "affiliate_cafc_available_credits"),
+                            ("linkage", "cea_price_cny_per_t_co2e")) if p[-1] in get_path(doc,
+                                                                                          p[:-1])]
+    ent_lists = ["cafc_credits", "nev_credits", "nev_carry_eligible"]
 
     def years_reversed(draw: Draw) -> Case:
         new = with_value(doc, ("scenario", "years"), [2025, 2024])
@@ -1159,9 +1164,9 @@ def scenario_extra_mutations(enterprises: int = 1) -> list[Mutation]:
                          v)), REFUSE, key="years", detail=f"years = {v!r}")
 
     def bool_for_bool_list(draw: Draw) -> Case:
-        new = with_value(doc, ("enterprise", 0, "conventional_fleet_meets_threshold"), [1, 0])
+        new = with_value(doc, ("enterprise", 0, "nev_carry_eligible"), [1, 0])
         return spec.case("numbers instead of booleans", dump_toml(new), REFUSE,
-                         key="conventional_fleet_meets_threshold")
+                         key="nev_carry_eligible")
 
     def unknown_names(draw: Draw) -> Case:
         path, v = draw(st.sampled_from([
@@ -1192,17 +1197,17 @@ def scenario_extra_mutations(enterprises: int = 1) -> list[Mutation]:
            bool_for_bool_list, unknown_names, basis_table, enterprise_table_not_array]
     if enterprises == 1:
         def sell_above_buy(draw: Draw) -> Case:
-            new = with_value(doc, ("market", "nev_sell_price"), [1100, 1400])
+            new = with_value(doc, ("market", "nev_sell_price_cny_per_credit"), [1100, 1400])
             return spec.case("sell price above buy price", dump_toml(new), REFUSE,
-                             key="nev_sell_price")
+                             key="nev_sell_price_cny_per_credit")
 
-        def reserve_price(draw: Draw) -> Case:
+        def reserve_price_cny_per_credit(draw: Draw) -> Case:
             label, v = draw(st.sampled_from([*NONFINITE, ("negative", -100)]))
-            new = with_value(doc, ("market", "reserve_price"), v)
+            new = with_value(doc, ("market", "reserve_price_cny_per_credit"), v)
             return spec.case(f"reserve price {label}", dump_toml(new), REFUSE,
-                             key="reserve_price")
+                             key="reserve_price_cny_per_credit")
 
-        fns += [sell_above_buy, reserve_price]
+        fns += [sell_above_buy, reserve_price_cny_per_credit]
     return [Mutation(f"{spec.what}: {f.__name__}", f) for f in fns]
 
 
@@ -1279,7 +1284,7 @@ def rulebook_extra_mutations() -> list[Mutation]:
 
 SWEEP_DOC: dict[str, Any] = {
     "sweep": {"base": "scenario.toml", "model": "industry", "batch_size": 2},
-    "grid": {"linkage.cea_price": [50, 100]},
+    "grid": {"linkage.cea_price_cny_per_t_co2e": [50, 100]},
 }
 
 
@@ -1292,8 +1297,8 @@ SWEEP_OVER_BASE_DOC: dict[str, Any] = {
 
 def sweep_spec() -> TomlSpec:
     return TomlSpec("sweep", "sweep.toml", SWEEP_DOC,
-                    numbers=(("sweep", "batch_size"), ("grid", "linkage.cea_price")),
-                    nonneg=(("sweep", "batch_size"), ("grid", "linkage.cea_price")),
+                    numbers=(("sweep", "batch_size"), ("grid", "linkage.cea_price_cny_per_t_co2e")),
+                    nonneg=(("sweep", "batch_size"), ("grid", "linkage.cea_price_cny_per_t_co2e")),
                     required=(("sweep", "base"), ("sweep",)),
                     tables=((), ("sweep",), ("grid",)))
 
@@ -1315,8 +1320,9 @@ def sweep_extra_mutations() -> list[Mutation]:
         label, v = draw(st.sampled_from([("a scalar", 50), ("an empty list", []),
                                          ("a table", {"a": 1}), ("strings", ["a", "b"])]))
         return spec.case(f"grid value {label}", dump_toml(with_value(
-            doc, ("grid", "linkage.cea_price"), v)), REFUSE, key="cea_price",
-            detail=f"linkage.cea_price = {v!r}")
+            doc, ("grid", "linkage.cea_price_cny_per_t_co2e"), v)), REFUSE,
+            key="cea_price_cny_per_t_co2e",
+            detail=f"linkage.cea_price_cny_per_t_co2e = {v!r}")
 
     def grid_unknown_path(draw: Draw) -> Case:
         k = draw(st.sampled_from(["linkage.cea_prize", "nonsense", "rule.nev.ratioo",
@@ -1326,7 +1332,7 @@ def sweep_extra_mutations() -> list[Mutation]:
         return spec.case("grid varies an unknown key", dump_toml(new), REFUSE, key=k)
 
     def case_shape(draw: Draw) -> Case:
-        label, v = draw(st.sampled_from([("a table", {"linkage.cea_price": 10}),
+        label, v = draw(st.sampled_from([("a table", {"linkage.cea_price_cny_per_t_co2e": 10}),
                                          ("a list of numbers", [1, 2])]))
         new = dict(doc)
         new["case"] = v

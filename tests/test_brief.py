@@ -142,7 +142,7 @@ def test_linkage_net_co2_recomputed(brief):
     ind = illustrative_industry()
     doc = industry_scenario_document(ind, years, penalty=5000.0,
                                      technology=industry_technology(ind, years))
-    doc["linkage"] = {"basis": "ttw-real-world", "cea_price": 100.0,
+    doc["linkage"] = {"basis": "ttw-real-world", "cea_price_cny_per_t_co2e": 100.0,
                       "allow_cea_for_deficits": True, "allow_credit_offsets": True}
     doc["ets"] = {"offset_limit_share": 0.05}
     p = solve_industry(parse_scenario(doc, file="<test>")).prices

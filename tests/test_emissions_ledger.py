@@ -21,13 +21,14 @@ def scenario(cea_retired=True):
             {"name": "A", "cafc_credits": [-25, 0], "nev_credits": [0, 0],
              "technology": [{"name": "bev", "cost_cny_per_unit": 5000,
                              "max_units_per_year": 1000, "cafc_credits_per_unit": 0.5,
-                             "nev_credits_per_unit": 2.0, "co2_t_per_unit": -20.0}]},
+                             "nev_credits_per_unit": 2.0, "co2_change_t_co2e_per_unit": -20.0}]},
             {"name": "B", "cafc_credits": [0, 10], "nev_credits": [0, 0]},
         ],
-        "market": {"nev_buy_price": 1000, "supply_demand_ratio": 1.8},
-        "linkage": {"basis": "ttw-lab", "exchange_rate_credits_per_t": 0.5, "cea_price": 100,
+        "market": {"nev_buy_price_cny_per_credit": 1000, "supply_demand_ratio": 1.8},
+        "linkage": {"basis": "ttw-lab", "exchange_rate_credits_per_t_co2e": 0.5,
+                    "cea_price_cny_per_t_co2e": 100,
                     "allow_credit_offsets": True},
-        "ets": {"covered_emissions_t": 1e10, "cea_retired": cea_retired},
+        "ets": {"covered_emissions_t_co2e": 1e10, "cea_retired": cea_retired},
     }, file="two.toml")
 
 

@@ -25,8 +25,8 @@ def doc(**extra):
                                         "max_units_per_year": 20000,
                                         "cafc_credits_per_unit": 0.62,
                                         "nev_credits_per_unit": 1.95,
-                                        "co2_t_per_unit": -21.4}]}],
-        "market": {"nev_buy_price": 1000, "supply_demand_ratio": 1.8},
+                                        "co2_change_t_co2e_per_unit": -21.4}]}],
+        "market": {"nev_buy_price_cny_per_credit": 1000, "supply_demand_ratio": 1.8},
     }
     d.update(extra)
     return d
@@ -45,17 +45,17 @@ def fails(d, key, *words, file="s.toml"):
 def test_shipped_ets_side_2025():
     s = ets_side(2025)
     # power > 5.0 Gt + steel, cement, aluminium 3.0 Gt (MEE, 26 Mar 2025, via press)
-    assert s.covered_emissions_t == 8.0e9
+    assert s.covered_emissions_t_co2e == 8.0e9
     assert s.offset_limit_share == 0.05
     # 0.05 x 8.0e9 - 5.0e7 = 4.0e8 - 0.5e8 = 3.5e8 t
-    assert s.offset_limit_t == pytest.approx(3.5e8)
+    assert s.offset_limit_t_co2e == pytest.approx(3.5e8)
     assert s.cea_retired is True
     assert s.statuses["cea_retired"] == "assumption"
     assert s.statuses["covered_emissions"] == "secondary"
 
 
 def test_shipped_ets_side_before_the_extension():
-    assert ets_side(2023).covered_emissions_t == 5.0e9  # power only
+    assert ets_side(2023).covered_emissions_t_co2e == 5.0e9  # power only
 
 
 def test_every_record_has_status_and_source():
@@ -66,9 +66,9 @@ def test_every_record_has_status_and_source():
 
 # ------------------------------------------------------------------ [ets]
 def test_ets_defaults_from_shipped_records_and_given_keys_win():
-    sc = parse_scenario(doc(ets={"covered_emissions_t": [1e10, 2e10]}), file="s.toml")
-    assert sc.ets.covered_emissions_t == {2024: 1e10, 2025: 2e10}
-    assert sc.ets.sources["covered_emissions_t"] == "scenario"
+    sc = parse_scenario(doc(ets={"covered_emissions_t_co2e": [1e10, 2e10]}), file="s.toml")
+    assert sc.ets.covered_emissions_t_co2e == {2024: 1e10, 2025: 2e10}
+    assert sc.ets.sources["covered_emissions_t_co2e"] == "scenario"
     assert sc.ets.offset_limit_share == {2024: 0.05, 2025: 0.05}
     assert sc.ets.sources["offset_limit_share"].startswith("shipped")
     assert sc.ets.cea_retired is True
@@ -79,7 +79,8 @@ def test_no_ets_table_is_none():
 
 
 def test_negative_covered_emissions_refused():
-    fails(doc(ets={"covered_emissions_t": [1e9, -1.0]}), "ets.covered_emissions_t[1]", ">= 0")
+    fails(doc(ets={"covered_emissions_t_co2e": [1e9, -1.0]}), "ets.covered_emissions_t_co2e[1]",
+          ">= 0")
 
 
 @pytest.mark.parametrize("share", [-0.01, 1.5])
@@ -90,8 +91,8 @@ def test_share_outside_0_1_refused(share):
 
 def test_other_offsets_above_the_limit_refused():
     # 0.05 x 1000 = 50 t < 60 t of other offsets
-    fails(doc(ets={"covered_emissions_t": 1000.0, "other_offsets_t": 60.0}),
-          "ets.other_offsets_t", "exceed")
+    fails(doc(ets={"covered_emissions_t_co2e": 1000.0, "other_offsets_t_co2e": 60.0}),
+          "ets.other_offsets_t_co2e", "exceed")
 
 
 def test_years_without_records_are_refused_not_extrapolated():
@@ -112,7 +113,7 @@ def test_given_option_parsed():
     assert t.cost_cny_per_unit == {2024: 9000.0, 2025: 8000.0}
     assert t.max_units_per_year == {2024: 20000.0, 2025: 20000.0}
     assert t.cafc_credits_per_unit == {2024: 0.62, 2025: 0.62}
-    assert t.co2_t_per_unit[2025] == -21.4
+    assert t.co2_change_t_co2e_per_unit[2025] == -21.4
     assert t.basis == "given"
 
 
@@ -124,7 +125,7 @@ def test_option_without_cost_refused():
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
 @pytest.mark.parametrize("k", ["cafc_credits_per_unit", "nev_credits_per_unit",
-                               "co2_t_per_unit"])
+                               "co2_change_t_co2e_per_unit"])
 def test_effects_nan_inf_refused(k, bad):
     d = doc()
     d["enterprise"][0]["technology"][0][k] = bad
@@ -133,14 +134,14 @@ def test_effects_nan_inf_refused(k, bad):
 
 def test_given_option_without_an_effect_refused():
     d = doc()
-    del d["enterprise"][0]["technology"][0]["co2_t_per_unit"]
-    fails(d, "enterprise[A].technology[0].co2_t_per_unit", "effect")
+    del d["enterprise"][0]["technology"][0]["co2_change_t_co2e_per_unit"]
+    fails(d, "enterprise[A].technology[0].co2_change_t_co2e_per_unit", "effect")
 
 
 def test_shift_without_fleet_refused():
     d = doc()
     t = d["enterprise"][0]["technology"][0]
-    for k in ("cafc_credits_per_unit", "nev_credits_per_unit", "co2_t_per_unit"):
+    for k in ("cafc_credits_per_unit", "nev_credits_per_unit", "co2_change_t_co2e_per_unit"):
         del t[k]
     t.update(kind="shift", from_model="x", to_model="y")
     fails(d, "enterprise[A].technology[0].kind", "fleet")
@@ -171,7 +172,7 @@ def test_shift_effects_derived_from_the_accounting(tmp_path):
     sc = parse_scenario(d, file="s.toml", base=tmp_path)
     (t,) = sc.enterprises[0].technology
     assert t.basis == "ttw-real-world"
-    assert t.co2_t_per_unit[2025] < 0  # a BEV replaces an ICE: less CO2
+    assert t.co2_change_t_co2e_per_unit[2025] < 0  # a BEV replaces an ICE: less CO2
     assert t.nev_credits_per_unit[2025] > 0
     assert set(t.linearisation_error_credits) == {2024, 2025}
 
@@ -183,5 +184,5 @@ def test_technology_frame_feeds_the_verifier():
     assert list(t["cost_cny_per_unit"]) == [9000.0, 8000.0]
     assert set(t["max_units"]) == {20000.0}
     # shipped 2024 and 2025: 0.05 x 8.0e9 - 5.0e7 = 3.5e8 t
-    assert sc.offset_limit_t == {2024: pytest.approx(3.5e8), 2025: pytest.approx(3.5e8)}
-    assert parse_scenario(doc(), file="s.toml").offset_limit_t is None
+    assert sc.offset_limit_t_co2e == {2024: pytest.approx(3.5e8), 2025: pytest.approx(3.5e8)}
+    assert parse_scenario(doc(), file="s.toml").offset_limit_t_co2e is None

@@ -20,7 +20,8 @@ MODES = ("fixed_sign", "exact")
 
 def option(name, cost, max_units, cafc=0.0, nev=0.0, co2=0.0):
     return {"name": name, "cost_cny_per_unit": cost, "max_units_per_year": max_units,
-            "cafc_credits_per_unit": cafc, "nev_credits_per_unit": nev, "co2_t_per_unit": co2}
+            "cafc_credits_per_unit": cafc, "nev_credits_per_unit": nev,
+            "co2_change_t_co2e_per_unit": co2}
 
 
 def ent(name, cafc, nev, *options):
@@ -37,7 +38,7 @@ def doc(*enterprises, market=None, linkage=None, penalty=None, positions=None):
     if linkage is not None:
         d["linkage"] = linkage
     if penalty is not None:
-        d["penalty"] = {"uncovered_credit_cny": penalty}
+        d["penalty"] = {"penalty_cny_per_credit": penalty}
     return d
 
 
@@ -68,7 +69,8 @@ def qty(plan, action, instrument=None, enterprise=None):
 # NEV deficit 1,000; option 200 CNY for +2 NEV credits (100 per credit), at most 2,000 units;
 # credits sell at 900.
 SELLER = doc(ent("A", 0, -1000, option("bev", 200.0, 2000.0, nev=2.0)),
-             market={"nev_buy_price": 1000.0, "nev_sell_price": 900.0})
+             market={"nev_buy_price_cny_per_credit": 1000.0,
+                     "nev_sell_price_cny_per_credit": 900.0})
 
 
 def test_fixed_sign_option_at_most_erases_the_deficit():
@@ -106,11 +108,11 @@ def test_exact_re_solve_frees_the_binaries_again():
     # a price change that makes selling worthless: the sign goes back to deficit
     model = EnterpriseModel(parse_scenario(SELLER, file="exact.toml"), "A", positions="exact")
     assert model.solve().total_cost_cny == pytest.approx(-2_300_000.0)
-    model.set_prices(nev_sell_price={2024: 50.0})  # 2 x 50 = 100 < 200 per unit
+    model.set_prices(nev_sell_price_cny_per_credit={2024: 50.0})  # 2 x 50 = 100 < 200 per unit
     r = model.solve()
     assert qty(r.plan, "technology") == pytest.approx(500.0)
     assert r.total_cost_cny == pytest.approx(100_000.0)
-    model.set_prices(nev_sell_price={2024: 900.0})
+    model.set_prices(nev_sell_price_cny_per_credit={2024: 900.0})
     assert model.solve().total_cost_cny == pytest.approx(-2_300_000.0)
 
 
@@ -118,7 +120,7 @@ def test_big_m_values_per_row():
     # NEV: B = -1,000, up = 2 x 2,000 = 4,000, down = 0 -> M_s = 3,000, M_d = 1,000
     # CAFC: B = +600, up = 0, down = 0.5 x 2,000 = 1,000 -> M_s = 600, M_d = 400
     d = doc(ent("A", 600, -1000, option("shift", 200.0, 2000.0, cafc=-0.5, nev=2.0)),
-            market={"nev_buy_price": 1000.0, "nev_sell_price": 900.0})
+            market={"nev_buy_price_cny_per_credit": 1000.0, "nev_sell_price_cny_per_credit": 900.0})
     sc = parse_scenario(d, file="exact.toml")
     f = build_formulation(sc, sc.enterprises, nev_prices="given", positions="exact")
     flips = f.sets.flips.set_index("kind")
@@ -140,7 +142,8 @@ def test_exact_two_kind_option_may_run_a_cafc_surplus_into_deficit():
     # 2,000 units: NEV 4,000 - 1,000 = 3,000; CAFC 600 - 1,000 = -400, cleared by 400 NEV
     # credits; 2,600 NEV credits sold.
     d = doc(ent("A", 600, -1000, option("shift", 200.0, 2000.0, cafc=-0.5, nev=2.0)),
-            market={"nev_buy_price": 1000.0, "nev_sell_price": 900.0}, penalty=1000.0)
+            market={"nev_buy_price_cny_per_credit": 1000.0,
+                    "nev_sell_price_cny_per_credit": 900.0}, penalty=1000.0)
     fixed = solve_enterprise(d, "A", "fixed_sign")
     exact = solve_enterprise(d, "A", "exact")
     # fixed sign: NEV deficit can at most be erased (500 units) and the CAFC surplus at most
@@ -157,11 +160,12 @@ def test_exact_no_surplus_sold_while_a_deficit_of_the_kind_is_covered_by_cea():
     # Cheap CEAs (100 CNY/t at 0.5 credit/t = 200/credit) and a sell price of 900: without
     # the binaries the LP could sell technology credits and cover an artificial deficit of
     # the same kind with CEAs. No exact plan does.
-    link = {"exchange_rate_credits_per_t": 0.5, "cea_price": 100.0,
+    link = {"exchange_rate_credits_per_t_co2e": 0.5, "cea_price_cny_per_t_co2e": 100.0,
             "allow_cea_for_deficits": True, "cea_clears": ["cafc", "nev"]}
     d = doc(ent("A", -300, -1000, option("bev", 600.0, 5000.0, cafc=0.5, nev=2.0)),
             ent("B", -300, 500, option("bev", 600.0, 5000.0, cafc=0.5, nev=2.0)),
-            market={"nev_buy_price": 1000.0, "nev_sell_price": 900.0}, linkage=link)
+            market={"nev_buy_price_cny_per_credit": 1000.0,
+                    "nev_sell_price_cny_per_credit": 900.0}, linkage=link)
     for name in ("A", "B"):
         p = solve_enterprise(d, name, "exact").plan
         assert qty(p, "technology") > 0.0, name  # the case exercises the flip
@@ -210,7 +214,8 @@ def test_industry_exact_short_firm_becomes_the_supplier_at_its_option_cost():
 
 # --------------------------------------------------------------------------- no options
 NO_OPTIONS = doc(ent("A", -300, -1000), ent("B", 400, 1500), ent("C", 100, -200),
-                 market={"nev_buy_price": 1000.0, "nev_sell_price": 900.0}, penalty=5000.0)
+                 market={"nev_buy_price_cny_per_credit": 1000.0,
+                         "nev_sell_price_cny_per_credit": 900.0}, penalty=5000.0)
 
 
 @pytest.mark.parametrize("model", ["enterprise", "industry"])

@@ -27,7 +27,7 @@ def doc(enterprises, *, market=None, penalty=None, linkage=None):
          "enterprise": enterprises,
          "market": {"supply_demand_ratio": NEUTRAL, **(market or {})}}
     if penalty is not None:
-        d["penalty"] = {"uncovered_credit_cny": penalty}
+        d["penalty"] = {"penalty_cny_per_credit": penalty}
     if linkage is not None:
         d["linkage"] = linkage
     return d
@@ -42,7 +42,7 @@ def ent(name, nev, *, cafc=(0, 0), group=None, abatement=None):
     return e
 
 
-PRICES = {"nev_buy_price": 1100.0, "nev_sell_price": 0.0}
+PRICES = {"nev_buy_price_cny_per_credit": 1100.0, "nev_sell_price_cny_per_credit": 0.0}
 SEG = [{"kind": "nev", "cost_cny_per_credit": 1500.0, "max_credits_per_year": 5000.0}]
 
 
@@ -79,7 +79,7 @@ def test_hook_with_the_named_components():
     assert r.total_cost_cny == pytest.approx(1000 * 1500.0)
     assert r.shadow_price_nev_cny_per_credit[2024] == pytest.approx(1500.0)
     # the hook's constraint holds after a re-solve at another price (Pyomo's own update)
-    model.set_prices(nev_buy_price={2024: 100.0})
+    model.set_prices(nev_buy_price_cny_per_credit={2024: 100.0})
     assert model.solve().total_cost_cny == pytest.approx(1000 * 1500.0)
 
 
@@ -90,12 +90,13 @@ def test_resolve_after_a_price_change_equals_a_fresh_build(price):
     d = doc([ent("A", [-1000, -500], abatement=SEG)], market=PRICES, penalty=1800.0)
     model = EnterpriseModel(parse_scenario(d), "A")
     model.solve()
-    model.set_prices(nev_buy_price={2024: price, 2025: price})
+    model.set_prices(nev_buy_price_cny_per_credit={2024: price, 2025: price})
     r = model.solve()
     assert model._solver._vectorised_costs  # the one-call cost push was used
     assert r.total_cost_cny == pytest.approx(1500 * min(price, 1500.0, 1800.0))
     fresh = doc([ent("A", [-1000, -500], abatement=SEG)],
-                market={"nev_buy_price": price, "nev_sell_price": 0.0}, penalty=1800.0)
+                market={"nev_buy_price_cny_per_credit": price,
+                        "nev_sell_price_cny_per_credit": 0.0}, penalty=1800.0)
     assert r.total_cost_cny == pytest.approx(
         EnterpriseModel(parse_scenario(fresh), "A").solve().total_cost_cny)
     assert sum(r.cost_by_instrument.values()) == pytest.approx(r.total_cost_cny)

@@ -106,8 +106,8 @@ def _subprocess_cases(tmp: Path) -> list[tuple[str, list[str], str]]:
     fleet = tmp / "fleet_latin1.csv"
     fleet.write_bytes(small_fleet_text().replace("Demo Auto A", "Société A").encode("latin-1"))
     sc = tmp / "scenario_inf.toml"
-    sc.write_text(dump_toml(tiny_scenario(1)).replace("uncovered_credit_cny = 5000",
-                                                      "uncovered_credit_cny = inf"))
+    sc.write_text(dump_toml(tiny_scenario(1)).replace("penalty_cny_per_credit = 5000",
+                                                      "penalty_cny_per_credit = inf"))
     prices = tmp / "prices_gbk.csv"
     prices.write_bytes("year,nev_buy_price_cny_per_credit\n2024,￥800\n2025,￥900\n"
                        .encode("gbk"))

@@ -44,7 +44,7 @@ def doc(years, enterprises, *, market=None, linkage=None, penalty=None, discount
     if linkage is not None:
         d["linkage"] = linkage
     if penalty is not None:
-        d["penalty"] = {"uncovered_credit_cny": penalty}
+        d["penalty"] = {"penalty_cny_per_credit": penalty}
     return d
 
 
@@ -86,7 +86,7 @@ def slice_problems(model, res, name):
     return verify_plan(
         res.plan[res.plan["enterprise"] == name].reset_index(drop=True), e.statements(),
         sc.rules, years=sc.years, supply_demand_ratio=mk.supply_demand_ratio,
-        reserve=ReserveVariant(mk.reserve_price, mk.reserve_max_credits_per_year),
+        reserve=ReserveVariant(mk.reserve_price_cny_per_credit, mk.reserve_max_credits_per_year),
         opening=e.opening.assign(enterprise=name) if len(e.opening) else None,
         link=sc.link)
 
@@ -148,7 +148,7 @@ def test_oversupply_gives_price_zero():
 
 
 # --------------------------------------------------------------------------- carbon linkage
-LINK = {"exchange_rate_credits_per_t": RATE, "cea_price": 100.0,
+LINK = {"exchange_rate_credits_per_t_co2e": RATE, "cea_price_cny_per_t_co2e": 100.0,
         "max_cea_share_of_deficit": 1.0}
 
 
@@ -189,7 +189,7 @@ def test_cea_share_cap_lets_the_next_source_set_the_price():
 
 def test_cea_dearer_than_abatement_does_not_bind():
     # CEA at 200 CNY/t: 4.825 x 200 = 965 CNY per credit > 800: unused, price 800 as without
-    _, res = solve(three(1000, linkage={**LINK, "cea_price": 200.0}))
+    _, res = solve(three(1000, linkage={**LINK, "cea_price_cny_per_t_co2e": 200.0}))
     assert price(res, 2025) == pytest.approx(800.0)
     assert res.total_cost_cny == pytest.approx(410_000.0)
     assert firm(res, "A", 2025, "cea_t") == pytest.approx(0.0, abs=1e-6)
@@ -197,7 +197,7 @@ def test_cea_dearer_than_abatement_does_not_bind():
 
 # --------------------------------------------------------------------------- transaction cost
 def test_transaction_cost_paid_by_buyers_on_top_of_the_price():
-    _, res = solve(three(1000, market={"nev_transaction_cost": 20.0}))
+    _, res = solve(three(1000, market={"nev_transaction_cost_cny_per_credit": 20.0}))
     # A has no other source: it buys 1,000; the marginal seller (C at 800) sets the price
     # sellers receive; A pays 800 + 20 = 820 a credit.
     assert price(res, 2025) == pytest.approx(800.0)
@@ -215,7 +215,7 @@ def test_transaction_cost_paid_by_buyers_on_top_of_the_price():
 def test_transaction_cost_lowers_the_price_when_the_buyer_has_an_alternative():
     # A can surrender CEAs at 482.5 a credit instead of buying at price + 20: the price
     # sellers get is 482.5 - 20 = 462.5 (< 500, so C abates nothing)
-    _, res = solve(three(1000, market={"nev_transaction_cost": 20.0}, linkage=LINK))
+    _, res = solve(three(1000, market={"nev_transaction_cost_cny_per_credit": 20.0}, linkage=LINK))
     assert price(res, 2025) == pytest.approx(462.5)
     assert firm(res, "A", 2025, "bought") == pytest.approx(300.0)
     assert firm(res, "A", 2025, "cea_credits") == pytest.approx(700.0)
@@ -297,7 +297,7 @@ def test_banking_links_the_prices_of_two_years(r):
 
 def test_banking_not_possible_for_an_ineligible_surplus():
     d = bank_doc()
-    d["enterprise"][1]["conventional_fleet_meets_threshold"] = [False, True]
+    d["enterprise"][1]["nev_carry_eligible"] = [False, True]
     _, res = solve(d)
     # B's 800 left over in 2024 cannot be carried: worthless, 2024 price 0;
     # 2025: all 700 abated at 800
@@ -312,7 +312,7 @@ def pool_doc(ratio):
     # at 800 (up to 5,000 a year). Discount 5 %: a cost in 2025 weighs 1 / 1.05.
     return doc([2024, 2025],
                [ent("A", [0, 0], [-500, -500]),
-                ent("B", [0, 0], [1000, -600], conventional_fleet_meets_threshold=[False, True]),
+                ent("B", [0, 0], [1000, -600], nev_carry_eligible=[False, True]),
                 ent("C", [0, 0], [0, 0], abatement=[seg(800.0, 5000.0)])],
                market={"supply_demand_ratio": ratio}, discount_rate=0.05)
 
@@ -379,16 +379,16 @@ def test_resolve_after_set_prices_equals_a_fresh_build():
     model, first = solve(three(1000, linkage=LINK))
     assert price(first, 2025) == pytest.approx(482.5)
     # CEA at 200 CNY/t: 965 a credit, dearer than C's 800: price 800, cost 410,000
-    model.set_prices(cea_price={2025: 200.0})
+    model.set_prices(cea_price_cny_per_t_co2e={2025: 200.0})
     again = model.solve()
     assert price(again, 2025) == pytest.approx(800.0)
     assert again.total_cost_cny == pytest.approx(410_000.0)
-    _, fresh = solve(three(1000, linkage={**LINK, "cea_price": 200.0}))
+    _, fresh = solve(three(1000, linkage={**LINK, "cea_price_cny_per_t_co2e": 200.0}))
     assert again.total_cost_cny == pytest.approx(fresh.total_cost_cny)
     pd.testing.assert_frame_equal(again.prices, fresh.prices, rtol=1e-7, atol=1e-6)
     pd.testing.assert_frame_equal(again.enterprises, fresh.enterprises, rtol=1e-7, atol=1e-4)
     # and back down to 60 CNY/t: 4.825 x 60 = 289.5 a credit, 700 of them
-    model.set_prices(cea_price={2025: 60.0})
+    model.set_prices(cea_price_cny_per_t_co2e={2025: 60.0})
     low = model.solve()
     assert price(low, 2025) == pytest.approx(289.5)
     assert low.total_cost_cny == pytest.approx(700 * 289.5)
@@ -422,20 +422,20 @@ def random_industry(rng):
                      kind=str(rng.choice(["nev", "cafc"])))
                  for _ in range(int(rng.integers(0, 3)))]
         e = ent(f"E{i}", _positions(rng), _positions(rng), abatement=curve,
-                conventional_fleet_meets_threshold=[bool(b) for b in rng.random(3) < 0.6])
+                nev_carry_eligible=[bool(b) for b in rng.random(3) < 0.6])
         if rng.random() < 0.3:
             e["opening"] = {"nev": {"2023": float(rng.integers(0, 20)) * 100}}
         ents.append(e)
     ratio = [float(rng.choice([1.2, 1.8, 3.0])) for _ in YEARS]
     linkage = None
     if rng.random() < 0.5:
-        linkage = {"exchange_rate_credits_per_t": RATE,
-                   "cea_price": [float(rng.integers(20, 200)) for _ in YEARS],
+        linkage = {"exchange_rate_credits_per_t_co2e": RATE,
+                   "cea_price_cny_per_t_co2e": [float(rng.integers(20, 200)) for _ in YEARS],
                    "max_cea_share_of_deficit": float(rng.choice([0.2, 0.5, 1.0])),
                    "allow_credit_offsets": bool(rng.random() < 0.3)}
         # offsets need a bound (issue 13); this one never binds, so the industry's
         # industry-wide cap and the enterprises' own caps agree
-        linkage["offset_cap_t"] = 1e9
+        linkage["offset_cap_t_co2e"] = 1e9
     return doc(YEARS, ents, market={"supply_demand_ratio": ratio}, linkage=linkage,
                penalty=3000.0, discount_rate=float(rng.choice([0.0, 0.05])))
 
@@ -448,9 +448,9 @@ def test_industry_equals_separate_optima_at_equilibrium_prices(i):
     assert (p >= 0).all()
     # each enterprise alone, trading with an outside market at the equilibrium price
     solo = copy.deepcopy(d)
-    solo["market"]["nev_buy_price"] = [float(p[y]) for y in YEARS]
-    solo["market"]["nev_sell_price"] = [float(p[y]) for y in YEARS]
-    solo["market"]["nev_transaction_cost"] = 0.0
+    solo["market"]["nev_buy_price_cny_per_credit"] = [float(p[y]) for y in YEARS]
+    solo["market"]["nev_sell_price_cny_per_credit"] = [float(p[y]) for y in YEARS]
+    solo["market"]["nev_transaction_cost_cny_per_credit"] = 0.0
     sc = parse_scenario(solo, file="solo.toml")
     separate = sum(EnterpriseModel(sc, e["name"]).solve().total_cost_cny
                    for e in d["enterprise"])

@@ -410,7 +410,8 @@ def test_scenario_document_parses(ind):
     ratio = supply_demand_ratio(st)["ratio"]
     for y in years:
         assert sc.market.supply_demand_ratio[y] == pytest.approx(ratio[y])
-        assert sc.market.nev_buy_price is None  # prices are outputs of the industry model
+        # prices are outputs of the industry model
+        assert sc.market.nev_buy_price_cny_per_credit is None
     by_name = {e.name: e for e in sc.enterprises}
     s = st.set_index(["enterprise", "year"])
     groups = ind.enterprises.set_index("enterprise")["group"]
@@ -426,8 +427,8 @@ def test_scenario_document_parses(ind):
 def test_scenario_document_passes_market_linkage_and_penalty(ind):
     doc = industry_scenario_document(
         ind, range(2025, 2027),
-        market={"nev_buy_price": [1500.0, 1200.0], "supply_demand_ratio": 1.8},
-        linkage={"exchange_rate_credits_per_t": 0.2, "cea_price": 90.0},
+        market={"nev_buy_price_cny_per_credit": [1500.0, 1200.0], "supply_demand_ratio": 1.8},
+        linkage={"exchange_rate_credits_per_t_co2e": 0.2, "cea_price_cny_per_t_co2e": 90.0},
         penalty=20000.0,
         name="illustrative test",
         enterprises=["Domestic 001 (illustrative)", "Import 01 (illustrative)"],
@@ -438,10 +439,10 @@ def test_scenario_document_passes_market_linkage_and_penalty(ind):
         "Domestic 001 (illustrative)",
         "Import 01 (illustrative)",
     ]
-    assert sc.market.nev_buy_price == {2025: 1500.0, 2026: 1200.0}
+    assert sc.market.nev_buy_price_cny_per_credit == {2025: 1500.0, 2026: 1200.0}
     assert sc.market.supply_demand_ratio == {2025: 1.8, 2026: 1.8}
     assert sc.penalty_cny_per_credit == 20000.0
-    assert sc.link is not None and sc.cea_price == {2025: 90.0, 2026: 90.0}
+    assert sc.link is not None and sc.cea_price_cny_per_t_co2e == {2025: 90.0, 2026: 90.0}
 
 
 def test_scenario_document_refuses_bad_requests(ind):
@@ -459,7 +460,8 @@ def test_enterprise_model_solves_a_generated_enterprise(ind):
     name = st.groupby("enterprise")["nev_credits"].sum().idxmin()  # the largest NEV deficit
     price = 1500.0
     doc = industry_scenario_document(
-        ind, years, market={"nev_buy_price": price, "nev_sell_price": 0.0}, penalty=50000.0
+        ind, years, market={"nev_buy_price_cny_per_credit": price,
+                            "nev_sell_price_cny_per_credit": 0.0}, penalty=50000.0
     )
     model = EnterpriseModel(parse_scenario(doc), name)
     result = model.solve()
@@ -506,7 +508,7 @@ def test_old_module_is_a_deprecated_shim(ind):
         pd.testing.assert_frame_equal(getattr(legacy, table), getattr(ind, table))
     assert legacy.assumptions == ind.assumptions
     assert repr(legacy) == repr(ind)
-    kwargs = {"penalty": 5000.0, "linkage": {"cea_price": 90.0}}
+    kwargs = {"penalty": 5000.0, "linkage": {"cea_price_cny_per_t_co2e": 90.0}}
     assert legacy.to_scenario([2024, 2025], **kwargs) == industry_scenario_document(
         ind, [2024, 2025], **kwargs
     )

@@ -69,7 +69,7 @@ def test_bev_shift_nev_effect_is_credit_plus_requirement(ind, tech):
     expected = float(bev["nev_credit_per_vehicle"].iloc[0]) + ratio
     # the accounting rounds the requirement to whole credits: within one credit over the range
     assert t["nev_credits_per_unit"] == pytest.approx(expected, abs=1.0 / t["max_units_per_year"])
-    assert t["co2_t_per_unit"] < 0
+    assert t["co2_change_t_co2e_per_unit"] < 0
 
 
 def test_scenario_export_parses(ind, tech):

@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MARKET = ROOT / "examples" / "industry_market.toml"
 SWEEP = ROOT / "examples" / "cea_sweep.toml"
 YEARS = [2025, 2026, 2027]
-TC = 20.0  # [market] nev_transaction_cost of the example
-CEA = {2025: 62.0, 2026: 80.0, 2027: 100.0}  # [linkage] cea_price of the example
+TC = 20.0  # [market] nev_transaction_cost_cny_per_credit of the example
+CEA = {2025: 62.0, 2026: 80.0, 2027: 100.0}  # [linkage] cea_price_cny_per_t_co2e of the example
 
 
 def invoke(*args):
@@ -131,8 +131,8 @@ supply_demand_ratio = 1.8
 
 LINK = """
 [linkage]
-exchange_rate_credits_per_t = 0.20725388601036268   # 1 / 4.825
-cea_price = 100
+exchange_rate_credits_per_t_co2e = 0.20725388601036268   # 1 / 4.825
+cea_price_cny_per_t_co2e = 100
 max_cea_share_of_deficit = 1.0
 """
 
@@ -165,7 +165,7 @@ def test_market_hand_file_with_cea_cap(tmp_path):
 
 @pytest.mark.parametrize("old, new, key", [
     ("supply_demand_ratio = 1.8", "supply_demand_ratio = 1.8\nnev_transaction_cost = -5",
-     "market.nev_transaction_cost"),
+     "market.nev_transaction_cost_cny_per_credit"),
     ("supply_demand_ratio = 1.8", "supply_demand_ratoi = 1.8", "market.supply_demand_ratoi"),
     ("cost_cny_per_credit = 800", "cost_cny_per_credit = \"dear\"",
      "enterprise[C].abatement[1].cost_cny_per_credit"),
@@ -217,24 +217,27 @@ def test_sweep_example_serial(sweep_serial):
     assert sorted(t.groupby("scenario_id")["year"].apply(tuple).unique()) == [tuple(YEARS)]
     assert set(t["scenario_id"]) == set(range(18))
     assert set(t["status"]) == {"optimal"}
-    free = t[(t["set:linkage.cea_price"] == 0) & (t["set:linkage.max_cea_share_of_deficit"]
+    free = t[(t["set:linkage.cea_price_cny_per_t_co2e"] == 0)
+             & (t["set:linkage.max_cea_share_of_deficit"]
                                                   == 1.0)]
     # CEAs free and uncapped clear every deficit at no cost
     assert free["total_cost_cny"].to_numpy() == pytest.approx(0.0, abs=1e-6)
     tpc = t_per_credit()
     for share in (0.2, 1.0):
         s = t[t["set:linkage.max_cea_share_of_deficit"] == share]
-        cost = s.groupby("set:linkage.cea_price")["total_cost_cny"].first().sort_index()
+        cost = (s.groupby("set:linkage.cea_price_cny_per_t_co2e")["total_cost_cny"].first()
+                .sort_index())
         # dearer CEAs never make compliance cheaper
         assert (cost.diff().dropna() >= -1e-6).all(), cost
     # share 1.0, CEA price c > 0: in 2026 and 2027 the conventional maker's deficits (90,000
     # and 130,000) exceed what the others can sell, so it surrenders CEAs (uncapped, not
     # exhausted): buyers pay price + 20 = c x t per credit
-    s = t[(t["set:linkage.max_cea_share_of_deficit"] == 1.0) & (t["set:linkage.cea_price"] > 0)
+    s = t[(t["set:linkage.max_cea_share_of_deficit"] == 1.0)
+          & (t["set:linkage.cea_price_cny_per_t_co2e"] > 0)
           & t["year"].isin([2026, 2027])]
     assert len(s) == 8 * 2
     assert (s["nev_price_cny_per_credit"] + TC).to_numpy() == pytest.approx(
-        (s["set:linkage.cea_price"] * tpc).to_numpy())
+        (s["set:linkage.cea_price_cny_per_t_co2e"] * tpc).to_numpy())
     # share 0.2: CEAs clear at most a fifth of the deficits; in 2027 the rest exceeds every
     # other source, the 5,000 penalty is the buyers' marginal source: price 5,000 - 20, at
     # every CEA price
@@ -258,7 +261,8 @@ def test_sweep_example_two_workers(sweep_serial, tmp_path):
 
 def test_sweep_bad_file_exits_2(tmp_path):
     f = tmp_path / "s.toml"
-    f.write_text("[sweep]\nbase = \"missing.toml\"\n[grid]\n\"linkage.cea_price\" = [1]\n")
+    f.write_text("[sweep]\nbase = \"missing.toml\"\n[grid]\n"
+                 "\"linkage.cea_price_cny_per_t_co2e\" = [1]\n")
     result = invoke("sweep", f, "--out", tmp_path / "out")
     assert result.exit_code == 2
     assert str(f) in result.stderr and "key 'sweep.base'" in result.stderr

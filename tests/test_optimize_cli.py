@@ -149,11 +149,11 @@ years = [2024]
 name = "Short Motors"
 cafc_credits = [0]
 nev_credits = [-1000]
-conventional_fleet_meets_threshold = [false]
+nev_carry_eligible = [false]
 
 [market]
-nev_buy_price = 1100
-nev_buy_limit = 0
+nev_buy_price_cny_per_credit = 1100
+nev_buy_limit_credits = 0
 supply_demand_ratio = 1.8
 """
 
@@ -187,14 +187,15 @@ def test_infeasible_scenario_exits_2_with_a_diagnosis(tmp_path):
 
 def test_bad_scenario_exits_2_naming_file_and_key(tmp_path):
     path = tmp_path / "bad.toml"
-    path.write_text(UNCOVERED.replace("nev_buy_price =", "nev_buy_prise ="), encoding="utf-8")
+    path.write_text(UNCOVERED.replace("nev_buy_price_cny_per_credit =", "nev_buy_prise ="),
+                    encoding="utf-8")
     out = tmp_path / "out"
     result = invoke("optimize", path, "--out", out)
     assert result.exit_code == 2
     assert result.stderr.startswith("error:")
     assert str(path) in result.stderr
     assert "market.nev_buy_prise" in result.stderr
-    assert "did you mean 'nev_buy_price'" in result.stderr
+    assert "did you mean 'nev_buy_price_cny_per_credit'" in result.stderr
     assert "Traceback" not in result.output
     assert not out.exists()
 

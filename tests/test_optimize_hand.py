@@ -32,13 +32,13 @@ def doc(years, cafc, nev, *, market=None, linkage=None, penalty=None, discount_r
         "scenario": {"name": "hand", "years": list(years), "discount_rate": discount_rate},
         "enterprise": [{"name": E, "cafc_credits": list(cafc), "nev_credits": list(nev),
                         **enterprise}],
-        "market": {"nev_buy_price": 1100.0, "nev_sell_price": 0.0,
+        "market": {"nev_buy_price_cny_per_credit": 1100.0, "nev_sell_price_cny_per_credit": 0.0,
                    "supply_demand_ratio": NEUTRAL, **(market or {})},
     }
     if linkage is not None:
         d["linkage"] = linkage
     if penalty is not None:
-        d["penalty"] = {"uncovered_credit_cny": penalty}
+        d["penalty"] = {"penalty_cny_per_credit": penalty}
     return d
 
 
@@ -99,7 +99,7 @@ def test_verify_plan_called_directly_on_the_optimal_plan():
 
 
 def test_cea_with_share_cap():
-    link = {"exchange_rate_credits_per_t": RATE, "cea_price": 100.0,
+    link = {"exchange_rate_credits_per_t_co2e": RATE, "cea_price_cny_per_t_co2e": 100.0,
             "max_cea_share_of_deficit": 0.2}
     _, r = solve(doc([2024], [0], [-1000], linkage=link))
     # a CEA clears one credit for 4.825 t x 100 CNY/t = 482.5 CNY, cheaper than 1,100, but at
@@ -120,7 +120,8 @@ def test_cea_with_share_cap():
 
 
 def test_cea_that_may_clear_only_cafc_does_not_touch_a_nev_deficit():
-    link = {"exchange_rate_credits_per_t": RATE, "cea_price": 100.0, "cea_clears": ["cafc"]}
+    link = {"exchange_rate_credits_per_t_co2e": RATE, "cea_price_cny_per_t_co2e": 100.0,
+            "cea_clears": ["cafc"]}
     _, r = solve(doc([2024], [-100], [-1000], linkage=link))
     # NEV deficit: bought, 1,000 x 1,100; CAFC deficit: CEAs at 482.5: 100 x 482.5 = 48,250
     assert r.total_cost_cny == pytest.approx(1_100_000.0 + 48_250.0)
@@ -176,7 +177,7 @@ def test_nev_carry_only_when_eligible():
     assert r.total_cost_cny == pytest.approx(0.0, abs=1e-4)
     # not eligible (conventional fleet above its threshold): nothing carried, 500 x 1,100
     _, r = solve(doc([2024, 2025], [0, 0], [1000, -500],
-                     conventional_fleet_meets_threshold=[False, True]))
+                     nev_carry_eligible=[False, True]))
     assert r.total_cost_cny == pytest.approx(550_000.0)
 
 
@@ -185,7 +186,7 @@ def test_pool_deposit_withdrawn_in_a_release_year_beats_buying():
     # deposit 1,000 at ratio 3.0, full value for 5 years, withdraw at ratio 1.2: cost 0
     # (buying would cost 1,000 x 1,100 = 1,100,000)
     d = doc([2024, 2025], [0, 0], [1000, -1000], market={"supply_demand_ratio": [3.0, 1.2]},
-            conventional_fleet_meets_threshold=[False, False])
+            nev_carry_eligible=[False, False])
     model, r = solve(d)
     assert r.total_cost_cny == pytest.approx(0.0, abs=1e-4)
     assert qty(r.plan, "deposit", "nev", 2024) == pytest.approx(1000.0)
@@ -197,7 +198,7 @@ def test_pool_deposit_withdrawn_in_a_release_year_beats_buying():
 
 def test_pool_deposit_not_withdrawable_in_a_ratio_18_year():
     d = doc([2024, 2025], [0, 0], [1000, -1000], market={"supply_demand_ratio": [3.0, 1.8]},
-            conventional_fleet_meets_threshold=[False, False])
+            nev_carry_eligible=[False, False])
     _, r = solve(d)
     # 1,000 x 1,100 (sale price 0: the surplus is worth nothing)
     assert r.total_cost_cny == pytest.approx(1_100_000.0)
@@ -208,7 +209,7 @@ def test_pool_deposit_not_withdrawable_in_a_ratio_18_year():
 def test_pool_deposit_needs_a_ratio_above_two():
     # ratio 2.0 is not above the trigger: no deposit, 2025 deficit bought
     d = doc([2024, 2025], [0, 0], [1000, -1000], market={"supply_demand_ratio": [2.0, 1.2]},
-            conventional_fleet_meets_threshold=[False, False])
+            nev_carry_eligible=[False, False])
     _, r = solve(d)
     assert r.total_cost_cny == pytest.approx(1_100_000.0)
     assert qty(r.plan, "deposit") == 0.0
@@ -237,7 +238,7 @@ def test_opening_pool_stock_valid_for_five_years():
 def test_pool_withdrawal_clears_a_cafc_deficit():
     # deposit 1,000 NEV at ratio 3.0; in 2025 (ratio 1.2) withdrawn against a CAFC deficit
     d = doc([2024, 2025], [0, -1000], [1000, 0], market={"supply_demand_ratio": [3.0, 1.2]},
-            conventional_fleet_meets_threshold=[False, False])
+            nev_carry_eligible=[False, False])
     model, r = solve(d)
     assert r.total_cost_cny == pytest.approx(0.0, abs=1e-4)
     assert qty(r.plan, "offset_cafc", "pool_release", 2025) == pytest.approx(1000.0)
@@ -248,7 +249,7 @@ def test_pool_withdrawal_share_half():
     # rules: only 50 % of the stored credits may be withdrawn in a release year.
     # 1,000 deposited in 2024 -> 500 withdrawn in 2025, 500 bought x 1,100 = 550,000
     d = doc([2024, 2025], [0, 0], [1000, -1000], market={"supply_demand_ratio": [3.0, 1.2]},
-            conventional_fleet_meets_threshold=[False, False])
+            nev_carry_eligible=[False, False])
     d["scenario"]["rules"] = str(DATA / "withdrawal_share_half.toml")
     _, r = solve(d)
     assert r.total_cost_cny == pytest.approx(550_000.0)
@@ -268,8 +269,8 @@ def test_pool_withdrawal_share_ignores_expired_opening_stock():
 
 
 def test_no_options_with_penalty_reports_the_uncovered_deficit():
-    d = doc([2024], [0], [-1000], market={"nev_buy_limit": 0}, penalty=5000.0,
-            conventional_fleet_meets_threshold=[False])
+    d = doc([2024], [0], [-1000], market={"nev_buy_limit_credits": 0}, penalty=5000.0,
+            nev_carry_eligible=[False])
     model, r = solve(d)
     # 1,000 uncovered x 5,000 CNY
     assert r.total_cost_cny == pytest.approx(5_000_000.0)
@@ -283,7 +284,7 @@ def test_no_options_with_penalty_reports_the_uncovered_deficit():
 
 
 def test_no_options_without_penalty_is_infeasible():
-    d = doc([2024], [0], [-1000], market={"nev_buy_limit": 0})
+    d = doc([2024], [0], [-1000], market={"nev_buy_limit_credits": 0})
     model = EnterpriseModel(parse_scenario(d, file="hand.toml"), E)
     with pytest.raises(OptimizationError, match="infeasible"):
         model.solve()
@@ -291,7 +292,7 @@ def test_no_options_without_penalty_is_infeasible():
 
 def test_buy_limit_binding_leaves_the_rest_to_the_penalty():
     # limit 600: 600 x 1,100 + 400 x 5,000 = 660,000 + 2,000,000
-    d = doc([2024], [0], [-1000], market={"nev_buy_limit": 600}, penalty=5000.0)
+    d = doc([2024], [0], [-1000], market={"nev_buy_limit_credits": 600}, penalty=5000.0)
     _, r = solve(d)
     assert r.total_cost_cny == pytest.approx(2_660_000.0)
     assert r.uncovered_deficit[2024]["nev"] == pytest.approx(400.0)
@@ -300,7 +301,7 @@ def test_buy_limit_binding_leaves_the_rest_to_the_penalty():
 def test_buy_limit_in_a_year_without_deficit():
     # 2024: surplus 500 sold at 0, nothing to buy; 2025: deficit 1,000 within the limit.
     # 2024's surplus carries 500 x 0.5 = 250 into 2025: (1,000 - 250) x 1,100 = 825,000
-    d = doc([2024, 2025], [0, 0], [500, -1000], market={"nev_buy_limit": 2000})
+    d = doc([2024, 2025], [0, 0], [500, -1000], market={"nev_buy_limit_credits": 2000})
     _, r = solve(d)
     assert r.total_cost_cny == pytest.approx(825_000.0)
 
@@ -348,7 +349,7 @@ def test_shadow_price_at_a_zero_position_is_the_cost_of_one_more_credit():
 
 
 def test_selling_a_nev_surplus_is_revenue():
-    d = doc([2024], [0], [1000], market={"nev_sell_price": 900.0})
+    d = doc([2024], [0], [1000], market={"nev_sell_price_cny_per_credit": 900.0})
     _, r = solve(d)
     # 1,000 x 900 earned
     assert r.total_cost_cny == pytest.approx(-900_000.0)
@@ -361,8 +362,8 @@ def test_selling_a_nev_surplus_is_revenue():
 
 
 def test_credit_offsets_sold_into_the_ets_are_capped():
-    link = {"exchange_rate_credits_per_t": RATE, "cea_price": 100.0,
-            "allow_credit_offsets": True, "offset_cap_t": 965.0}
+    link = {"exchange_rate_credits_per_t_co2e": RATE, "cea_price_cny_per_t_co2e": 100.0,
+            "allow_credit_offsets": True, "offset_cap_t_co2e": 965.0}
     _, r = solve(doc([2024], [1000], [0], linkage=link))
     # cap 965 t = 965 / 4.825 = 200 credits, each worth 4.825 t x 100 = 482.5 CNY:
     # 200 x 482.5 = 96,500 earned (the other 800 CAFC credits cannot be sold)
@@ -374,31 +375,31 @@ def test_credit_offsets_sold_into_the_ets_are_capped():
 
 
 def test_credit_offsets_without_a_bound_are_refused():
-    """Issue 13: offsets into the ETS with neither [ets] nor offset_cap_t are unbounded."""
-    link = {"exchange_rate_credits_per_t": RATE, "cea_price": 100.0,
+    """Issue 13: offsets into the ETS with neither [ets] nor offset_cap_t_co2e are unbounded."""
+    link = {"exchange_rate_credits_per_t_co2e": RATE, "cea_price_cny_per_t_co2e": 100.0,
             "allow_credit_offsets": True}
     with pytest.raises(ScenarioError) as err:
         parse_scenario(doc([2024], [1000], [0], linkage=link), file="hand.toml")
     assert err.value.key == "linkage.allow_credit_offsets"
     assert err.value.file == "hand.toml"
-    assert "[ets]" in str(err.value) and "offset_cap_t" in str(err.value)
+    assert "[ets]" in str(err.value) and "offset_cap_t_co2e" in str(err.value)
 
 
 def test_credit_offsets_bounded_by_the_ets_table():
     """With [ets] the scenario parses (the limit itself is the LP's: issue 13)."""
-    link = {"exchange_rate_credits_per_t": RATE, "cea_price": 100.0,
+    link = {"exchange_rate_credits_per_t_co2e": RATE, "cea_price_cny_per_t_co2e": 100.0,
             "allow_credit_offsets": True}
     d = doc([2024], [1000], [0], linkage=link)
-    d["ets"] = {"covered_emissions_t": 10_000.0, "other_offsets_t": 100.0}
+    d["ets"] = {"covered_emissions_t_co2e": 10_000.0, "other_offsets_t_co2e": 100.0}
     sc = parse_scenario(d, file="hand.toml")
     # 0.05 (shipped CCER rule) x 10,000 - 100 = 400 t
-    assert sc.ets.offset_limit_t == {2024: pytest.approx(400.0)}
+    assert sc.ets.offset_limit_t_co2e == {2024: pytest.approx(400.0)}
 
 
 def test_credit_offsets_and_nev_sales_together():
-    link = {"exchange_rate_credits_per_t": RATE, "cea_price": 100.0,
-            "allow_credit_offsets": True, "offset_cap_t": 965.0}
-    d = doc([2024], [0], [1000], market={"nev_sell_price": 400.0}, linkage=link)
+    link = {"exchange_rate_credits_per_t_co2e": RATE, "cea_price_cny_per_t_co2e": 100.0,
+            "allow_credit_offsets": True, "offset_cap_t_co2e": 965.0}
+    d = doc([2024], [0], [1000], market={"nev_sell_price_cny_per_credit": 400.0}, linkage=link)
     _, r = solve(d)
     # 200 credits as offsets at 482.5 + 800 sold at 400: 96,500 + 320,000
     assert r.total_cost_cny == pytest.approx(-416_500.0)
@@ -406,7 +407,7 @@ def test_credit_offsets_and_nev_sales_together():
 
 
 def test_credit_offsets_not_allowed_by_default():
-    link = {"exchange_rate_credits_per_t": RATE, "cea_price": 100.0}
+    link = {"exchange_rate_credits_per_t_co2e": RATE, "cea_price_cny_per_t_co2e": 100.0}
     _, r = solve(doc([2024], [1000], [0], linkage=link))
     assert r.total_cost_cny == pytest.approx(0.0, abs=1e-6)
     assert len(rows(r.plan, "sell_offset")) == 0
@@ -461,7 +462,7 @@ def test_abatement_in_a_deficit_year_erases_at_most_the_deficit():
 
 
 def test_affiliate_cafc_transfers_are_free_and_capped():
-    d = doc([2024], [-1000], [0], market={"affiliate_cafc_available": 600.0})
+    d = doc([2024], [-1000], [0], market={"affiliate_cafc_available_credits": 600.0})
     model, r = solve(d)
     # 600 free from affiliates, 400 x 1,100 bought
     assert r.total_cost_cny == pytest.approx(440_000.0)
@@ -474,14 +475,15 @@ def test_affiliate_cafc_transfers_are_free_and_capped():
 
 
 def test_affiliate_cafc_never_clears_a_nev_deficit():
-    d = doc([2024], [0], [-1000], market={"affiliate_cafc_available": 600.0})
+    d = doc([2024], [0], [-1000], market={"affiliate_cafc_available_credits": 600.0})
     _, r = solve(d)
     assert r.total_cost_cny == pytest.approx(1_100_000.0)
     assert qty(r.plan, "transfer_in") == 0.0
 
 
 def test_reserve_caps_the_price_in_a_release_year():
-    d = doc([2024], [0], [-1000], market={"supply_demand_ratio": 1.2, "reserve_price": 800.0})
+    d = doc([2024], [0], [-1000], market={"supply_demand_ratio": 1.2,
+                                          "reserve_price_cny_per_credit": 800.0})
     model, r = solve(d)
     # 1,000 x 800 from the reserve instead of 1,100 on the market
     assert r.total_cost_cny == pytest.approx(800_000.0)
@@ -492,7 +494,8 @@ def test_reserve_caps_the_price_in_a_release_year():
 
 
 def test_reserve_with_a_cap():
-    d = doc([2024], [0], [-1000], market={"supply_demand_ratio": 1.2, "reserve_price": 800.0,
+    d = doc([2024], [0], [-1000], market={"supply_demand_ratio": 1.2,
+                                          "reserve_price_cny_per_credit": 800.0,
                                           "reserve_max_credits_per_year": 300.0})
     _, r = solve(d)
     # 300 x 800 + 700 x 1,100 = 240,000 + 770,000
@@ -503,7 +506,7 @@ def test_reserve_with_a_cap():
 def test_reserve_cap_with_a_year_without_deficit():
     # 2024: no deficit; 2025: 1,000 at the reserve's 800 up to 300, the rest at 1,100
     d = doc([2024, 2025], [0, 0], [0, -1000],
-            market={"supply_demand_ratio": 1.2, "reserve_price": 800.0,
+            market={"supply_demand_ratio": 1.2, "reserve_price_cny_per_credit": 800.0,
                     "reserve_max_credits_per_year": 300.0})
     _, r = solve(d)
     assert r.total_cost_cny == pytest.approx(1_010_000.0)
@@ -511,7 +514,7 @@ def test_reserve_cap_with_a_year_without_deficit():
 
 def test_reserve_closed_outside_release_years():
     d = doc([2024], [0], [-1000], market={"supply_demand_ratio": NEUTRAL,
-                                          "reserve_price": 800.0})
+                                          "reserve_price_cny_per_credit": 800.0})
     _, r = solve(d)
     assert r.total_cost_cny == pytest.approx(1_100_000.0)
     assert qty(r.plan, "buy_reserve") == 0.0
@@ -522,33 +525,33 @@ def test_resolve_after_set_prices_equals_a_fresh_build():
     d = doc([2024], [0], [-1000])
     model = EnterpriseModel(parse_scenario(d, file="hand.toml"), E)
     assert model.solve().total_cost_cny == pytest.approx(1_100_000.0)
-    model.set_prices(nev_buy_price={2024: 900.0})
+    model.set_prices(nev_buy_price_cny_per_credit={2024: 900.0})
     r = model.solve()
     assert r.total_cost_cny == pytest.approx(900_000.0)  # 1,000 x 900
     assert r.shadow_price_nev_cny_per_credit[2024] == pytest.approx(900.0)
     assert rows(r.plan, "buy")["cash_flow_cny"].sum() == pytest.approx(-900_000.0)
     d2 = copy.deepcopy(d)
-    d2["market"]["nev_buy_price"] = 900.0
+    d2["market"]["nev_buy_price_cny_per_credit"] = 900.0
     _, fresh = solve(d2)
     assert fresh.total_cost_cny == pytest.approx(r.total_cost_cny)
     assert model.verify(r.plan) == []
 
 
 def test_resolve_with_cea_and_penalty_prices():
-    link = {"exchange_rate_credits_per_t": RATE, "cea_price": 100.0,
+    link = {"exchange_rate_credits_per_t_co2e": RATE, "cea_price_cny_per_t_co2e": 100.0,
             "max_cea_share_of_deficit": 0.2}
-    d = doc([2024], [0], [-1000], market={"nev_buy_limit": 500}, linkage=link,
+    d = doc([2024], [0], [-1000], market={"nev_buy_limit_credits": 500}, linkage=link,
             penalty=5000.0)
     model, r = solve(d)
     # 200 CEA x 482.5 + 500 bought x 1,100 + 300 uncovered x 5,000
     assert r.total_cost_cny == pytest.approx(96_500 + 550_000 + 1_500_000)
-    model.set_prices(cea_price={2024: 200.0}, penalty_cny_per_credit=2000.0)
+    model.set_prices(cea_price_cny_per_t_co2e={2024: 200.0}, penalty_cny_per_credit=2000.0)
     r = model.solve()
     # 200 x 965 (4.825 t x 200) + 500 x 1,100 + 300 x 2,000
     assert r.total_cost_cny == pytest.approx(193_000 + 550_000 + 600_000)
     d2 = copy.deepcopy(d)
-    d2["linkage"]["cea_price"] = 200.0
-    d2["penalty"]["uncovered_credit_cny"] = 2000.0
+    d2["linkage"]["cea_price_cny_per_t_co2e"] = 200.0
+    d2["penalty"]["penalty_cny_per_credit"] = 2000.0
     _, fresh = solve(d2)
     assert fresh.total_cost_cny == pytest.approx(r.total_cost_cny)
 
@@ -559,11 +562,11 @@ def test_set_reserve_price_on_a_model_built_without_reserve():
     d = doc([2024], [0], [-1000], market={"supply_demand_ratio": 1.2})
     model, _ = solve(d)
     d2 = copy.deepcopy(d)
-    d2["market"]["reserve_price"] = 800.0
+    d2["market"]["reserve_price_cny_per_credit"] = 800.0
     _, fresh = solve(d2)
     assert fresh.total_cost_cny == pytest.approx(800_000.0)
     try:
-        model.set_prices(reserve_price=800.0)
+        model.set_prices(reserve_price_cny_per_credit=800.0)
     except ValueError:
         return
     assert model.solve().total_cost_cny == pytest.approx(fresh.total_cost_cny)
@@ -572,10 +575,10 @@ def test_set_reserve_price_on_a_model_built_without_reserve():
 def test_set_penalty_on_a_model_built_without_penalty():
     # buy limit 600: with a penalty of 5,000 the rest is uncovered:
     # 600 x 1,100 + 400 x 5,000 = 2,660,000 (fresh build); without one it is infeasible
-    d = doc([2024], [0], [-1000], market={"nev_buy_limit": 600})
+    d = doc([2024], [0], [-1000], market={"nev_buy_limit_credits": 600})
     model = EnterpriseModel(parse_scenario(d, file="hand.toml"), E)
     d2 = copy.deepcopy(d)
-    d2["penalty"] = {"uncovered_credit_cny": 5000.0}
+    d2["penalty"] = {"penalty_cny_per_credit": 5000.0}
     _, fresh = solve(d2)
     assert fresh.total_cost_cny == pytest.approx(2_660_000.0)
     try:
@@ -588,9 +591,9 @@ def test_set_penalty_on_a_model_built_without_penalty():
 def test_set_prices_rejects_sell_above_buy_and_negative_prices():
     model = EnterpriseModel(parse_scenario(doc([2024], [0], [-1000]), file="hand.toml"), E)
     with pytest.raises(ValueError):
-        model.set_prices(nev_sell_price={2024: 2000.0})
+        model.set_prices(nev_sell_price_cny_per_credit={2024: 2000.0})
     with pytest.raises(ValueError):
-        model.set_prices(nev_buy_price={2024: -1.0})
+        model.set_prices(nev_buy_price_cny_per_credit={2024: -1.0})
 
 
 def test_extra_functionality_forbidding_purchases_changes_the_result():

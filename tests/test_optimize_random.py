@@ -55,16 +55,17 @@ def random_case(rng):
         deposit_share=float(rng.choice([0.0, 0.5, 1.0])),
         sell_share=float(rng.choice([0.0, 0.3, 1.0])),
     )
-    market = {"nev_buy_price": buy, "nev_sell_price": sell, "supply_demand_ratio": ratio}
+    market = {"nev_buy_price_cny_per_credit": buy, "nev_sell_price_cny_per_credit": sell,
+              "supply_demand_ratio": ratio}
     if reserve is not None:
-        market["reserve_price"] = reserve
+        market["reserve_price_cny_per_credit"] = reserve
     ent = {"name": E, "cafc_credits": cafc, "nev_credits": nev,
-           "conventional_fleet_meets_threshold": eligible}
+           "nev_carry_eligible": eligible}
     if opening:
         ent["opening"] = opening
     doc = {"scenario": {"name": "random", "years": years, "discount_rate": discount},
            "enterprise": [ent], "market": market,
-           "penalty": {"uncovered_credit_cny": penalty}}
+           "penalty": {"penalty_cny_per_credit": penalty}}
     return doc, strategy
 
 
@@ -76,15 +77,16 @@ def simulated_cost(doc, strategy):
     statements = pd.DataFrame({
         "enterprise": E, "year": years, "group": E,
         "cafc_credits": ent["cafc_credits"], "nev_credits": ent["nev_credits"],
-        "nev_carry_eligible": ent["conventional_fleet_meets_threshold"],
+        "nev_carry_eligible": ent["nev_carry_eligible"],
     })
-    prices = pd.DataFrame({"year": years, "nev_buy_price_cny_per_credit": mk["nev_buy_price"],
-                           "nev_sell_price_cny_per_credit": mk["nev_sell_price"]})
+    prices = pd.DataFrame({"year": years,
+                           "nev_buy_price_cny_per_credit": mk["nev_buy_price_cny_per_credit"],
+                           "nev_sell_price_cny_per_credit": mk["nev_sell_price_cny_per_credit"]})
     opening = pd.DataFrame(
         [(E, inst, int(v), q) for inst, tab in ent.get("opening", {}).items()
          for v, q in tab.items()],
         columns=["enterprise", "instrument", "vintage", "quantity"])
-    reserve = ReserveVariant(mk.get("reserve_price"))
+    reserve = ReserveVariant(mk.get("reserve_price_cny_per_credit"))
     ratios = dict(zip(years, mk["supply_demand_ratio"], strict=True))
     res = simulate(statements, years, default_rules(), prices, strategy,
                    supply_demand_ratio=ratios, reserve=reserve,
@@ -94,7 +96,7 @@ def simulated_cost(doc, strategy):
                        supply_demand_ratio=ratios, reserve=reserve,
                        opening=opening if len(opening) else None) == []
     r = sc["discount_rate"]
-    penalty = doc["penalty"]["uncovered_credit_cny"]
+    penalty = doc["penalty"]["penalty_cny_per_credit"]
     disc = {y: (1.0 + r) ** -(y - years[0]) for y in years}
     tx = res.transactions
     cost = sum(-float(c) * disc[int(y)] for y, c in zip(tx["year"], tx["cash_flow_cny"],
@@ -130,23 +132,25 @@ def test_resolve_after_a_price_change_equals_a_fresh_build(i):
     rng = np.random.default_rng([SEED, 1000 + i])
     doc, _ = random_case(rng)
     years = doc["scenario"]["years"]
-    doc["linkage"] = {"exchange_rate_credits_per_t": float(rng.uniform(0.1, 0.5)),
-                      "cea_price": [float(round(rng.uniform(20, 300), 2)) for _ in years],
+    doc["linkage"] = {"exchange_rate_credits_per_t_co2e": float(rng.uniform(0.1, 0.5)),
+                      "cea_price_cny_per_t_co2e": [float(round(rng.uniform(20, 300),
+                                                               2)) for _ in years],
                       "max_cea_share_of_deficit": float(rng.choice([0.0, 0.2, 1.0])),
                       "cea_clears": [["cafc"], ["nev"], ["cafc", "nev"]][int(rng.integers(3))]}
     model = EnterpriseModel(parse_scenario(doc, file=f"resolve-{i}"), E)
     model.solve()
     buy, sell, cea, penalty = _random_prices(rng, years)
-    model.set_prices(nev_buy_price=buy, nev_sell_price=sell, cea_price=cea,
+    model.set_prices(nev_buy_price_cny_per_credit=buy, nev_sell_price_cny_per_credit=sell,
+                     cea_price_cny_per_t_co2e=cea,
                      penalty_cny_per_credit=penalty)
     again = model.solve()
     assert model.verify(again.plan) == []
 
     fresh_doc = copy.deepcopy(doc)
-    fresh_doc["market"]["nev_buy_price"] = [buy[y] for y in years]
-    fresh_doc["market"]["nev_sell_price"] = [sell[y] for y in years]
-    fresh_doc["linkage"]["cea_price"] = [cea[y] for y in years]
-    fresh_doc["penalty"]["uncovered_credit_cny"] = penalty
+    fresh_doc["market"]["nev_buy_price_cny_per_credit"] = [buy[y] for y in years]
+    fresh_doc["market"]["nev_sell_price_cny_per_credit"] = [sell[y] for y in years]
+    fresh_doc["linkage"]["cea_price_cny_per_t_co2e"] = [cea[y] for y in years]
+    fresh_doc["penalty"]["penalty_cny_per_credit"] = penalty
     fresh_model = EnterpriseModel(parse_scenario(fresh_doc, file=f"fresh-{i}"), E)
     fresh = fresh_model.solve()
     assert fresh_model.verify(fresh.plan) == []

@@ -40,7 +40,7 @@ name = "Beta"
 group = "Beta Group"
 cafc_credits = [300, -200]
 nev_credits = [400, 0]
-conventional_fleet_meets_threshold = [true, true]
+nev_carry_eligible = [true, true]
 
 [[enterprise]]
 name = "Gamma"
@@ -51,12 +51,12 @@ nev_credits = [0, -300]
 nev = { 2023 = 1000 }
 
 [market]
-nev_buy_price = [1000, 1200]
-nev_sell_price = [800, 900]
+nev_buy_price_cny_per_credit = [1000, 1200]
+nev_sell_price_cny_per_credit = [800, 900]
 supply_demand_ratio = [1.8, 1.8]
 
 [penalty]
-uncovered_credit_cny = 5000
+penalty_cny_per_credit = 5000
 """
 
 
@@ -79,9 +79,9 @@ def test_several_enterprises_parse(tmp_path):
     gamma = sc.enterprises[2]
     assert gamma.opening.to_dict("records") == [
         {"instrument": "nev", "vintage": 2023, "quantity": 1000.0}]
-    assert sc.market.nev_buy_price == {2024: 1000.0, 2025: 1200.0}
-    assert sc.market.nev_sell_price == {2024: 800.0, 2025: 900.0}
-    assert sc.market.nev_buy_limit is None
+    assert sc.market.nev_buy_price_cny_per_credit == {2024: 1000.0, 2025: 1200.0}
+    assert sc.market.nev_sell_price_cny_per_credit == {2024: 800.0, 2025: 900.0}
+    assert sc.market.nev_buy_limit_credits is None
     assert sc.penalty_cny_per_credit == 5000.0
     assert sc.link is None
     assert sc.source == str(tmp_path / "scenario.toml")
@@ -141,8 +141,8 @@ name = "{DEMO_C}"
 fleet = "{fleet}"
 
 [market]
-nev_buy_price = [1000, 1200]
-nev_sell_price = [0, 0]
+nev_buy_price_cny_per_credit = [1000, 1200]
+nev_sell_price_cny_per_credit = [0, 0]
 supply_demand_ratio = [1.8, 1.8]
 """
 
@@ -209,23 +209,23 @@ abatement = [{ kind = "nev", cost_cny_per_credit = 900, max_credits_per_year = 1
 cafc = { 2022 = 100 }
 
 [market]
-nev_buy_price = [1000, 1100]
-nev_sell_price = [800, 900]
+nev_buy_price_cny_per_credit = [1000, 1100]
+nev_sell_price_cny_per_credit = [800, 900]
 supply_demand_ratio = [1.8, 1.8]
 
 [linkage]
 basis = "ttw-real-world"
-cea_price = [90, 100]
+cea_price_cny_per_t_co2e = [90, 100]
 cea_clears = ["cafc"]
 
 [penalty]
-uncovered_credit_cny = 5000
+penalty_cny_per_credit = 5000
 """
 
 MARKET = """\
 [market]
-nev_buy_price = [1000, 1100]
-nev_sell_price = [800, 900]
+nev_buy_price_cny_per_credit = [1000, 1100]
+nev_sell_price_cny_per_credit = [800, 900]
 supply_demand_ratio = [1.8, 1.8]
 """
 
@@ -238,14 +238,16 @@ def test_base_of_the_error_cases_is_valid(tmp_path):
 
 ERRORS = [
     # (case, old text, new text, key, words in the message)
-    ("unknown key", "nev_sell_price =", "nev_sell_prise =", "market.nev_sell_prise",
-     ["unknown key", "did you mean 'nev_sell_price'"]),
+    ("unknown key", "nev_sell_price_cny_per_credit =", "nev_sell_prise =", "market.nev_sell_prise",
+     ["unknown key", "did you mean 'nev_sell_price_cny_per_credit'"]),
     ("wrong list length", "nev_credits = [-50, 30]", "nev_credits = [-50, 30, 10]",
      "enterprise[Alpha].nev_credits", ["expected 2 values"]),
-    ("negative price", "nev_buy_price = [1000, 1100]", "nev_buy_price = [1000, -1100]",
-     "market.nev_buy_price[1]", ["-1100"]),
-    ("sell above buy", "nev_sell_price = [800, 900]", "nev_sell_price = [800, 1200]",
-     "market.nev_sell_price", ["above buy price", "2025"]),
+    ("negative price", "nev_buy_price_cny_per_credit = [1000, 1100]",
+     "nev_buy_price_cny_per_credit = [1000, -1100]",
+     "market.nev_buy_price_cny_per_credit[1]", ["-1100"]),
+    ("sell above buy", "nev_sell_price_cny_per_credit = [800, 900]",
+     "nev_sell_price_cny_per_credit = [800, 1200]",
+     "market.nev_sell_price_cny_per_credit", ["above buy price", "2025"]),
     ("years not consecutive", "years = [2024, 2025]", "years = [2024, 2026]",
      "scenario.years", ["consecutive"]),
     ("missing market", MARKET, "", "market", ["missing [market]"]),
@@ -307,7 +309,8 @@ def test_not_toml_and_missing_file(tmp_path):
 
 
 def test_nev_transaction_cost_is_not_silently_ignored(tmp_path):
-    # [market] accepts nev_transaction_cost (a spread on NEV trades). Buying 1,000 credits
+    # [market] accepts nev_transaction_cost_cny_per_credit (a spread on NEV trades). Buying
+    # 1,000 credits
     # at 1,100 costs 1,100,000 without it; with a cost of 100 a traded credit the plan must
     # cost more (1,200,000 if charged per credit bought), or the key must be refused.
     text = """\
@@ -321,16 +324,16 @@ cafc_credits = [0]
 nev_credits = [-1000]
 
 [market]
-nev_buy_price = 1100
-nev_sell_price = 0
+nev_buy_price_cny_per_credit = 1100
+nev_sell_price_cny_per_credit = 0
 supply_demand_ratio = 1.8
-nev_transaction_cost = 100
+nev_transaction_cost_cny_per_credit = 100
 """
     path = write(tmp_path, text, name="spread.toml")
     try:
         sc = load_scenario(path)
     except ScenarioError as exc:
-        assert exc.key == "market.nev_transaction_cost"
+        assert exc.key == "market.nev_transaction_cost_cny_per_credit"
         return
     res = optimize_scenario(sc)
     assert res.total_cost_cny > 1_100_000.0 + 1.0
@@ -346,7 +349,7 @@ years = [2024, 2025]
 name = "Alpha"
 cafc_credits = [0, -2000]
 nev_credits = [3000, 100]
-conventional_fleet_meets_threshold = [false, false]
+nev_carry_eligible = [false, false]
 
 [[enterprise]]
 name = "Beta"
@@ -354,8 +357,8 @@ cafc_credits = [-500, 0]
 nev_credits = [-500, -1000]
 
 [market]
-nev_buy_price = [1000, 1200]
-nev_sell_price = [0, 0]
+nev_buy_price_cny_per_credit = [1000, 1200]
+nev_sell_price_cny_per_credit = [0, 0]
 """
     sc = load_scenario(write(tmp_path, text, name="ratio.toml"))
     # 2024: supply = Alpha's NEV 3,000; demand = Beta's 500 NEV + 500 CAFC: 3,000 / 1,000 = 3.0
@@ -378,9 +381,10 @@ def test_avoided_method_is_refused_with_a_reason():
     doc = {
         "scenario": {"name": "x", "years": [2024]},
         "enterprise": [{"name": "E", "cafc_credits": [0], "nev_credits": [-10]}],
-        "market": {"nev_buy_price": 1000},
-        "linkage": {"basis": "ttw-real-world", "cea_price": 100, "method": "avoided"},
+        "market": {"nev_buy_price_cny_per_credit": 1000},
+        "linkage": {"basis": "ttw-real-world", "cea_price_cny_per_t_co2e": 100,
+                    "method": "avoided"},
     }
-    with pytest.raises(ScenarioError, match="exchange_rate_credits_per_t") as info:
+    with pytest.raises(ScenarioError, match="exchange_rate_credits_per_t_co2e") as info:
         parse_scenario(doc, file="s.toml")
     assert info.value.key == "linkage.method"

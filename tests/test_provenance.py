@@ -165,9 +165,9 @@ def test_sweep_rows_carry_the_provisional_parameters():
             {"name": "B", "cafc_credits": [0], "nev_credits": [300]},
         ],
         "market": {"supply_demand_ratio": 1.8},
-        "penalty": {"uncovered_credit_cny": 5000.0},
+        "penalty": {"penalty_cny_per_credit": 5000.0},
     }
-    table = run_scenarios(base, [{"penalty.uncovered_credit_cny": 5000.0}], batch_size=1,
+    table = run_scenarios(base, [{"penalty.penalty_cny_per_credit": 5000.0}], batch_size=1,
                           progress=False)
     assert "provisional_parameters" in table.columns
     for cell in table["provisional_parameters"]:

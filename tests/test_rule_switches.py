@@ -132,7 +132,7 @@ def test_lp_follows_the_carry_reading(tmp_path):
                          "discount_rate": 0.0},
             "enterprise": [{"name": "E", "cafc_credits": [0, 0, 0, 0],
                             "nev_credits": [1000, 0, 0, -200]}],
-            "market": {"nev_buy_price": 1000.0, "nev_sell_price": 0.0,
+            "market": {"nev_buy_price_cny_per_credit": 1000.0, "nev_sell_price_cny_per_credit": 0.0,
                        "supply_demand_ratio": [1.8, 1.8, 1.8, 1.8]},
         }
         if rules_file is not None:

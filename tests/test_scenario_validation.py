@@ -40,7 +40,7 @@ cafc_credits = [0, 0]
 nev_credits = [-2000, -1000]
 
 [market]
-nev_buy_price = [1100, 1000]
+nev_buy_price_cny_per_credit = [1100, 1000]
 supply_demand_ratio = 1.8
 """
 
@@ -55,15 +55,15 @@ def test_unsorted_years_keep_each_value_with_its_year(tmp_path):
     assert sc.years == [2024, 2025]
     ent = sc.enterprises[0]
     assert ent.nev_credits == {2024: -1000.0, 2025: -2000.0}
-    assert sc.market.nev_buy_price == {2024: 1000.0, 2025: 1100.0}
+    assert sc.market.nev_buy_price_cny_per_credit == {2024: 1000.0, 2025: 1100.0}
     res = optimize_scenario(sc)
     assert res.total_cost_cny == pytest.approx(1_000_000.0 + 2_000 * 1_100 / 1.1)
     assert res.total_cost_cny == pytest.approx(3_000_000.0)
 
 
 def test_unsorted_list_table_and_sorted_forms_agree(tmp_path):
-    table = UNSORTED.replace("nev_buy_price = [1100, 1000]",
-                             "nev_buy_price = { 2024 = 1000, 2025 = 1100 }")
+    table = UNSORTED.replace("nev_buy_price_cny_per_credit = [1100, 1000]",
+                             "nev_buy_price_cny_per_credit = { 2024 = 1000, 2025 = 1100 }")
     ordered = (UNSORTED.replace("years = [2025, 2024]", "years = [2024, 2025]")
                .replace("[-2000, -1000]", "[-1000, -2000]")
                .replace("[1100, 1000]", "[1000, 1100]"))
@@ -75,23 +75,25 @@ def test_unsorted_list_table_and_sorted_forms_agree(tmp_path):
 DOC = {
     "scenario": {"name": "x", "years": [2025, 2024]},
     "enterprise": [{"name": "A", "cafc_credits": [0, 0], "nev_credits": [-10, -10]}],
-    "market": {"nev_buy_price": [1000, 1000]},
+    "market": {"nev_buy_price_cny_per_credit": [1000, 1000]},
 }
 
 # every per-year key of the format, with two values for years [2025, 2024]
 PER_YEAR = [
     (("enterprise", 0, "cafc_credits"), [5.0, -7.0], lambda sc: sc.enterprises[0].cafc_credits),
     (("enterprise", 0, "nev_credits"), [-3.0, -9.0], lambda sc: sc.enterprises[0].nev_credits),
-    (("enterprise", 0, "conventional_fleet_meets_threshold"), [False, True],
+    (("enterprise", 0, "nev_carry_eligible"), [False, True],
      lambda sc: sc.enterprises[0].nev_carry_eligible),
-    (("market", "nev_buy_price"), [1100.0, 1000.0], lambda sc: sc.market.nev_buy_price),
-    (("market", "nev_sell_price"), [900.0, 800.0], lambda sc: sc.market.nev_sell_price),
-    (("market", "nev_buy_limit"), [50.0, 40.0], lambda sc: sc.market.nev_buy_limit),
+    (("market", "nev_buy_price_cny_per_credit"), [1100.0, 1000.0],
+     lambda sc: sc.market.nev_buy_price_cny_per_credit),
+    (("market", "nev_sell_price_cny_per_credit"), [900.0, 800.0],
+     lambda sc: sc.market.nev_sell_price_cny_per_credit),
+    (("market", "nev_buy_limit_credits"), [50.0, 40.0], lambda sc: sc.market.nev_buy_limit_credits),
     (("market", "supply_demand_ratio"), [2.5, 1.2], lambda sc: sc.market.supply_demand_ratio),
-    (("market", "affiliate_cafc_available"), [3.0, 0.0],
-     lambda sc: sc.market.affiliate_cafc_available),
-    (("linkage", "cea_price"), [80.0, 60.0], lambda sc: sc.cea_price),
-    (("linkage", "offset_cap_t"), [7.0, 2.0], lambda sc: sc.link.offset_cap_t),
+    (("market", "affiliate_cafc_available_credits"), [3.0, 0.0],
+     lambda sc: sc.market.affiliate_cafc_available_credits),
+    (("linkage", "cea_price_cny_per_t_co2e"), [80.0, 60.0], lambda sc: sc.cea_price_cny_per_t_co2e),
+    (("linkage", "offset_cap_t_co2e"), [7.0, 2.0], lambda sc: sc.link.offset_cap_t_co2e),
 ]
 
 
@@ -106,7 +108,7 @@ def _set(doc, path, value):
                          ids=[".".join(map(str, p[0])) for p in PER_YEAR])
 def test_every_per_year_list_follows_the_years_order(path, values, get):
     d = copy.deepcopy(DOC)
-    d["linkage"] = {"exchange_rate_credits_per_t": 0.2, "cea_price": 100}
+    d["linkage"] = {"exchange_rate_credits_per_t_co2e": 0.2, "cea_price_cny_per_t_co2e": 100}
     _set(d, path, values)
     sc = parse_scenario(d)
     assert get(sc) == {2025: values[0], 2024: values[1]}
@@ -134,15 +136,20 @@ def test_bad_years_are_refused_not_truncated(tmp_path, years, key, words):
 
 
 @pytest.mark.parametrize(("old", "new", "key", "words"), [
-    ("nev_buy_price = [1100, 1000]", "nev_buy_price = { 2024 = 1000 }", "market.nev_buy_price",
+    ("nev_buy_price_cny_per_credit = [1100, 1000]",
+     "nev_buy_price_cny_per_credit = { 2024 = 1000 }", "market.nev_buy_price_cny_per_credit",
      ["no value", "2025"]),
-    ("nev_buy_price = [1100, 1000]", "nev_buy_price = { 2024 = 1, 2025 = 1, 2026 = 1 }",
-     "market.nev_buy_price", ["2026", "not scenario years"]),
-    ("nev_buy_price = [1100, 1000]", "nev_buy_price = { y2024 = 1, 2025 = 1 }",
-     "market.nev_buy_price.y2024", ["keys must be years"]),
-    ("nev_buy_price = [1100, 1000]", 'nev_buy_price = { "2024.0" = 1, 2025 = 1 }',
-     "market.nev_buy_price.2024.0", ["keys must be years"]),
-    ("nev_buy_price = [1100, 1000]", "nev_buy_price = [1100]", "market.nev_buy_price",
+    ("nev_buy_price_cny_per_credit = [1100, 1000]",
+     "nev_buy_price_cny_per_credit = { 2024 = 1, 2025 = 1, 2026 = 1 }",
+     "market.nev_buy_price_cny_per_credit", ["2026", "not scenario years"]),
+    ("nev_buy_price_cny_per_credit = [1100, 1000]",
+     "nev_buy_price_cny_per_credit = { y2024 = 1, 2025 = 1 }",
+     "market.nev_buy_price_cny_per_credit.y2024", ["keys must be years"]),
+    ("nev_buy_price_cny_per_credit = [1100, 1000]",
+     'nev_buy_price_cny_per_credit = { "2024.0" = 1, 2025 = 1 }',
+     "market.nev_buy_price_cny_per_credit.2024.0", ["keys must be years"]),
+    ("nev_buy_price_cny_per_credit = [1100, 1000]", "nev_buy_price_cny_per_credit = [1100]",
+     "market.nev_buy_price_cny_per_credit",
      ["expected 2 values"]),
 ])
 def test_per_year_tables_and_lists_must_cover_exactly_the_years(tmp_path, old, new, key, words):
@@ -171,24 +178,24 @@ abatement = [{ kind = "nev", cost_cny_per_credit = 900, max_credits_per_year = 1
 cafc = { 2022 = 100 }
 
 [market]
-nev_buy_price = [1000, 1100]
-nev_sell_price = [800, 900]
-nev_buy_limit = [5000, 5000]
+nev_buy_price_cny_per_credit = [1000, 1100]
+nev_sell_price_cny_per_credit = [800, 900]
+nev_buy_limit_credits = [5000, 5000]
 supply_demand_ratio = [1.8, 1.8]
-reserve_price = 1500
+reserve_price_cny_per_credit = 1500
 reserve_max_credits_per_year = 1000
-affiliate_cafc_available = [0, 10]
-nev_transaction_cost = 10
+affiliate_cafc_available_credits = [0, 10]
+nev_transaction_cost_cny_per_credit = 10
 
 [linkage]
-exchange_rate_credits_per_t = 0.2
-cea_price = [90, 100]
+exchange_rate_credits_per_t_co2e = 0.2
+cea_price_cny_per_t_co2e = [90, 100]
 max_cea_share_of_deficit = 0.5
 allow_credit_offsets = true
-offset_cap_t = [100, 100]
+offset_cap_t_co2e = [100, 100]
 
 [penalty]
-uncovered_credit_cny = 5000
+penalty_cny_per_credit = 5000
 """
 
 # (old text, the number's key when a list element is replaced, key of a scalar)
@@ -199,19 +206,19 @@ NUMBERS = [
     ("cost_cny_per_credit = 900", "enterprise[Alpha].abatement[0].cost_cny_per_credit"),
     ("max_credits_per_year = 100 }", "enterprise[Alpha].abatement[0].max_credits_per_year"),
     ("cafc = { 2022 = 100 }", "enterprise[Alpha].opening.cafc.2022"),
-    ("nev_buy_price = [1000, 1100]", "market.nev_buy_price[1]"),
-    ("nev_sell_price = [800, 900]", "market.nev_sell_price[1]"),
-    ("nev_buy_limit = [5000, 5000]", "market.nev_buy_limit[1]"),
+    ("nev_buy_price_cny_per_credit = [1000, 1100]", "market.nev_buy_price_cny_per_credit[1]"),
+    ("nev_sell_price_cny_per_credit = [800, 900]", "market.nev_sell_price_cny_per_credit[1]"),
+    ("nev_buy_limit_credits = [5000, 5000]", "market.nev_buy_limit_credits[1]"),
     ("supply_demand_ratio = [1.8, 1.8]", "market.supply_demand_ratio[1]"),
-    ("reserve_price = 1500", "market.reserve_price"),
+    ("reserve_price_cny_per_credit = 1500", "market.reserve_price_cny_per_credit"),
     ("reserve_max_credits_per_year = 1000", "market.reserve_max_credits_per_year"),
-    ("affiliate_cafc_available = [0, 10]", "market.affiliate_cafc_available[1]"),
-    ("nev_transaction_cost = 10", "market.nev_transaction_cost"),
-    ("exchange_rate_credits_per_t = 0.2", "linkage.exchange_rate_credits_per_t"),
-    ("cea_price = [90, 100]", "linkage.cea_price[1]"),
+    ("affiliate_cafc_available_credits = [0, 10]", "market.affiliate_cafc_available_credits[1]"),
+    ("nev_transaction_cost_cny_per_credit = 10", "market.nev_transaction_cost_cny_per_credit"),
+    ("exchange_rate_credits_per_t_co2e = 0.2", "linkage.exchange_rate_credits_per_t_co2e"),
+    ("cea_price_cny_per_t_co2e = [90, 100]", "linkage.cea_price_cny_per_t_co2e[1]"),
     ("max_cea_share_of_deficit = 0.5", "linkage.max_cea_share_of_deficit"),
-    ("offset_cap_t = [100, 100]", "linkage.offset_cap_t[1]"),
-    ("uncovered_credit_cny = 5000", "penalty.uncovered_credit_cny"),
+    ("offset_cap_t_co2e = [100, 100]", "linkage.offset_cap_t_co2e[1]"),
+    ("penalty_cny_per_credit = 5000", "penalty.penalty_cny_per_credit"),
 ]
 
 
@@ -226,7 +233,7 @@ def _replace_number(old: str, literal: str) -> str:
 
 def test_full_scenario_is_valid(tmp_path):
     sc = load_scenario(write(tmp_path, FULL))
-    assert sc.market.reserve_price == 1500.0 and sc.penalty_cny_per_credit == 5000.0
+    assert sc.market.reserve_price_cny_per_credit == 1500.0 and sc.penalty_cny_per_credit == 5000.0
 
 
 @pytest.mark.parametrize("literal", ["inf", "-inf", "nan", "+inf"])
@@ -291,11 +298,13 @@ def test_types_as_documented(tmp_path, old, new, key):
      "enterprise[Alpha].opening.pol", "pool"),
     ("max_credits_per_year = 100 }", "max_credit_per_year = 100 }",
      "enterprise[Alpha].abatement[0].max_credit_per_year", "max_credits_per_year"),
-    ("reserve_price = 1500", "reserve_prise = 1500", "market.reserve_prise", "reserve_price"),
-    ("cea_price = [90, 100]", "cea_price = [90, 100]\nceaprice = 1", "linkage.ceaprice",
-     "cea_price"),
-    ("uncovered_credit_cny = 5000", "uncovered_credits_cny = 5000",
-     "penalty.uncovered_credits_cny", "uncovered_credit_cny"),
+    ("reserve_price_cny_per_credit = 1500", "reserve_prise_cny_per_credit = 1500",
+     "market.reserve_prise_cny_per_credit", "reserve_price_cny_per_credit"),
+    ("cea_price_cny_per_t_co2e = [90, 100]",
+     "cea_price_cny_per_t_co2e = [90, 100]\ncea_price_cny_per_t = 1",
+     "linkage.cea_price_cny_per_t", "cea_price_cny_per_t_co2e"),
+    ("penalty_cny_per_credit = 5000", "penalty_cny_per_credits = 5000",
+     "penalty.penalty_cny_per_credits", "penalty_cny_per_credit"),
 ])
 def test_unknown_keys_in_every_table_with_did_you_mean(tmp_path, old, new, key, hint):
     assert old in FULL
@@ -347,8 +356,10 @@ def test_parse_scenario_refuses_a_non_table():
 # --------------------------------------------------------------------------- CLI
 BAD_FILES = [
     ("years = [2025, 2024]", "years = [2025, 2025]", "scenario.years"),
-    ("nev_buy_price = [1100, 1000]", "nev_buy_price = [1100, inf]", "market.nev_buy_price[1]"),
-    ("nev_buy_price = [1100, 1000]", "nev_buy_price = [1100, nan]", "market.nev_buy_price[1]"),
+    ("nev_buy_price_cny_per_credit = [1100, 1000]", "nev_buy_price_cny_per_credit = [1100, inf]",
+     "market.nev_buy_price_cny_per_credit[1]"),
+    ("nev_buy_price_cny_per_credit = [1100, 1000]", "nev_buy_price_cny_per_credit = [1100, nan]",
+     "market.nev_buy_price_cny_per_credit[1]"),
     ("supply_demand_ratio = 1.8", "supply_demand_ratio = true", "market.supply_demand_ratio"),
     ("supply_demand_ratio = 1.8", "supply_demand_ratio = 1.8\nreserve = 5", "market.reserve"),
 ]
@@ -392,21 +403,21 @@ abatement = [{ kind = "nev", cost_cny_per_credit = 5000, max_credits_per_year = 
 name = "Beta"
 cafc_credits = [0, 0]
 nev_credits = [500, 500]
-conventional_fleet_meets_threshold = [false, false]
+nev_carry_eligible = [false, false]
 abatement = [{ kind = "nev", cost_cny_per_credit = 5000, max_credits_per_year = 10 }]
 
 [market]
-nev_buy_price = [1000, 1100]
-nev_sell_price = [0, 0]
+nev_buy_price_cny_per_credit = [1000, 1100]
+nev_sell_price_cny_per_credit = [0, 0]
 supply_demand_ratio = 1.8
 
 [linkage]
-exchange_rate_credits_per_t = 0.2
-cea_price = 100
+exchange_rate_credits_per_t_co2e = 0.2
+cea_price_cny_per_t_co2e = 100
 allow_cea_for_deficits = false
 
 [penalty]
-uncovered_credit_cny = 5000
+penalty_cny_per_credit = 5000
 """
 
 
@@ -436,18 +447,21 @@ def _prices(m):
 
 
 @pytest.mark.parametrize("kwargs", [
-    {"nev_buy_price": {2024: 900.0}, "nev_sell_price": {2025: 2000.0}},  # sell > buy 1,100
-    {"nev_buy_price": {2024: 900.0, 2025: float("nan")}},
-    {"nev_buy_price": {2024: 900.0, 2025: float("inf")}},
-    {"nev_buy_price": {2024: 900.0, 2026: 1000.0}},  # not a scenario year
-    {"nev_buy_price": {2024: 900.0, 2025: True}},
-    {"nev_buy_price": {2024: 900.0, 2025: "1000"}},
-    {"nev_buy_price": {2024: 900.0}, "penalty_cny_per_credit": -1.0},
-    {"nev_buy_price": {2024: 900.0}, "penalty_cny_per_credit": float("nan")},
-    {"nev_buy_price": {2024: 900.0}, "cea_price": {2024: -5.0}},
-    {"nev_buy_price": {2024: 900.0}, "abatement_cost": {1: 10.0}},  # one segment only
-    {"nev_buy_price": {2024: 900.0}, "reserve_price": 800.0},  # built without the reserve
-    {"nev_buy_price": 900.0},  # not a dict
+    {"nev_buy_price_cny_per_credit": {2024: 900.0},
+     "nev_sell_price_cny_per_credit": {2025: 2000.0}},  # sell > buy 1,100
+    {"nev_buy_price_cny_per_credit": {2024: 900.0, 2025: float("nan")}},
+    {"nev_buy_price_cny_per_credit": {2024: 900.0, 2025: float("inf")}},
+    {"nev_buy_price_cny_per_credit": {2024: 900.0, 2026: 1000.0}},  # not a scenario year
+    {"nev_buy_price_cny_per_credit": {2024: 900.0, 2025: True}},
+    {"nev_buy_price_cny_per_credit": {2024: 900.0, 2025: "1000"}},
+    {"nev_buy_price_cny_per_credit": {2024: 900.0}, "penalty_cny_per_credit": -1.0},
+    {"nev_buy_price_cny_per_credit": {2024: 900.0}, "penalty_cny_per_credit": float("nan")},
+    {"nev_buy_price_cny_per_credit": {2024: 900.0}, "cea_price_cny_per_t_co2e": {2024: -5.0}},
+    {"nev_buy_price_cny_per_credit": {2024: 900.0}, "abatement_cost_cny_per_credit": {1: 10.0}},
+    # one segment only
+    {"nev_buy_price_cny_per_credit": {2024: 900.0}, "reserve_price_cny_per_credit": 800.0},
+    # built without the reserve
+    {"nev_buy_price_cny_per_credit": 900.0},  # not a dict
 ])
 def test_rejected_set_prices_changes_nothing(two, kwargs):
     m = EnterpriseModel(two, "Alpha")
@@ -461,7 +475,7 @@ def test_rejected_set_prices_changes_nothing(two, kwargs):
 
 def test_accepted_set_prices_applies(two):
     m = EnterpriseModel(two, "Alpha")
-    m.set_prices(nev_buy_price={2024: 900.0}, penalty_cny_per_credit=950.0)
+    m.set_prices(nev_buy_price_cny_per_credit={2024: 900.0}, penalty_cny_per_credit=950.0)
     # 2024: penalty 950 > 900: buy 1,000 x 900; 2025: 950 < 1,100: uncovered 1,000 x 950
     assert m.solve().total_cost_cny == pytest.approx(900_000.0 + 950_000.0)
 
@@ -469,21 +483,23 @@ def test_accepted_set_prices_applies(two):
 def test_cea_price_needs_a_linkage(tmp_path):
     sc = load_scenario(write(tmp_path, UNSORTED))
     with pytest.raises(InputError, match="without a carbon-market linkage"):
-        EnterpriseModel(sc, "Alpha").set_prices(cea_price={2024: 50.0})
+        EnterpriseModel(sc, "Alpha").set_prices(cea_price_cny_per_t_co2e={2024: 50.0})
 
 
 def test_industry_set_prices_all_or_nothing(two):
     ind = IndustryModel(two)
     before = {n: _prices(f) for n, f in ind.firms.items()}
     bad = [
-        {"cea_price": {2024: 50.0}, "abatement_cost": {"Beta": {0: -1.0}}},
-        {"cea_price": {2024: 50.0}, "abatement_cost": {"Bta": {0: 1.0}}},
-        {"cea_price": {2024: 50.0}, "penalty_cny_per_credit": -5.0},
-        {"cea_price": {2024: float("nan")}},
+        {"cea_price_cny_per_t_co2e": {2024: 50.0},
+         "abatement_cost_cny_per_credit": {"Beta": {0: -1.0}}},
+        {"cea_price_cny_per_t_co2e": {2024: 50.0},
+         "abatement_cost_cny_per_credit": {"Bta": {0: 1.0}}},
+        {"cea_price_cny_per_t_co2e": {2024: 50.0}, "penalty_cny_per_credit": -5.0},
+        {"cea_price_cny_per_t_co2e": {2024: float("nan")}},
     ]
     for kwargs in bad:
         with pytest.raises(InputError):
             ind.set_prices(**kwargs)
         assert {n: _prices(f) for n, f in ind.firms.items()} == before
     with pytest.raises(UnknownEnterpriseError, match="did you mean 'Beta'"):
-        ind.set_prices(abatement_cost={"Bta": {0: 1.0}})
+        ind.set_prices(abatement_cost_cny_per_credit={"Bta": {0: 1.0}})

@@ -33,16 +33,17 @@ def base_doc(*, linkage=True, penalty=None):
         "enterprise": [
             {"name": "A", "cafc_credits": [0, 0], "nev_credits": [-1000, -1000]},
             {"name": "B", "cafc_credits": [0, 0], "nev_credits": [300, 300],
-             "conventional_fleet_meets_threshold": False},
+             "nev_carry_eligible": False},
             {"name": "C", "cafc_credits": [0, 0], "nev_credits": [0, 0], "abatement": CURVE},
         ],
         "market": {"supply_demand_ratio": 1.8},
     }
     if linkage:
-        d["linkage"] = {"exchange_rate_credits_per_t": 1 / T_PER_CREDIT, "cea_price": 100.0,
+        d["linkage"] = {"exchange_rate_credits_per_t_co2e": 1 / T_PER_CREDIT,
+                        "cea_price_cny_per_t_co2e": 100.0,
                         "max_cea_share_of_deficit": 1.0}
     if penalty is not None:
-        d["penalty"] = {"uncovered_credit_cny": penalty}
+        d["penalty"] = {"penalty_cny_per_credit": penalty}
     return d
 
 
@@ -59,13 +60,16 @@ def expected(share, cea):
     return 800.0, 200 * per_credit + 400 * 500 + 100 * 800.0
 
 
-GRID = {"linkage.max_cea_share_of_deficit": [0.2, 1.0], "linkage.cea_price": [50, 100, 200]}
+GRID = {"linkage.max_cea_share_of_deficit": [0.2, 1.0], "linkage.cea_price_cny_per_t_co2e": [50,
+                                                                                             100,
+                                                                                             200]}
 
 
 def by_hand_table():
     rows = []
     for sid, ch in enumerate(expand_grid(GRID)):
-        p, cost = expected(ch["linkage.max_cea_share_of_deficit"], ch["linkage.cea_price"])
+        p, cost = expected(ch["linkage.max_cea_share_of_deficit"],
+                           ch["linkage.cea_price_cny_per_t_co2e"])
         for y in YEARS:
             rows.append((sid, y, p, 2 * cost))
     return pd.DataFrame(rows, columns=["scenario_id", "year", "price", "total"])
@@ -100,7 +104,8 @@ def test_sweep_prices_by_hand():
     assert table["nev_price_cny_per_credit"].to_numpy() == pytest.approx(hand["price"])
     assert table["total_cost_cny"].to_numpy() == pytest.approx(hand["total"])
     # the varied values are columns
-    assert list(table["set:linkage.cea_price"]) == [c for c in (50, 100, 200) for _ in YEARS] * 2
+    assert list(table["set:linkage.cea_price_cny_per_t_co2e"]) == \
+        [c for c in (50, 100, 200) for _ in YEARS] * 2
     # per tonne: the price / 4.825
     assert table["implied_carbon_price_cny_per_t"].to_numpy() == pytest.approx(
         hand["price"] / T_PER_CREDIT)
@@ -148,7 +153,7 @@ def test_penalty_added_or_left_out_by_a_case(order, batch):
     # without: A's 700 come from C: 400 x 500 + 300 x 800 = 440,000 a year, price 800;
     # with: 300 left uncovered at 600 < 800: 400 x 500 + 300 x 600 = 380,000, price 600.
     # A batch of 2 re-uses one model for both cases: it must give what batches of 1 give.
-    changes = [{"penalty.uncovered_credit_cny": 600.0} if c == "with" else {} for c in order]
+    changes = [{"penalty.penalty_cny_per_credit": 600.0} if c == "with" else {} for c in order]
     t = run_scenarios(base_doc(linkage=False), changes, batch_size=batch)
     for sid, case in enumerate(order):
         rows = t[t["scenario_id"] == sid]
@@ -203,7 +208,7 @@ def test_streamed_csv_keeps_columns_aligned_when_changes_differ(tmp_path):
     # cases that vary different keys, so the set: columns differ from batch to batch.
     # case 0: CEA at 50, uncapped: 4.825 x 50 = 241.25; case 1: CEAs not allowed: C's 800
     # segment is marginal; case 2: the ratio given as a list (market unchanged): 482.5
-    changes = [{"linkage.cea_price": 50, "linkage.max_cea_share_of_deficit": 1.0},
+    changes = [{"linkage.cea_price_cny_per_t_co2e": 50, "linkage.max_cea_share_of_deficit": 1.0},
                {"linkage.allow_cea_for_deficits": False},
                {"market.supply_demand_ratio": [1.8, 1.8]}]
     prices = [241.25, 800.0, 482.5]
@@ -220,7 +225,7 @@ def test_streamed_csv_keeps_columns_aligned_when_changes_differ(tmp_path):
         assert t["nev_price_cny_per_credit"].to_numpy() == pytest.approx(
             [p for p in prices for _ in YEARS])
         # each varied value under its own key, empty where the case did not set it
-        cea = t["set:linkage.cea_price"]
+        cea = t["set:linkage.cea_price_cny_per_t_co2e"]
         assert list(cea[:2]) == [50, 50] and cea[2:].isna().all()
         allow = t["set:linkage.allow_cea_for_deficits"]
         assert allow[:2].isna().all() and allow[4:].isna().all()
@@ -229,8 +234,8 @@ def test_streamed_csv_keeps_columns_aligned_when_changes_differ(tmp_path):
 
 def test_failed_scenario_is_a_row(tmp_path):
     # no purchases allowed (limit 0) and no CEAs, no penalty: A's deficit cannot be met
-    bad = {"market.nev_buy_limit": 0, "linkage.allow_cea_for_deficits": False}
-    changes = [{"market.nev_buy_limit": 1000, "linkage.allow_cea_for_deficits": True}, bad]
+    bad = {"market.nev_buy_limit_credits": 0, "linkage.allow_cea_for_deficits": False}
+    changes = [{"market.nev_buy_limit_credits": 1000, "linkage.allow_cea_for_deficits": True}, bad]
     t = run_scenarios(base_doc(), changes, batch_size=1)
     ok, failed = t[t["scenario_id"] == 0], t[t["scenario_id"] == 1]
     assert list(ok["status"]) == ["optimal"] * 2
@@ -286,7 +291,8 @@ def test_rule_nev_ratio_override_moves_the_price():
 def test_unknown_rule_key_raises_naming_the_key():
     # an unknown rule parameter is refused before any solve: the sweep raises InputError
     with pytest.raises(InputError, match=r"rule\.unknown\.key") as info:
-        run_scenarios(base_doc(), [{"linkage.cea_price": 50}, {"rule.unknown.key": 1.0}],
+        run_scenarios(base_doc(), [{"linkage.cea_price_cny_per_t_co2e": 50},
+                                   {"rule.unknown.key": 1.0}],
                       batch_size=1)
     assert info.value.key == "rule.unknown.key"
     assert "unknown rule parameter" in str(info.value)
@@ -309,17 +315,19 @@ def test_enterprise_model_sweep():
     # prices given: buy 1,100, sell 600. A (short 1,000) buys or surrenders CEAs at
     # 4.825 x CEA; B (long 300) sells at 600.
     d = base_doc()
-    d["market"].update({"nev_buy_price": 1100.0, "nev_sell_price": 600.0})
+    d["market"].update({"nev_buy_price_cny_per_credit": 1100.0,
+                        "nev_sell_price_cny_per_credit": 600.0})
     d["enterprise"] = d["enterprise"][:2]
     d["scenario"]["years"] = [2025]
     d["enterprise"][0].update(cafc_credits=[0], nev_credits=[-1000])
     d["enterprise"][1].update(cafc_credits=[0], nev_credits=[300],
-                              conventional_fleet_meets_threshold=[False])
-    t = run_scenarios(d, [{"linkage.cea_price": c} for c in (100, 300)], model="enterprise")
+                              nev_carry_eligible=[False])
+    t = run_scenarios(d, [{"linkage.cea_price_cny_per_t_co2e": c} for c in (100, 300)],
+                      model="enterprise")
     assert len(t) == 2 * 2  # scenarios x enterprises x one year
     assert set(t["enterprise"]) == {"A", "B"}
-    a = t[t["enterprise"] == "A"].set_index("set:linkage.cea_price")
-    b = t[t["enterprise"] == "B"].set_index("set:linkage.cea_price")
+    a = t[t["enterprise"] == "A"].set_index("set:linkage.cea_price_cny_per_t_co2e")
+    b = t[t["enterprise"] == "B"].set_index("set:linkage.cea_price_cny_per_t_co2e")
     # CEA 100: 482.5 < 1,100 -> 1,000 x 482.5; CEA 300: 1,447.5 > 1,100 -> 1,000 x 1,100
     assert a.loc[100, "total_cost_cny"] == pytest.approx(482_500.0)
     assert a.loc[100, "shadow_price_nev_cny_per_credit"] == pytest.approx(482.5)
@@ -333,11 +341,12 @@ def test_enterprise_model_sweep():
 
 def test_enterprise_sweep_needs_prices():
     # the base has no NEV prices: every scenario is a failed row naming the missing key
-    t = run_scenarios(base_doc(), [{}, {"linkage.cea_price": 50}], model="enterprise")
+    t = run_scenarios(base_doc(), [{}, {"linkage.cea_price_cny_per_t_co2e": 50}],
+                      model="enterprise")
     assert len(t) == 2
     for status in t["status"]:
         assert status.startswith("failed: ScenarioError")
-        assert "market.nev_buy_price" in status
+        assert "market.nev_buy_price_cny_per_credit" in status
 
 
 # --------------------------------------------------------------------------- load_sweep
@@ -356,11 +365,11 @@ name = "A"
 cafc_credits = 0
 nev_credits = -100
 [market]
-nev_buy_price = 1000
+nev_buy_price_cny_per_credit = 1000
 supply_demand_ratio = 1.8
 [linkage]
-exchange_rate_credits_per_t = 0.2
-cea_price = 50
+exchange_rate_credits_per_t_co2e = 0.2
+cea_price_cny_per_t_co2e = 50
 """
 
 
@@ -372,7 +381,7 @@ base = "base.toml"
 model = "enterprise"
 batch_size = 3
 [grid]
-"linkage.cea_price" = [50, 100]
+"linkage.cea_price_cny_per_t_co2e" = [50, 100]
 "linkage.max_cea_share_of_deficit" = [0.2, 1.0]
 [[case]]
 "rule.nev.ratio" = 0.6
@@ -380,7 +389,7 @@ batch_size = 3
     base, changes, model, batch = load_sweep(p)
     assert base == (tmp_path / "base.toml").resolve()
     assert model == "enterprise" and batch == 3
-    grid = expand_grid({"linkage.cea_price": [50, 100],
+    grid = expand_grid({"linkage.cea_price_cny_per_t_co2e": [50, 100],
                         "linkage.max_cea_share_of_deficit": [0.2, 1.0]})
     assert changes == [*grid, {"rule.nev.ratio": 0.6}]
 
@@ -393,18 +402,23 @@ def test_load_sweep_example():
 
 
 @pytest.mark.parametrize("text, key", [
-    ("[grid]\n\"linkage.cea_price\" = [1]\n", "sweep.base"),  # no [sweep] base
-    ("[sweep]\nbase = \"missing.toml\"\n[grid]\n\"linkage.cea_price\" = [1]\n", "sweep.base"),
-    ("[sweep]\nbase = \"base.toml\"\nworkers = 3\n[grid]\n\"linkage.cea_price\" = [1]\n",
+    ("[grid]\n\"linkage.cea_price_cny_per_t_co2e\" = [1]\n", "sweep.base"),  # no [sweep] base
+    ("[sweep]\nbase = \"missing.toml\"\n[grid]\n\"linkage.cea_price_cny_per_t_co2e\" = [1]\n",
+     "sweep.base"),
+    ("[sweep]\nbase = \"base.toml\"\nworkers = 3\n[grid]\n"
+     "\"linkage.cea_price_cny_per_t_co2e\" = [1]\n",
      "sweep.workers"),
-    ("[sweep]\nbase = \"base.toml\"\n[grid]\n\"linkage.cea_price\" = []\n",
-     "grid.linkage.cea_price"),
-    ("[sweep]\nbase = \"base.toml\"\n[grid]\n\"linkage.cea_price\" = 5\n",
-     "grid.linkage.cea_price"),
-    ("[sweep]\nbase = \"base.toml\"\n[grids]\n\"linkage.cea_price\" = [1]\n", "grids"),
-    ("[sweep]\nbase = \"base.toml\"\nmodel = \"market\"\n[grid]\n\"linkage.cea_price\" = [1]\n",
+    ("[sweep]\nbase = \"base.toml\"\n[grid]\n\"linkage.cea_price_cny_per_t_co2e\" = []\n",
+     "grid.linkage.cea_price_cny_per_t_co2e"),
+    ("[sweep]\nbase = \"base.toml\"\n[grid]\n\"linkage.cea_price_cny_per_t_co2e\" = 5\n",
+     "grid.linkage.cea_price_cny_per_t_co2e"),
+    ("[sweep]\nbase = \"base.toml\"\n[grids]\n\"linkage.cea_price_cny_per_t_co2e\" = [1]\n",
+     "grids"),
+    ("[sweep]\nbase = \"base.toml\"\nmodel = \"market\"\n[grid]\n"
+     "\"linkage.cea_price_cny_per_t_co2e\" = [1]\n",
      "sweep.model"),
-    ("[sweep]\nbase = \"base.toml\"\nbatch_size = 0\n[grid]\n\"linkage.cea_price\" = [1]\n",
+    ("[sweep]\nbase = \"base.toml\"\nbatch_size = 0\n[grid]\n"
+     "\"linkage.cea_price_cny_per_t_co2e\" = [1]\n",
      "sweep.batch_size"),
 ])
 def test_load_sweep_errors_name_file_and_key(tmp_path, text, key):

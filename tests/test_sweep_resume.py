@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 T_PER_CREDIT = 4.825
 YEARS = [2025, 2026]
 # six scenarios; with batch_size=1 a kill after k batches leaves k scenarios on disk
-GRID = {"linkage.max_cea_share_of_deficit": [0.2, 1.0], "linkage.cea_price": [50, 80, 200]}
+GRID = {"linkage.max_cea_share_of_deficit": [0.2, 1.0], "linkage.cea_price_cny_per_t_co2e": [50,
+                                                                                             80,
+                                                                                             200]}
 
 
 def base_doc():
@@ -35,13 +37,14 @@ def base_doc():
         "enterprise": [
             {"name": "A", "cafc_credits": [0, 0], "nev_credits": [-1000, -1000]},
             {"name": "B", "cafc_credits": [0, 0], "nev_credits": [300, 300],
-             "conventional_fleet_meets_threshold": False},
+             "nev_carry_eligible": False},
             {"name": "C", "cafc_credits": [0, 0], "nev_credits": [0, 0], "abatement": [
                 {"kind": "nev", "cost_cny_per_credit": 500.0, "max_credits_per_year": 400.0},
                 {"kind": "nev", "cost_cny_per_credit": 800.0, "max_credits_per_year": 600.0}]},
         ],
         "market": {"supply_demand_ratio": 1.8},
-        "linkage": {"exchange_rate_credits_per_t": 1 / T_PER_CREDIT, "cea_price": 100.0,
+        "linkage": {"exchange_rate_credits_per_t_co2e": 1 / T_PER_CREDIT,
+                    "cea_price_cny_per_t_co2e": 100.0,
                     "max_cea_share_of_deficit": 1.0},
     }
 
@@ -92,7 +95,7 @@ def test_straight_run_is_right_and_leaves_only_its_folder(straight):
     assert len(table) == 6 * len(YEARS)
     for _i, r in table.iterrows():
         assert r["nev_price_cny_per_credit"] == pytest.approx(price_by_hand(
-            r["set:linkage.max_cea_share_of_deficit"], r["set:linkage.cea_price"]))
+            r["set:linkage.max_cea_share_of_deficit"], r["set:linkage.cea_price_cny_per_t_co2e"]))
 
 
 @pytest.mark.parametrize("k", [4])
@@ -158,7 +161,7 @@ def test_partial_of_another_sweep_is_refused_and_kept(tmp_path, monkeypatch):
     monkeypatch.undo()
     partial = tmp_path / ".run.partial"
     before = {p.name: p.read_bytes() for p in partial.iterdir()}
-    other = dict(GRID, **{"linkage.cea_price": [50, 80]})
+    other = dict(GRID, **{"linkage.cea_price_cny_per_t_co2e": [50, 80]})
     with pytest.raises(OutputError, match="another sweep"):
         run_scenarios(base_doc(), expand_grid(other), batch_size=1, out=out, resume=True)
     with pytest.raises(OutputError, match="another sweep"):  # same changes, other batches
@@ -189,7 +192,7 @@ def _write_sweep(tmp_path: Path, batch_size: int = 1, n: int = 8) -> Path:
     lines = ["[sweep]", f'base = "{(ROOT / "examples" / "industry_market.toml").as_posix()}"',
              'model = "industry"', f"batch_size = {batch_size}", "[grid]",
              '"linkage.max_cea_share_of_deficit" = [0.2, 1.0]',
-             f'"linkage.cea_price" = {[10 * i for i in range(n)]}']
+             f'"linkage.cea_price_cny_per_t_co2e" = {[10 * i for i in range(n)]}']
     f = tmp_path / "sweep.toml"
     f.write_text("\n".join(lines) + "\n")
     return f

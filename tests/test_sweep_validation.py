@@ -25,12 +25,12 @@ cafc_credits = [0, 0]
 nev_credits = [-100, -100]
 
 [market]
-nev_buy_price = [1000, 1000]
+nev_buy_price_cny_per_credit = [1000, 1000]
 supply_demand_ratio = 1.8
 
 [linkage]
-exchange_rate_credits_per_t = 0.2
-cea_price = [50, 60]
+exchange_rate_credits_per_t_co2e = 0.2
+cea_price_cny_per_t_co2e = [50, 60]
 """
 
 HEAD = '[sweep]\nbase = "base.toml"\n'
@@ -44,39 +44,51 @@ def setup(tmp_path: Path, sweep: str, base: str = BASE) -> Path:
 
 
 def test_a_valid_sweep_loads(tmp_path):
-    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price" = [10, [20, 30], {2024 = 1, '
-              '2025 = 2}]\n[[case]]\n"rule.nev.ratio" = 0.5\n"penalty.uncovered_credit_cny" '
+    p = setup(tmp_path,
+              HEAD + '[grid]\n"linkage.cea_price_cny_per_t_co2e" = [10, [20, 30], {2024 = 1, '
+              '2025 = 2}]\n[[case]]\n"rule.nev.ratio" = 0.5\n"penalty.penalty_cny_per_credit" '
               "= 5000\n")
     base, changes, model, batch = load_sweep(p)
     assert base == (tmp_path / "base.toml").resolve() and (model, batch) == ("industry", 50)
-    assert changes == [{"linkage.cea_price": 10}, {"linkage.cea_price": [20, 30]},
-                       {"linkage.cea_price": {"2024": 1, "2025": 2}},
-                       {"rule.nev.ratio": 0.5, "penalty.uncovered_credit_cny": 5000}]
+    assert changes == [{"linkage.cea_price_cny_per_t_co2e": 10},
+                       {"linkage.cea_price_cny_per_t_co2e": [20, 30]},
+                       {"linkage.cea_price_cny_per_t_co2e": {"2024": 1, "2025": 2}},
+                       {"rule.nev.ratio": 0.5, "penalty.penalty_cny_per_credit": 5000}]
 
 
 BAD = [
     # (sweep file after [sweep] base = ..., key, words)
-    ('[grid]\n"linkage.cea_price" = [10, inf]\n', "grid.linkage.cea_price[1]", ["finite"]),
-    ('[grid]\n"linkage.cea_price" = [10, nan]\n', "grid.linkage.cea_price[1]", ["finite"]),
-    ('[grid]\n"linkage.cea_price" = [[10, nan]]\n', "grid.linkage.cea_price[0]",
-     ["linkage.cea_price[1]", "finite"]),
-    ('[grid]\n"linkage.cea_price" = [[10, 20, 30]]\n', "grid.linkage.cea_price[0]",
+    ('[grid]\n"linkage.cea_price_cny_per_t_co2e" = [10, inf]\n',
+     "grid.linkage.cea_price_cny_per_t_co2e[1]", ["finite"]),
+    ('[grid]\n"linkage.cea_price_cny_per_t_co2e" = [10, nan]\n',
+     "grid.linkage.cea_price_cny_per_t_co2e[1]", ["finite"]),
+    ('[grid]\n"linkage.cea_price_cny_per_t_co2e" = [[10, nan]]\n',
+     "grid.linkage.cea_price_cny_per_t_co2e[0]",
+     ["linkage.cea_price_cny_per_t_co2e[1]", "finite"]),
+    ('[grid]\n"linkage.cea_price_cny_per_t_co2e" = [[10, 20, 30]]\n',
+     "grid.linkage.cea_price_cny_per_t_co2e[0]",
      ["expected 2 values"]),
-    ('[grid]\n"linkage.cea_price" = [-5]\n', "grid.linkage.cea_price[0]", [">= 0", "-5"]),
-    ('[grid]\n"linkage.cea_price" = ["50"]\n', "grid.linkage.cea_price[0]",
+    ('[grid]\n"linkage.cea_price_cny_per_t_co2e" = [-5]\n',
+     "grid.linkage.cea_price_cny_per_t_co2e[0]", [">= 0", "-5"]),
+    ('[grid]\n"linkage.cea_price_cny_per_t_co2e" = ["50"]\n',
+     "grid.linkage.cea_price_cny_per_t_co2e[0]",
      ["expected a number"]),
-    ('[grid]\n"penalty.uncovered_credit_cny" = [true]\n',
-     "grid.penalty.uncovered_credit_cny[0]", ["expected a number, got true"]),
-    ('[grid]\n"linkage.cea_price" = []\n', "grid.linkage.cea_price", ["at least one"]),
-    ('[grid]\n"linkage.cea_price" = 5\n', "grid.linkage.cea_price", ["expected a list"]),
-    ("[grid]\nlinkage.cea_price = [5]\n", "grid.linkage", ["must be quoted"]),
+    ('[grid]\n"penalty.penalty_cny_per_credit" = [true]\n',
+     "grid.penalty.penalty_cny_per_credit[0]", ["expected a number, got true"]),
+    ('[grid]\n"linkage.cea_price_cny_per_t_co2e" = []\n', "grid.linkage.cea_price_cny_per_t_co2e",
+     ["at least one"]),
+    ('[grid]\n"linkage.cea_price_cny_per_t_co2e" = 5\n', "grid.linkage.cea_price_cny_per_t_co2e",
+     ["expected a list"]),
+    ("[grid]\nlinkage.cea_price_cny_per_t_co2e = [5]\n", "grid.linkage", ["must be quoted"]),
     ('[grid]\n"linkage.cea_prise" = [5]\n', "grid.linkage.cea_prise",
-     ["did you mean 'linkage.cea_price'?"]),
+     ["did you mean 'linkage.cea_price_cny_per_t_co2e'?"]),
     ('[grid]\n"market.nev_buy_prices" = [5]\n', "grid.market.nev_buy_prices",
-     ["did you mean 'market.nev_buy_price'?"]),
+     ["did you mean 'market.nev_buy_price_cny_per_credit'?"]),
     ('[grid]\n"enterprise.name" = ["x"]\n', "grid.enterprise.name", ["cannot vary"]),
-    ('[grid]\n"cea_price" = [5]\n', "grid.cea_price", ["cannot vary"]),
-    ('[grid]\n"linkage.cea_price.x" = [5]\n', "grid.linkage.cea_price.x", ["sub-keys"]),
+    ('[grid]\n"cea_price_cny_per_t_co2e" = [5]\n', "grid.cea_price_cny_per_t_co2e",
+     ["cannot vary"]),
+    ('[grid]\n"linkage.cea_price_cny_per_t_co2e.x" = [5]\n',
+     "grid.linkage.cea_price_cny_per_t_co2e.x", ["sub-keys"]),
     ('[grid]\n"rule.nev.ratios" = [0.5]\n', "grid.rule.nev.ratios",
      ["did you mean 'rule.nev.ratio'?"]),
     ('[grid]\n"rule.nev.ratio" = [0.5, nan]\n', "grid.rule.nev.ratio[1]", ["finite"]),
@@ -85,7 +97,7 @@ BAD = [
      "case[0].linkage.max_cea_share_of_deficit", ["<= 1"]),
     ('[[case]]\n"scenario.discount_rate" = -inf\n', "case[0].scenario.discount_rate",
      ["finite"]),
-    ('[case]\n"linkage.cea_price" = 5\n', "case", ["[[case]]"]),
+    ('[case]\n"linkage.cea_price_cny_per_t_co2e" = 5\n', "case", ["[[case]]"]),
     ('[grid]\n"scenario.years" = [[2024, 2024]]\n', "grid.scenario.years[0]",
      ["more than once"]),
     ('[grid]\n"scenario.years" = [[2024, 2025], [2024, 2025, 2026]]\n', "grid",
@@ -101,7 +113,7 @@ BAD = [
                                                              for i, b in enumerate(BAD)])
 def test_bad_sweep_files_name_file_and_key(tmp_path, tail, key, words):
     if tail.startswith(("batch", "model", "modl")):
-        text = HEAD + tail + '[grid]\n"linkage.cea_price" = [1]\n'
+        text = HEAD + tail + '[grid]\n"linkage.cea_price_cny_per_t_co2e" = [1]\n'
     else:
         text = HEAD + tail
     p = setup(tmp_path, text)
@@ -115,7 +127,8 @@ def test_bad_sweep_files_name_file_and_key(tmp_path, tail, key, words):
 
 def test_years_and_lists_varied_together_are_accepted(tmp_path):
     p = setup(tmp_path, HEAD + '[[case]]\n"scenario.years" = [2025, 2026, 2027]\n'
-              '"linkage.cea_price" = [70, 80, 90]\n"market.nev_buy_price" = 900\n'
+              '"linkage.cea_price_cny_per_t_co2e" = [70, 80, 90]\n'
+              '"market.nev_buy_price_cny_per_credit" = 900\n'
               '"market.supply_demand_ratio" = 1.8\n', BASE)
     # the base's enterprise has two values, for 2024 and 2025: the case needs its own;
     # refused before any solve, naming the case
@@ -125,14 +138,17 @@ def test_years_and_lists_varied_together_are_accepted(tmp_path):
     base = BASE.replace("cafc_credits = [0, 0]", "cafc_credits = 0").replace(
         "nev_credits = [-100, -100]", "nev_credits = -100")
     p = setup(tmp_path, HEAD + '[[case]]\n"scenario.years" = [2025, 2026, 2027]\n'
-              '"linkage.cea_price" = [70, 80, 90]\n"market.nev_buy_price" = 900\n', base)
+              '"linkage.cea_price_cny_per_t_co2e" = [70, 80, 90]\n'
+              '"market.nev_buy_price_cny_per_credit" = 900\n', base)
     assert len(load_sweep(p)[1]) == 1
 
 
 @pytest.mark.parametrize(("base", "key", "words"), [
-    (BASE.replace("nev_buy_price = [1000, 1000]", 'nev_buy_price = "x"'),
-     "market.nev_buy_price", ["expected a number"]),
-    (BASE.replace("cea_price = [50, 60]", "cea_price = [50, inf]"), "linkage.cea_price[1]",
+    (BASE.replace("nev_buy_price_cny_per_credit = [1000, 1000]",
+                  'nev_buy_price_cny_per_credit = "x"'),
+     "market.nev_buy_price_cny_per_credit", ["expected a number"]),
+    (BASE.replace("cea_price_cny_per_t_co2e = [50, 60]", "cea_price_cny_per_t_co2e = [50, inf]"),
+     "linkage.cea_price_cny_per_t_co2e[1]",
      ["finite"]),
     (BASE.replace("[market]", "[markt]"), "markt", ["did you mean 'market'?"]),
     (BASE.replace("years = [2024, 2025]", "years = [2024.0, 2025]"), "scenario.years[0]",
@@ -140,7 +156,7 @@ def test_years_and_lists_varied_together_are_accepted(tmp_path):
     ("[scenario]\nyears = [2024,\n[market]\n", None, ["not valid TOML", "line 3"]),
 ])
 def test_malformed_base_scenario_names_the_base_file(tmp_path, base, key, words):
-    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price" = [1]\n', base)
+    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price_cny_per_t_co2e" = [1]\n', base)
     with pytest.raises(ScenarioError) as info:
         load_sweep(p)
     assert info.value.file == str((tmp_path / "base.toml").resolve())
@@ -150,9 +166,10 @@ def test_malformed_base_scenario_names_the_base_file(tmp_path, base, key, words)
 
 
 def test_incomplete_base_completed_by_the_cases_is_accepted(tmp_path):
-    # the base leaves [linkage] cea_price to the grid: what the base gives must be right
-    base = BASE.replace("cea_price = [50, 60]\n", "")
-    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price" = [1, 2]\n', base)
+    # the base leaves [linkage] cea_price_cny_per_t_co2e to the grid: what the base gives must
+    # be right
+    base = BASE.replace("cea_price_cny_per_t_co2e = [50, 60]\n", "")
+    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price_cny_per_t_co2e" = [1, 2]\n', base)
     assert len(load_sweep(p)[1]) == 2
 
 
@@ -164,11 +181,11 @@ def test_unreadable_sweep_and_base_files(tmp_path):
     with pytest.raises(InputError, match=r"not UTF-8.*line 2") as info:
         load_sweep(p)
     assert info.value.file == str(p)
-    p = setup(tmp_path, '[sweep]\nbase = "."\n[grid]\n"linkage.cea_price" = [1]\n')
+    p = setup(tmp_path, '[sweep]\nbase = "."\n[grid]\n"linkage.cea_price_cny_per_t_co2e" = [1]\n')
     with pytest.raises(InputError, match="is a directory") as info:
         load_sweep(p)
     assert info.value.key == "sweep.base"
-    p = setup(tmp_path, 'sweep = [1]\n[grid]\n"linkage.cea_price" = [1]\n')
+    p = setup(tmp_path, 'sweep = [1]\n[grid]\n"linkage.cea_price_cny_per_t_co2e" = [1]\n')
     with pytest.raises(InputError) as info:
         load_sweep(p)
     assert info.value.key == "sweep"
@@ -178,14 +195,16 @@ def test_run_scenarios_refuses_unknown_scenario_keys():
     import tomllib
 
     doc = tomllib.loads(BASE)
-    with pytest.raises(InputError, match=r"did you mean 'linkage\.cea_price'") as info:
+    with pytest.raises(InputError,
+                       match=r"did you mean 'linkage\.cea_price_cny_per_t_co2e'") as info:
         run_scenarios(doc, [{"linkage.cea_prise": 50}])
     assert info.value.key == "linkage.cea_prise"
 
 
 @pytest.mark.parametrize(("tail", "key"), [
-    ('[grid]\n"linkage.cea_price" = [10, inf]\n', "grid.linkage.cea_price[1]"),
-    ("[grid]\nlinkage.cea_price = [5]\n", "grid.linkage"),
+    ('[grid]\n"linkage.cea_price_cny_per_t_co2e" = [10, inf]\n',
+     "grid.linkage.cea_price_cny_per_t_co2e[1]"),
+    ("[grid]\nlinkage.cea_price_cny_per_t_co2e = [5]\n", "grid.linkage"),
     ('[grid]\n"linkage.cea_prise" = [5]\n', "grid.linkage.cea_prise"),
 ])
 def test_sweep_cli_exits_2_before_writing_anything(tmp_path, tail, key):
@@ -200,7 +219,7 @@ def test_sweep_cli_exits_2_before_writing_anything(tmp_path, tail, key):
 
 
 def test_sweep_cli_malformed_base(tmp_path):
-    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price" = [1]\n',
+    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price_cny_per_t_co2e" = [1]\n',
               "[scenario]\nyears = [2024,\n[market]\n")
     res = CliRunner().invoke(main, ["sweep", str(p), "--out", str(tmp_path / "run")])
     assert res.exit_code == 2 and "Traceback" not in res.output
@@ -210,7 +229,7 @@ def test_sweep_cli_malformed_base(tmp_path):
 
 @pytest.mark.parametrize(("base", "words"), [
     ("", ["missing [scenario]"]),
-    (BASE.replace("exchange_rate_credits_per_t = 0.2", 'basis = "no-such-basis"'),
+    (BASE.replace("exchange_rate_credits_per_t_co2e = 0.2", 'basis = "no-such-basis"'),
      ["linkage.basis", "no-such-basis"]),
     (BASE.replace("years = [2024, 2025]", "years = [2039, 2040]"),
      ["scenario.years", "no rulebook for compliance year 2039"]),
@@ -218,7 +237,7 @@ def test_sweep_cli_malformed_base(tmp_path):
      ["scenario.rules", "not found"]),
 ])
 def test_a_base_no_scenario_can_be_built_from_is_refused(tmp_path, base, words):
-    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price" = [1, 2]\n', base)
+    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price_cny_per_t_co2e" = [1, 2]\n', base)
     with pytest.raises(InputError) as info:
         load_sweep(p)
     assert info.value.file == str(p) and info.value.key == "sweep.base"
@@ -229,14 +248,14 @@ def test_a_base_no_scenario_can_be_built_from_is_refused(tmp_path, base, words):
 
 
 def test_enterprise_sweep_without_prices_is_refused(tmp_path):
-    base = BASE.replace("nev_buy_price = [1000, 1000]\n", "")
+    base = BASE.replace("nev_buy_price_cny_per_credit = [1000, 1000]\n", "")
     p = setup(tmp_path, '[sweep]\nbase = "base.toml"\nmodel = "enterprise"\n'
-              '[grid]\n"linkage.cea_price" = [1]\n', base)
+              '[grid]\n"linkage.cea_price_cny_per_t_co2e" = [1]\n', base)
     with pytest.raises(InputError, match="needs NEV credit prices"):
         load_sweep(p)
     # a case that gives the prices makes the sweep buildable
     p = setup(tmp_path, '[sweep]\nbase = "base.toml"\nmodel = "enterprise"\n'
-              '[grid]\n"market.nev_buy_price" = [1000]\n', base)
+              '[grid]\n"market.nev_buy_price_cny_per_credit" = [1000]\n', base)
     assert len(load_sweep(p)[1]) == 1
 
 
@@ -244,12 +263,12 @@ def test_one_case_that_cannot_be_built_is_a_failed_row_not_a_refusal(tmp_path):
     # the first case names a rulebook that does not exist, the second builds: the sweep is
     # accepted and the first case becomes a failed row when it runs
     p = setup(tmp_path, HEAD + '[[case]]\n"scenario.rules" = "missing.toml"\n'
-              '[[case]]\n"linkage.cea_price" = 70\n')
+              '[[case]]\n"linkage.cea_price_cny_per_t_co2e" = 70\n')
     assert len(load_sweep(p)[1]) == 2
 
 
 def test_sweep_cli_refuses_an_empty_base(tmp_path):
-    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price" = [1]\n', "")
+    p = setup(tmp_path, HEAD + '[grid]\n"linkage.cea_price_cny_per_t_co2e" = [1]\n', "")
     res = CliRunner().invoke(main, ["sweep", str(p), "--out", str(tmp_path / "run")])
     assert res.exit_code == 2 and "Traceback" not in res.output
     lines = [ln for ln in res.output.splitlines() if ln.strip()]

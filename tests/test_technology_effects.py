@@ -47,7 +47,7 @@ def test_shift_2025_multipliers_one_exactly_linear():
     assert e.nev_error_credits == pytest.approx(0.0)
     # ttw-lab: BEV 13 kWh/100 km x 1,500 x 0.5306 kg/kWh = 10.3467 t; ICE 6 x 1,500 x 2.348
     # = 21.132 t; -10.7853 t per vehicle moved
-    assert e.co2_t_per_unit == pytest.approx(-10.7853)
+    assert e.co2_change_t_co2e_per_unit == pytest.approx(-10.7853)
     assert e.basis == "ttw-lab"
 
 
@@ -77,7 +77,7 @@ def test_efficiency_2025():
     # 45,000 exact, linear 45,000 + 600 x 0.5 = 45,300: the rounding's error, +300
     assert e.cafc_error_credits == pytest.approx(300.0)
     # -0.5 L/100 km x 1,500 x 2.348 kg/L = -1.761 t
-    assert e.co2_t_per_unit == pytest.approx(-1.761)
+    assert e.co2_change_t_co2e_per_unit == pytest.approx(-1.761)
 
 
 def test_lifetime_co2_of_rows():

@@ -17,7 +17,8 @@ NEUTRAL = 1.8  # supply/demand ratio: no deposits (needs > 2.0), no release (nee
 
 def option(name, cost, max_units, cafc=0.0, nev=0.0, co2=0.0):
     return {"name": name, "cost_cny_per_unit": cost, "max_units_per_year": max_units,
-            "cafc_credits_per_unit": cafc, "nev_credits_per_unit": nev, "co2_t_per_unit": co2}
+            "cafc_credits_per_unit": cafc, "nev_credits_per_unit": nev,
+            "co2_change_t_co2e_per_unit": co2}
 
 
 def ent(name, cafc, nev, *options):
@@ -64,7 +65,7 @@ def qty(plan, action, instrument=None, enterprise=None):
 def test_cheaper_option_used_up_to_its_bound_and_the_rest_bought():
     # NEV deficit 1,000; option: 1,000 CNY for +2 NEV credits (500/credit < 1,100), 300 units
     d = doc(ent("A", 0, -1000, option("bev", 1000.0, 300.0, nev=2.0, co2=-20.0)),
-            market={"nev_buy_price": 1100.0, "nev_sell_price": 0.0})
+            market={"nev_buy_price_cny_per_credit": 1100.0, "nev_sell_price_cny_per_credit": 0.0})
     r = solve_enterprise(d, "A")
     # 300 units -> 600 credits at 300,000 CNY; 400 credits bought at 1,100 = 440,000
     assert r.total_cost_cny == pytest.approx(740_000.0)
@@ -85,7 +86,7 @@ def test_cheaper_option_used_up_to_its_bound_and_the_rest_bought():
 def test_option_improving_both_balances_is_valued_on_both():
     # CAFC deficit 100 and NEV deficit 100, each covered otherwise by NEV credits at 1,000
     # (200,000). Option: 1,500 CNY for +1 CAFC and +1 NEV (worth 1,000 + 1,000 = 2,000).
-    market = {"nev_buy_price": 1000.0, "nev_sell_price": 0.0}
+    market = {"nev_buy_price_cny_per_credit": 1000.0, "nev_sell_price_cny_per_credit": 0.0}
     both = solve_enterprise(doc(ent("A", -100, -100, option("phev", 1500.0, 1000.0, cafc=1.0,
                                                                 nev=1.0)), market=market), "A")
     # 100 units erase both deficits: 150,000 < 200,000
@@ -103,7 +104,7 @@ def test_option_in_a_deficit_year_at_most_erases_the_deficit():
     # an option cannot create a surplus of that kind, however cheap (here 100/credit with a
     # sell price of 900): 1,000 credits of deficit -> at most 500 units of +2 NEV.
     d = doc(ent("A", 0, -1000, option("bev", 200.0, 5000.0, nev=2.0)),
-            market={"nev_buy_price": 1000.0, "nev_sell_price": 900.0})
+            market={"nev_buy_price_cny_per_credit": 1000.0, "nev_sell_price_cny_per_credit": 900.0})
     r = solve_enterprise(d, "A")
     assert qty(r.plan, "technology") == pytest.approx(500.0)
     assert qty(r.plan, "sell") == 0.0
@@ -113,7 +114,7 @@ def test_option_in_a_deficit_year_at_most_erases_the_deficit():
 def test_option_at_a_zero_position_creates_a_surplus_to_sell():
     # Position 0 with an option raising NEV: a surplus year; 5,000 units x 2 sold at 900
     d = doc(ent("A", 0, 0, option("bev", 200.0, 5000.0, nev=2.0)),
-            market={"nev_buy_price": 1000.0, "nev_sell_price": 900.0})
+            market={"nev_buy_price_cny_per_credit": 1000.0, "nev_sell_price_cny_per_credit": 900.0})
     r = solve_enterprise(d, "A")
     assert qty(r.plan, "technology") == pytest.approx(5000.0)
     assert qty(r.plan, "sell", "nev") == pytest.approx(10_000.0)
@@ -125,11 +126,12 @@ def test_no_surplus_sold_while_a_deficit_of_the_kind_is_covered_by_cea():
     # Cheap CEAs (100 CNY/t at 0.5 credit/t = 200/credit) and a sell price of 900: an LP with
     # surplus and deficit of one kind in one year would sell technology credits and cover an
     # artificial deficit with CEAs. The formulation has no such year.
-    link = {"exchange_rate_credits_per_t": 0.5, "cea_price": 100.0,
+    link = {"exchange_rate_credits_per_t_co2e": 0.5, "cea_price_cny_per_t_co2e": 100.0,
             "allow_cea_for_deficits": True, "cea_clears": ["cafc", "nev"]}
     d = doc(ent("A", -300, -1000, option("bev", 600.0, 5000.0, cafc=0.5, nev=2.0)),
             ent("B", -300, 500, option("bev", 600.0, 5000.0, cafc=0.5, nev=2.0)),
-            market={"nev_buy_price": 1000.0, "nev_sell_price": 900.0}, linkage=link)
+            market={"nev_buy_price_cny_per_credit": 1000.0,
+                    "nev_sell_price_cny_per_credit": 900.0}, linkage=link)
     for name in ("A", "B"):
         p = solve_enterprise(d, name).plan
         for kind in ("cafc", "nev"):
@@ -159,10 +161,10 @@ def test_binding_offset_limit_in_oversupply_gives_offsets_a_rent():
     # A: NEV surplus 1,000; B: NEV deficit 200 -> oversupply, NEV price 0.
     # Offsets at CEA 100 CNY/t x factor 0.8 / 0.5 credit/t = 160 CNY/credit; limit
     # 0.05 x 10,000 t - 0 = 500 t -> 250 credits.
-    link = {"exchange_rate_credits_per_t": 0.5, "cea_price": 100.0,
+    link = {"exchange_rate_credits_per_t_co2e": 0.5, "cea_price_cny_per_t_co2e": 100.0,
             "allow_cea_for_deficits": False, "allow_credit_offsets": True}
-    ets = {"covered_emissions_t": 10_000.0, "offset_limit_share": 0.05,
-           "other_offsets_t": 0.0, "offset_price_factor": 0.8}
+    ets = {"covered_emissions_t_co2e": 10_000.0, "offset_limit_share": 0.05,
+           "other_offsets_t_co2e": 0.0, "offset_price_factor": 0.8}
     r = solve_industry(doc(ent("A", 0, 1000), ent("B", 0, -200), linkage=link, ets=ets))
     p = r.prices.iloc[0]
     assert p["nev_price_cny_per_credit"] == 0.0
@@ -177,21 +179,21 @@ def test_binding_offset_limit_in_oversupply_gives_offsets_a_rent():
 
 
 def test_offset_limit_per_enterprise_in_the_enterprise_model():
-    link = {"exchange_rate_credits_per_t": 0.5, "cea_price": 100.0,
+    link = {"exchange_rate_credits_per_t_co2e": 0.5, "cea_price_cny_per_t_co2e": 100.0,
             "allow_cea_for_deficits": False, "allow_credit_offsets": True}
-    ets = {"covered_emissions_t": 10_000.0, "offset_limit_share": 0.05,
-           "other_offsets_t": 100.0, "offset_price_factor": 0.8}
+    ets = {"covered_emissions_t_co2e": 10_000.0, "offset_limit_share": 0.05,
+           "other_offsets_t_co2e": 100.0, "offset_price_factor": 0.8}
     r = solve_enterprise(doc(ent("A", 1000, 0), linkage=link, ets=ets,
-                             market={"nev_buy_price": 1000.0}), "A")
+                             market={"nev_buy_price_cny_per_credit": 1000.0}), "A")
     # (0.05 x 10,000 - 100) t x 0.5 = 200 credits at 160 CNY
     assert qty(r.plan, "sell_offset") == pytest.approx(200.0)
     assert r.total_cost_cny == pytest.approx(-32_000.0)
 
 
 def test_offset_limit_not_binding_has_no_rent():
-    link = {"exchange_rate_credits_per_t": 0.5, "cea_price": 100.0,
+    link = {"exchange_rate_credits_per_t_co2e": 0.5, "cea_price_cny_per_t_co2e": 100.0,
             "allow_cea_for_deficits": False, "allow_credit_offsets": True}
-    ets = {"covered_emissions_t": 1e9, "offset_limit_share": 0.05, "other_offsets_t": 0.0}
+    ets = {"covered_emissions_t_co2e": 1e9, "offset_limit_share": 0.05, "other_offsets_t_co2e": 0.0}
     r = solve_industry(doc(ent("A", 0, 1000), ent("B", 0, -200), linkage=link, ets=ets))
     assert r.prices["offset_rent_cny_per_t"].iloc[0] == 0.0
     # all 800 credits left over go into the ETS at 100 / 0.5 = 200 CNY each
@@ -201,11 +203,12 @@ def test_offset_limit_not_binding_has_no_rent():
 
 def two_enterprise_case():
     # ttw-lab basis: 3.522 t per credit (physical); policy rate 0.5 credit/t (2.0 t/credit)
-    link = {"basis": "ttw-lab", "exchange_rate_credits_per_t": 0.5, "cea_price": 100.0,
+    link = {"basis": "ttw-lab", "exchange_rate_credits_per_t_co2e": 0.5,
+            "cea_price_cny_per_t_co2e": 100.0,
             "allow_cea_for_deficits": True, "cea_clears": ["cafc"],
             "allow_credit_offsets": True}
     return doc(ent("A", -100, 0, option("bev", 2000.0, 100.0, cafc=0.5, nev=2.0, co2=-20.0)),
-               ent("B", 10, -50), linkage=link, ets={"covered_emissions_t": 1e10})
+               ent("B", 10, -50), linkage=link, ets={"covered_emissions_t_co2e": 1e10})
 
 
 def test_two_enterprise_case_cost_and_price():
@@ -265,8 +268,8 @@ def test_sweep_rows_carry_the_emissions_by_hand():
     # the two-enterprise case at CEA 100 and 200 CNY/t. At 200: CEA = 400/credit, offsets
     # 400/credit; one more unit of A's option saves 0.5 x 400 (CAFC) and its 2 NEV credits
     # fetch 2 x 400 as offsets: 1,000 < 2,000, so the plan is the same: only money changes.
-    ind = run_scenarios(two_enterprise_case(), [{"linkage.cea_price": 100.0},
-                                                {"linkage.cea_price": 200.0}])
+    ind = run_scenarios(two_enterprise_case(), [{"linkage.cea_price_cny_per_t_co2e": 100.0},
+                                                {"linkage.cea_price_cny_per_t_co2e": 200.0}])
     assert list(ind["status"]) == ["optimal", "optimal"]
     for r in ind.itertuples():
         assert r.net_change_t_co2e == pytest.approx(-346.825)
@@ -275,8 +278,8 @@ def test_sweep_rows_carry_the_emissions_by_hand():
         assert r.emissions_basis == "ttw-lab"
         assert r.offset_rent_cny_per_t == 0.0
     d = doc(ent("A", 0, -1000, option("bev", 1000.0, 300.0, nev=2.0, co2=-20.0)),
-            market={"nev_buy_price": 1100.0, "nev_sell_price": 0.0})
-    e = run_scenarios(d, [{"market.nev_buy_price": 1100.0}], model="enterprise")
+            market={"nev_buy_price_cny_per_credit": 1100.0, "nev_sell_price_cny_per_credit": 0.0})
+    e = run_scenarios(d, [{"market.nev_buy_price_cny_per_credit": 1100.0}], model="enterprise")
     row = e.iloc[0]
     assert row["technology_units"] == pytest.approx(300.0)
     assert row["vehicle_lifetime_change_t_co2e"] == pytest.approx(300 * -20.0)

@@ -91,7 +91,7 @@ def _half_rules(key: str, years: tuple[int, int] = (2024, 2030)) -> RuleSet:
 
 
 LINK = CarbonLink(2.0, cea_clears=("cafc",), max_cea_share_of_deficit=0.5,
-                  allow_credit_offsets=True, offset_cap_t={2025: 100.0})
+                  allow_credit_offsets=True, offset_cap_t_co2e={2025: 100.0})
 
 
 @cache
@@ -208,7 +208,7 @@ def base(name: str) -> Base:
         rows = (row("O1", 2025, "cafc", 2025, "sell_offset", 60),
                 row("O2", 2025, "cafc", 2025, "sell_offset", 60))
         return Base(st, (2025,), {2025: NEUTRAL}, rows,
-                    {"link": link, "offset_limit_t": {2025: 80.0}})
+                    {"link": link, "offset_limit_t_co2e": {2025: 80.0}})
     raise KeyError(name)
 
 

@@ -84,7 +84,7 @@ The optimisation layer turns it into a scenario (this package never imports :mod
 
 >>> from optimize import industry_scenario_document
 >>> doc = industry_scenario_document(ind, range(2024, 2027),
-...                                  market={"nev_buy_price": 1500.0})  # doctest: +SKIP
+...     market={"nev_buy_price_cny_per_credit": 1500.0})              # doctest: +SKIP
 """
 
 from linkage.industry.assumptions import IndustryDataError, assumptions_file, load_assumptions

@@ -38,7 +38,7 @@ ICE, BEV, PHEV = "ICE (representative)", "BEV (representative)", "PHEV (represen
 #: Columns of :func:`industry_technology`.
 TECHNOLOGY_COLUMNS = [
     "enterprise", "year", "option", "cost_cny_per_unit", "max_units_per_year",
-    "cafc_credits_per_unit", "nev_credits_per_unit", "co2_t_per_unit",
+    "cafc_credits_per_unit", "nev_credits_per_unit", "co2_change_t_co2e_per_unit",
     "cafc_error_credits", "nev_error_credits", "basis",
 ]
 
@@ -192,7 +192,7 @@ def industry_technology(industry: Any, years: Iterable[int], *,
             "max_units_per_year": n.astype(float),
             "cafc_credits_per_unit": slope["cafc_credits"],
             "nev_credits_per_unit": slope["nev_credits"],
-            "co2_t_per_unit": co2,
+            "co2_change_t_co2e_per_unit": co2,
             "cafc_error_credits": err["cafc_credits"],
             "nev_error_credits": err["nev_credits"],
             "basis": b.name,

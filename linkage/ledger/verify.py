@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from conversions.vocabulary import renamed_parameters
 from linkage.carbon_link import CarbonLink
 from linkage.ledger.verify_context import EXTERNAL_AFFILIATES, PlanContext, Violation
 from linkage.ledger.verify_rules import COLUMNS, LEDGER, ROWS, RULES
@@ -31,6 +32,7 @@ def _run(phase: int, ctx: PlanContext) -> list[Violation]:
     return out
 
 
+@renamed_parameters("python.verify_plan")
 def verify_plan(
     plan: pd.DataFrame,
     statements: pd.DataFrame,
@@ -43,7 +45,7 @@ def verify_plan(
     link: CarbonLink | None = None,
     affiliate_supply: Mapping[tuple[str, int], float] | None = None,
     technology: pd.DataFrame | None = None,
-    offset_limit_t: Mapping[int, float] | None = None,
+    offset_limit_t_co2e: Mapping[int, float] | None = None,
 ) -> list[Violation]:
     """Check a plan against every dual-credit rule; an empty list means the plan is legal.
 
@@ -78,9 +80,11 @@ def verify_plan(
         [unit], ``cafc_credits_per_unit``, ``nev_credits_per_unit`` [credit/unit]. Rows
         ``action = instrument = "technology"`` name the option in ``counterparty`` and their
         units x effects change the year's statement (like ``abate``). None: no options.
-    offset_limit_t : mapping year -> t CO2e, optional
+    offset_limit_t_co2e : mapping year -> t CO2e, optional
         The carbon market's limit on all automakers' offsets of a year (``[ets]``), in
-        tonnes at the link's exchange rate; None: no such limit.
+        tonnes at the link's exchange rate; None: no such limit. (``offset_limit_t``, its
+        name before the one-vocabulary rename, still works with a
+        :class:`DeprecationWarning`.)
 
     Returns
     -------
@@ -109,7 +113,7 @@ def verify_plan(
     ctx = PlanContext(plan, statements, rules or default_rules(), years=years,
                       supply_demand_ratio=supply_demand_ratio, reserve=reserve or ReserveVariant(),
                       opening=opening, link=link, affiliate_supply=affiliate_supply,
-                      technology=technology, offset_limit_t=offset_limit_t)
+                      technology=technology, offset_limit_t_co2e=offset_limit_t_co2e)
     out = _run(COLUMNS, ctx)
     if ctx.missing_columns():
         return out

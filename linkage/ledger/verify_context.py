@@ -115,7 +115,7 @@ class PlanContext:
                  link: CarbonLink | None,
                  affiliate_supply: Mapping[tuple[str, int], float] | None,
                  technology: pd.DataFrame | None = None,
-                 offset_limit_t: Mapping[int, float] | None = None) -> None:
+                 offset_limit_t_co2e: Mapping[int, float] | None = None) -> None:
         self.input_plan = plan
         self.input_statements = statements
         self.rules = rules
@@ -126,7 +126,7 @@ class PlanContext:
         self.link = link
         self.affiliate_supply = dict(affiliate_supply or {})
         self.technology = technology
-        self.offset_limit_t = dict(offset_limit_t or {})
+        self.offset_limit_t_co2e = dict(offset_limit_t_co2e or {})
         self.years: list[int] = []
 
     # ------------------------------------------------------------------ preparation
@@ -333,7 +333,7 @@ class Holdings:
         amount), to go back to the pool.
         """
         c = self.ctx
-        rate = c.link.exchange_rate_credits_per_t if c.link is not None else 0.0
+        rate = c.link.exchange_rate_credits_per_t_co2e if c.link is not None else 0.0
         cea_ok = c.link is not None and c.link.allow_cea_for_deficits
         release = INSTRUMENTS.index("pool_release")
         same = uses & np.isin(c.ins, SAME_YEAR)

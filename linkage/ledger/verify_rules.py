@@ -694,15 +694,16 @@ def check_cea_share_exceeded(ctx: PlanContext) -> list[Violation]:
 def check_offset_cap_exceeded(ctx: PlanContext) -> list[Violation]:
     """Credits sold as offsets stay within the year's cap [t CO2e].
 
-    Source: the linkage design (``CarbonLink.offset_cap_t``, per enterprise in this check).
+    Source: the linkage design (``CarbonLink.offset_cap_t_co2e``, per enterprise in this
+    check).
     """
     if ctx.link is None:
         return []
     sold_t = ctx.sum_by_enterprise_year(ctx.is_("sell_offset")) / \
-        ctx.link.exchange_rate_credits_per_t
+        ctx.link.exchange_rate_credits_per_t_co2e
     out = []
     for j, y in enumerate(ctx.years):
-        cap = ctx.link.offset_cap_t.get(y)
+        cap = ctx.link.offset_cap_t_co2e.get(y)
         if cap is None:
             continue
         for e in np.flatnonzero(sold_t[:, j] > cap + tolerance(cap)):
@@ -745,17 +746,18 @@ def check_technology_units_within_bounds(ctx: PlanContext) -> list[Violation]:
 def check_offsets_within_limit(ctx: PlanContext) -> list[Violation]:
     """All automakers' offsets of a year stay within the carbon market's limit [t CO2e].
 
-    Source: the ETS side (``[ets]``: offset_limit_share x covered_emissions_t -
-    other_offsets_t), given to :func:`~linkage.ledger.verify_plan` as ``offset_limit_t``;
+    Source: the ETS side (``[ets]``: offset_limit_share x covered_emissions_t_co2e -
+    other_offsets_t_co2e), given to :func:`~linkage.ledger.verify_plan` as
+    ``offset_limit_t_co2e``;
     the amount reported is in credits at the link's exchange rate.
     """
-    if ctx.link is None or not ctx.offset_limit_t:
+    if ctx.link is None or not ctx.offset_limit_t_co2e:
         return []
-    rate = ctx.link.exchange_rate_credits_per_t
+    rate = ctx.link.exchange_rate_credits_per_t_co2e
     sold = ctx.sum_by_enterprise_year(ctx.is_("sell_offset")).sum(axis=0)
     out = []
     for j, y in enumerate(ctx.years):
-        lim = ctx.offset_limit_t.get(y)
+        lim = ctx.offset_limit_t_co2e.get(y)
         if lim is None:
             continue
         cap = lim * rate
