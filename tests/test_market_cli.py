@@ -164,7 +164,8 @@ def test_market_hand_file_with_cea_cap(tmp_path):
 
 
 @pytest.mark.parametrize("old, new, key", [
-    ("supply_demand_ratio = 1.8", "supply_demand_ratio = 1.8\nnev_transaction_cost = -5",
+    ("supply_demand_ratio = 1.8",
+     "supply_demand_ratio = 1.8\nnev_transaction_cost_cny_per_credit = -5",
      "market.nev_transaction_cost_cny_per_credit"),
     ("supply_demand_ratio = 1.8", "supply_demand_ratoi = 1.8", "market.supply_demand_ratoi"),
     ("cost_cny_per_credit = 800", "cost_cny_per_credit = \"dear\"",

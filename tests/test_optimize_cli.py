@@ -160,7 +160,7 @@ supply_demand_ratio = 1.8
 
 def test_uncovered_deficit_prints_a_warning(tmp_path):
     path = tmp_path / "short.toml"
-    path.write_text(UNCOVERED + "\n[penalty]\nuncovered_credit_cny = 5000\n", encoding="utf-8")
+    path.write_text(UNCOVERED + "\n[penalty]\npenalty_cny_per_credit = 5000\n", encoding="utf-8")
     out = tmp_path / "out"
     result = invoke("optimize", path, "--out", out)
     assert result.exit_code == 0, (result.output, result.exception)
@@ -187,14 +187,15 @@ def test_infeasible_scenario_exits_2_with_a_diagnosis(tmp_path):
 
 def test_bad_scenario_exits_2_naming_file_and_key(tmp_path):
     path = tmp_path / "bad.toml"
-    path.write_text(UNCOVERED.replace("nev_buy_price_cny_per_credit =", "nev_buy_prise ="),
+    path.write_text(UNCOVERED.replace("nev_buy_price_cny_per_credit =",
+                                      "nev_buy_prise_cny_per_credit ="),
                     encoding="utf-8")
     out = tmp_path / "out"
     result = invoke("optimize", path, "--out", out)
     assert result.exit_code == 2
     assert result.stderr.startswith("error:")
     assert str(path) in result.stderr
-    assert "market.nev_buy_prise" in result.stderr
+    assert "market.nev_buy_prise_cny_per_credit" in result.stderr
     assert "did you mean 'nev_buy_price_cny_per_credit'" in result.stderr
     assert "Traceback" not in result.output
     assert not out.exists()

@@ -80,9 +80,10 @@ BAD = [
     ('[grid]\n"linkage.cea_price_cny_per_t_co2e" = 5\n', "grid.linkage.cea_price_cny_per_t_co2e",
      ["expected a list"]),
     ("[grid]\nlinkage.cea_price_cny_per_t_co2e = [5]\n", "grid.linkage", ["must be quoted"]),
-    ('[grid]\n"linkage.cea_prise" = [5]\n', "grid.linkage.cea_prise",
+    ('[grid]\n"linkage.cea_prise_cny_per_t_co2e" = [5]\n', "grid.linkage.cea_prise_cny_per_t_co2e",
      ["did you mean 'linkage.cea_price_cny_per_t_co2e'?"]),
-    ('[grid]\n"market.nev_buy_prices" = [5]\n', "grid.market.nev_buy_prices",
+    ('[grid]\n"market.nev_buy_prices_cny_per_credit" = [5]\n',
+     "grid.market.nev_buy_prices_cny_per_credit",
      ["did you mean 'market.nev_buy_price_cny_per_credit'?"]),
     ('[grid]\n"enterprise.name" = ["x"]\n', "grid.enterprise.name", ["cannot vary"]),
     ('[grid]\n"cea_price_cny_per_t_co2e" = [5]\n', "grid.cea_price_cny_per_t_co2e",
@@ -197,15 +198,15 @@ def test_run_scenarios_refuses_unknown_scenario_keys():
     doc = tomllib.loads(BASE)
     with pytest.raises(InputError,
                        match=r"did you mean 'linkage\.cea_price_cny_per_t_co2e'") as info:
-        run_scenarios(doc, [{"linkage.cea_prise": 50}])
-    assert info.value.key == "linkage.cea_prise"
+        run_scenarios(doc, [{"linkage.cea_prise_cny_per_t_co2e": 50}])
+    assert info.value.key == "linkage.cea_prise_cny_per_t_co2e"
 
 
 @pytest.mark.parametrize(("tail", "key"), [
     ('[grid]\n"linkage.cea_price_cny_per_t_co2e" = [10, inf]\n',
      "grid.linkage.cea_price_cny_per_t_co2e[1]"),
     ("[grid]\nlinkage.cea_price_cny_per_t_co2e = [5]\n", "grid.linkage"),
-    ('[grid]\n"linkage.cea_prise" = [5]\n', "grid.linkage.cea_prise"),
+    ('[grid]\n"linkage.cea_prise_cny_per_t_co2e" = [5]\n', "grid.linkage.cea_prise_cny_per_t_co2e"),
 ])
 def test_sweep_cli_exits_2_before_writing_anything(tmp_path, tail, key):
     p = setup(tmp_path, HEAD + tail)
