@@ -56,7 +56,7 @@ def test_ets_penalty_multiple_outside_range_raises(multiple):
 
 
 def test_ets_penalty_rejects_negative_and_wrong_units():
-    with pytest.raises(ArgumentError, match="shortfall_t"):
+    with pytest.raises(ArgumentError, match="shortfall_t_co2e"):
         ets_penalty(-1, 98.0)
     with pytest.raises(Exception, match="Cannot convert"):
         ets_penalty(Q_(1, "kg"), 98.0)  # a fuel mass is not an allowance shortfall
