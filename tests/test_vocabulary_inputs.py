@@ -31,9 +31,9 @@ from optimize import (
     load_scenario,
     parse_scenario,
     run_scenarios,
+    schema,
 )
 from optimize.scenario import read_scenario_document
-from optimize import schema
 from optimize.sweep import load_sweep
 
 # A scenario giving every renamed key under its new name (values chosen so each is told apart).
