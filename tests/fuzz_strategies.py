@@ -1074,8 +1074,8 @@ def tiny_scenario(enterprises: int = 1) -> dict[str, Any]:
     }
     if enterprises > 1:
         doc["market"]["nev_transaction_cost_cny_per_credit"] = 20
-        del doc["market"]["nev_buy_price_cny_per_credit"],
-        doc["market"]["nev_sell_price_cny_per_credit"]
+        del doc["market"]["nev_buy_price_cny_per_credit"]
+        del doc["market"]["nev_sell_price_cny_per_credit"]
     return doc
 
 
