@@ -61,7 +61,7 @@ def industry_doc(technology: bool = False) -> dict:
         YEARS,
         linkage={"basis": "ttw-real-world", "cea_price_cny_per_t_co2e": [96, 62, 80, 100, 110, 120,
                                                                          130],
-                 "max_cea_share_of_deficit": 0.2},
+                 "max_cea_deficit_share": 0.2},
         penalty={"penalty_cny_per_credit": 5000},
         name="calibrated illustrative industry 2024-2030",
         technology=tech,

@@ -53,7 +53,7 @@ DOC = {
     },
     "linkage": {"basis": "ttw-real-world", "cea_price_cny_per_t_co2e": [96, 62, 80, 100, 110, 120,
                                                                         130],
-                "max_cea_share_of_deficit": 0.2, "allow_credit_offsets": True,
+                "max_cea_deficit_share": 0.2, "allow_credit_offsets": True,
                 "offset_cap_t_co2e": 20000},
     "penalty": {"penalty_cny_per_credit": 5000},
 }

@@ -318,7 +318,8 @@ def ccer_price(year: int = 2025) -> pint.Quantity:
 
 @renamed_parameters("python.ets_penalty")
 def ets_penalty(
-    shortfall_t_co2e: Any, average_price_prev_month: Any, multiple: float = 5
+    shortfall_t_co2e: Any, average_price_prev_month_cny_per_t_co2e: Any,
+    price_multiplier: float = 5
 ) -> pint.Quantity:
     """Fine for allowances not surrendered by the compliance deadline.
 
@@ -326,13 +327,15 @@ def ets_penalty(
     ----------
     shortfall_t_co2e : Quantity, number or array-like
         Allowances not surrendered [t_CO2e] (plain numbers are t_CO2e), >= 0.
-        (``shortfall_t``, its name before the one-vocabulary rename, still works as a keyword
-        with a :class:`DeprecationWarning`.)
-    average_price_prev_month : Quantity, number or array-like
+    average_price_prev_month_cny_per_t_co2e : Quantity, number or array-like
         Average CEA price of the month before the deadline [CNY/t_CO2e] (plain numbers are
         CNY/t_CO2e), >= 0.
-    multiple : float, default 5
+    price_multiplier : float, default 5
         Multiple of the price [dimensionless], within :func:`penalty_multiple_range` (5-10).
+
+        The names before the one-vocabulary rename (``shortfall_t``,
+        ``average_price_prev_month``, ``multiple``) still work as keywords, with a
+        :class:`DeprecationWarning`.
 
     Returns
     -------
@@ -342,7 +345,7 @@ def ets_penalty(
     Raises
     ------
     PenaltyMultipleError
-        When ``multiple`` lies outside the allowed range.
+        When ``price_multiplier`` lies outside the allowed range.
     ArgumentError
         For a negative shortfall or price.
 
@@ -359,6 +362,7 @@ def ets_penalty(
     423997000.0
     """
     lo, hi = penalty_multiple_range()
+    multiple = price_multiplier
     m = as_magnitude(multiple.m_as("dimensionless") if isinstance(multiple, pint.Quantity)
                      else multiple)
     if np.any(np.isnan(m)) or np.any(m < lo) or np.any(m > hi):
@@ -367,7 +371,8 @@ def ets_penalty(
             f"Art. 24), got {multiple}"
         )
     shortfall = _nonneg(shortfall_t_co2e, _T, "shortfall_t_co2e")
-    price = _nonneg(average_price_prev_month, _CNY_PER_T, "average_price_prev_month")
+    price = _nonneg(average_price_prev_month_cny_per_t_co2e, _CNY_PER_T,
+                    "average_price_prev_month_cny_per_t_co2e")
     return Q_(shortfall * price * m, _CNY)
 
 

@@ -26,6 +26,7 @@ from conversions.errors import ArgumentError, SamplingError
 from conversions.formulas import co2e_per_cafc_credit, co2e_per_nev_credit_avoided
 from conversions.presets import get_basis
 from conversions.registry import Q_, ureg
+from conversions.vocabulary import renamed_parameters
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -214,7 +215,8 @@ def sample_bases(
     return df
 
 
-def exchange_rate_interval(draws: pd.DataFrame, level: float = 0.9) -> pd.DataFrame:
+@renamed_parameters("python.exchange_rate_interval")
+def exchange_rate_interval(draws: pd.DataFrame, coverage_share: float = 0.9) -> pd.DataFrame:
     """Central interval and median of the exchange rate over draws.
 
     Parameters
@@ -222,9 +224,11 @@ def exchange_rate_interval(draws: pd.DataFrame, level: float = 0.9) -> pd.DataFr
     draws : pandas.DataFrame
         Output of :func:`sample_bases` (needs ``t_co2e_per_credit`` and
         ``credits_per_t_co2e``).
-    level : float, default 0.9
-        Probability mass of the interval, 0 < level < 1: the bounds are the
-        ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles.
+    coverage_share : float, default 0.9
+        Probability mass of the interval, 0 < coverage_share < 1: the bounds are the
+        ``(1 - coverage_share) / 2`` and ``(1 + coverage_share) / 2`` quantiles. (``level``,
+        its name before the one-vocabulary rename, still works with a
+        :class:`DeprecationWarning`.)
 
     Returns
     -------
@@ -232,8 +236,9 @@ def exchange_rate_interval(draws: pd.DataFrame, level: float = 0.9) -> pd.DataFr
         Index ``t_co2e_per_credit``, ``credits_per_t_co2e``; columns ``level``, ``lower``,
         ``median``, ``upper``, ``unit``.
     """
+    level = coverage_share
     if not isinstance(level, float | int) or not 0 < level < 1:
-        raise ArgumentError(f"level must lie strictly between 0 and 1, got {level!r}")
+        raise ArgumentError(f"coverage_share must lie strictly between 0 and 1, got {level!r}")
     cols = ("t_co2e_per_credit", "credits_per_t_co2e")
     missing = [c for c in cols if c not in draws.columns]
     if missing:

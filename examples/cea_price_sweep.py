@@ -40,7 +40,7 @@ from optimize import expand_grid, run_scenarios
 
 HERE = Path(__file__).resolve().parent
 CEA_PRICES = [0, 25, 50, 75, 100, 125, 150, 175, 200]  # CNY/t CO2e
-DESIGNS = {  # label -> linkage.max_cea_share_of_deficit; None: the [linkage] table removed
+DESIGNS = {  # label -> linkage.max_cea_deficit_share; None: the [linkage] table removed
     "no linkage": None,
     "CEA -> credits (20 % cap)": 0.2,
     "CEA -> credits (no cap)": 1.0,
@@ -76,7 +76,7 @@ def main() -> None:
                 t = pd.concat([t.assign(cea_price_cny_per_t_co2e=p) for p in CEA_PRICES],
                               ignore_index=True)
             else:
-                changes = expand_grid({"linkage.max_cea_share_of_deficit": [cap],
+                changes = expand_grid({"linkage.max_cea_deficit_share": [cap],
                                        "linkage.cea_price_cny_per_t_co2e": CEA_PRICES})
                 t = run_scenarios(doc, changes, model="industry", executor=executor,
                                   batch_size=5, progress=False)

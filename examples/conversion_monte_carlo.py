@@ -62,7 +62,7 @@ out.mkdir(parents=True, exist_ok=True)
 
 # 1. the exchange rate: t CO2e per credit
 draws = sample_bases(args.n, RANGES, base=BASE, seed=args.seed)
-interval = exchange_rate_interval(draws, level=LEVEL)
+interval = exchange_rate_interval(draws, coverage_share=LEVEL)
 central = tonnes_per_credit(BASE).m_as("t_CO2e/cafc_credit")
 print(f"{args.n:,} draws around '{BASE}' ({get_basis(BASE).description}):")
 for key, (dist, *params) in RANGES.items():

@@ -576,7 +576,7 @@ def _linkage_grid(inp: _Inputs) -> tuple[pd.DataFrame, dict[str, Any]]:
             for price in CEA_PRICES:
                 model.set_prices(cea_price_cny_per_t_co2e=dict.fromkeys(sc.years, price))
                 rows.append({"design": "both ways", "cea_price_cny_per_t": price,
-                             "policy_t_co2e_per_credit": policy_t or sc.basis_t_per_credit,
+                             "policy_t_co2e_per_credit": policy_t or sc.basis_t_co2e_per_credit,
                              "offset_limit_share": share, **_result_row(model.solve())})
     for design in DESIGNS:
         res = _solve_document(_link_document(inp, design, None, OFFSET_LIMIT_DEFAULT),

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from conversions import nev_credit_prices
+from conversions.vocabulary import renamed_parameters
 from linkage.data import miit_annual
 from linkage.errors import InputError
 from linkage.industry import Industry
@@ -221,8 +222,10 @@ def _unexplained(table: pd.DataFrame, industry: Industry) -> list[str]:
     return out
 
 
+@renamed_parameters("python.backcast")
 def backcast(
-    years: tuple[int, int] = (2020, 2024), *, seed: int = 2020, scale: float | None = None,
+    years: tuple[int, int] = (2020, 2024), *, seed: int = 2020,
+    scale_factor: float | None = None,
 ) -> BackcastResult:
     """The 2020-2024 backcast: equilibrium NEV prices beside observed prices, fitted.
 
@@ -232,8 +235,10 @@ def backcast(
         Backcast span (inclusive); see :func:`linkage.industry.backcast_industry`.
     seed : int
         Seed of the backcast industry.
-    scale : float, optional
-        Use this compliance-cost scale [-] instead of fitting one (must be > 0).
+    scale_factor : float, optional
+        Use this compliance-cost scale [-] instead of fitting one (must be > 0). (``scale``,
+        its name before the one-vocabulary rename, still works with a
+        :class:`DeprecationWarning`.)
 
     Returns
     -------
@@ -244,12 +249,13 @@ def backcast(
     linkage.industry.IndustryDataError
         Bad years (not consecutive, not published by MIIT, not in the rules).
     InputError
-        ``scale`` not > 0.
+        ``scale_factor`` not > 0.
     OptimizationError, PlanVerificationError
         From the industry model.
     """
-    if scale is not None and not scale > 0:
-        raise InputError(f"scale must be > 0, got {scale}", key="scale")
+    if scale_factor is not None and not scale_factor > 0:
+        raise InputError(f"scale_factor must be > 0, got {scale_factor}", key="scale_factor")
+    scale = scale_factor
     industry = backcast_industry(years, seed=seed)
     a = industry.assumptions
     pricer = _Pricer(industry, industry.years,

@@ -54,9 +54,9 @@ _FIGURES = EMISSION_COLUMNS[2:-1]
 def _rates(scenario: Scenario) -> tuple[float, float, str]:
     """(physical, policy) t CO2e per credit and the basis named."""
     link = scenario.link
-    policy = link.t_per_credit if link is not None else np.nan
-    if scenario.basis_t_per_credit is not None:
-        return scenario.basis_t_per_credit, policy, str(scenario.basis_name)
+    policy = link.t_co2e_per_credit if link is not None else np.nan
+    if scenario.basis_t_co2e_per_credit is not None:
+        return scenario.basis_t_co2e_per_credit, policy, str(scenario.basis_name)
     return policy, policy, link.basis if link is not None else "none (no linkage)"
 
 

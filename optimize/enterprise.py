@@ -144,7 +144,7 @@ class EnterpriseModel:
         views for hooks written against it (``model.b[t, g]`` = ``nev_bought[name, t, g]``,
         ``p_buy``, ``p_sell``, ``p_cea``, ``p_abate``, ``p_penalty``; see
         :func:`optimize.formulation.legacy_names`).
-    t_per_credit_for_prices : float, optional
+    price_t_co2e_per_credit : float, optional
         t CO2e per credit used to express shadow prices per tonne when the scenario has no
         linkage (default: the ``ttw-real-world`` basis).
     positions : {"fixed_sign", "exact"}, optional
@@ -160,20 +160,21 @@ class EnterpriseModel:
     >>> r2 = m.solve()                                       # doctest: +SKIP
     """
 
+    @renamed_parameters("python.EnterpriseModel")
     def __init__(
         self,
         scenario: Scenario,
         enterprise: EnterpriseInput | str,
         *,
         extra_functionality: Callable[[pyo.ConcreteModel, EnterpriseModel], None] | None = None,
-        t_per_credit_for_prices: float | None = None,
+        price_t_co2e_per_credit: float | None = None,
         positions: PositionsMode | None = None,
     ) -> None:
         if not isinstance(enterprise, EnterpriseInput):
             enterprise = find_enterprise(scenario, enterprise)
         self.scenario = scenario
         self.ent = enterprise
-        self._tpc_prices = t_per_credit_for_prices
+        self._tpc_prices = price_t_co2e_per_credit
         if scenario.market.nev_buy_price_cny_per_credit is None:
             raise ScenarioError("the enterprise optimizer needs NEV credit prices",
                                 file=scenario.source, key="market.nev_buy_price_cny_per_credit")
@@ -321,7 +322,7 @@ class EnterpriseModel:
     def _tpc(self) -> float:
         """t CO2e per credit for expressing prices per tonne."""
         sc = self.scenario
-        return sc.link.t_per_credit if sc.link is not None else self._default_tpc()
+        return sc.link.t_co2e_per_credit if sc.link is not None else self._default_tpc()
 
     def _diagnose(self, tc: str) -> str:
         name = f"{self.scenario.name} / {self.ent.name}"

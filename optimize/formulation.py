@@ -444,12 +444,12 @@ def define_cafc_transfers(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets,
 def define_cea_surrender(m: pyo.ConcreteModel, sc: Scenario, s: IndexSets,
                          rate: float) -> None:
     """``cea_surrendered_t_co2e[e, t, g]`` and ``cea_share_cap``:
-    ``rate x cea_surrendered_t_co2e <= max_cea_share_of_deficit x deficit_credits``."""
+    ``rate x cea_surrendered_t_co2e <= max_cea_deficit_share x deficit_credits``."""
     d = s.deficits[s.deficits["cea"]]
     cea = _var(m, "cea_surrendered_t_co2e", d, ["enterprise", "year", "target"])
     if d.empty:
         return
-    share = sc.link.max_cea_share_of_deficit
+    share = sc.link.max_cea_deficit_share
     index = keys(d, ["enterprise", "year", "target"])
     dfc = m.deficit_credits
     _constraint(m, "cea_share_cap", index,

@@ -231,7 +231,7 @@ class IndustryModel:
         """t CO2e per credit for expressing prices per tonne."""
         link = self.scenario.link
         if link is not None:
-            return link.t_per_credit
+            return link.t_co2e_per_credit
         if self._default_tpc is None:
             self._default_tpc = default_t_per_credit()
         return self._default_tpc

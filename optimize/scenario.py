@@ -284,7 +284,7 @@ class Scenario:
         The carbon market's side (``[ets]``); None when the file has no ``[ets]`` table.
     basis_name : str or None
         The conversion basis of ``[linkage] basis`` (None: none named).
-    basis_t_per_credit : float or None
+    basis_t_co2e_per_credit : float or None
         Its *physical* t CO2e per CAFC credit (compliance method) [t CO2e/credit], whatever
         policy rate ``exchange_rate_credits_per_t_co2e`` the link applies.
     positions : {"fixed_sign", "exact"}
@@ -308,7 +308,7 @@ class Scenario:
     basis_assumptions: dict[str, Any] = field(default_factory=dict)
     ets: EtsInput | None = None
     basis_name: str | None = None
-    basis_t_per_credit: float | None = None
+    basis_t_co2e_per_credit: float | None = None
     positions: str = "fixed_sign"
 
     @property
@@ -705,7 +705,7 @@ def _linkage(r: _Reader, lk: LinkageTable
         basis=name,
         allow_cea_for_deficits=lk.allow_cea_for_deficits,
         cea_clears=tuple(lk.cea_clears),
-        max_cea_share_of_deficit=lk.max_cea_share_of_deficit,
+        max_cea_deficit_share=lk.max_cea_deficit_share,
         allow_credit_offsets=lk.allow_credit_offsets,
         offset_cap_t_co2e=dict(lk.offset_cap_t_co2e) if lk.offset_cap_t_co2e is not None
         else {},

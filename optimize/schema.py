@@ -311,7 +311,7 @@ class LinkageTable(_Table):
     cea_price_cny_per_t_co2e: per_year(NonNeg)
     allow_cea_for_deficits: Flag = True
     cea_clears: Annotated[list[Any], AfterValidator(_clears)] = ["cafc", "nev"]
-    max_cea_share_of_deficit: Share = 1.0
+    max_cea_deficit_share: Share = 1.0
     allow_credit_offsets: Flag = False
     offset_cap_t_co2e: per_year(NonNeg) | None = None
     method: Literal["compliance", "avoided"] = "compliance"

@@ -7,7 +7,7 @@ returns one tidy DataFrame: one row per scenario and year with the varied values
 Keys a change may set:
 
 - any scenario key by its dotted path: ``"linkage.cea_price_cny_per_t_co2e"``,
-  ``"linkage.exchange_rate_credits_per_t_co2e"``, ``"linkage.max_cea_share_of_deficit"``,
+  ``"linkage.exchange_rate_credits_per_t_co2e"``, ``"linkage.max_cea_deficit_share"``,
   ``"linkage.offset_cap_t_co2e"``, ``"market.supply_demand_ratio"``,
   ``"penalty.penalty_cny_per_credit"``, ``"linkage.basis.lifetime_distance"`` (a conversion
   assumption: the basis becomes a table based on the preset), ...; a key under its spelling

@@ -1069,7 +1069,7 @@ def tiny_scenario(enterprises: int = 1) -> dict[str, Any]:
                    "affiliate_cafc_available_credits": [0, 1000]},
         "linkage": {"basis": "ttw-real-world", "cea_price_cny_per_t_co2e": [80, 100],
                     "allow_cea_for_deficits": True, "cea_clears": ["cafc"],
-                    "max_cea_share_of_deficit": 0.2, "allow_credit_offsets": False},
+                    "max_cea_deficit_share": 0.2, "allow_credit_offsets": False},
         "penalty": {"penalty_cny_per_credit": 5000},
     }
     if enterprises > 1:
@@ -1088,7 +1088,7 @@ def scenario_spec(enterprises: int = 1) -> TomlSpec:
     numbers = (
         *market,
         ("market", "supply_demand_ratio"),
-        ("linkage", "cea_price_cny_per_t_co2e"), ("linkage", "max_cea_share_of_deficit"),
+        ("linkage", "cea_price_cny_per_t_co2e"), ("linkage", "max_cea_deficit_share"),
         ("penalty", "penalty_cny_per_credit"), ("scenario", "discount_rate"),
         (*e0, "cafc_credits"), (*e0, "nev_credits"),
         (*e0, "abatement", 0, "cost_cny_per_credit"),

@@ -147,8 +147,8 @@ def test_unexplained_and_summary(result: BackcastResult) -> None:
 def test_bad_scale() -> None:
     from linkage.errors import InputError
 
-    with pytest.raises(InputError, match="scale must be > 0"):
-        backcast(scale=0.0)
+    with pytest.raises(InputError, match="scale_factor must be > 0"):
+        backcast(scale_factor=0.0)
 
 
 def test_bad_years() -> None:

@@ -33,7 +33,7 @@ STATUSES = {"official", "secondary", "provisional", "scenario"}
 
 def test_ets_penalty_worked_case_exact():
     # 865,300 t x 98.00 CNY/t x 5 = 423,997,000 CNY (reference section 2)
-    fine = ets_penalty(865_300, 98.00, multiple=5)
+    fine = ets_penalty(865_300, 98.00, price_multiplier=5)
     assert fine.units == ureg.CNY
     assert fine.magnitude == 423_997_000
     # the same with Quantities in other units: 865.3 kt
@@ -44,15 +44,15 @@ def test_ets_penalty_worked_case_exact():
 def test_ets_penalty_range_and_vectorised():
     assert penalty_multiple_range() == (5.0, 10.0)
     # 865,300 x 98 x 10 = 847,994,000
-    assert ets_penalty(865_300, 98.00, multiple=10).magnitude == 847_994_000
-    fines = ets_penalty(np.array([1000.0, 0.0, 2500.0]), 60.0, multiple=7.5)
+    assert ets_penalty(865_300, 98.00, price_multiplier=10).magnitude == 847_994_000
+    fines = ets_penalty(np.array([1000.0, 0.0, 2500.0]), 60.0, price_multiplier=7.5)
     np.testing.assert_array_equal(fines.magnitude, [450_000.0, 0.0, 1_125_000.0])
 
 
 @pytest.mark.parametrize("multiple", [4.99, 10.01, 0, 20, float("nan")])
 def test_ets_penalty_multiple_outside_range_raises(multiple):
     with pytest.raises(PenaltyMultipleError, match=r"\[5, 10\]"):
-        ets_penalty(865_300, 98.00, multiple=multiple)
+        ets_penalty(865_300, 98.00, price_multiplier=multiple)
 
 
 def test_ets_penalty_rejects_negative_and_wrong_units():

@@ -63,7 +63,7 @@ def test_uniform_lifetime_quantiles_match_analytic_bounds(lifetime_only):
     t = lifetime_only["t_co2e_per_credit"]
     assert t.min() >= LOW
     assert t.max() <= HIGH
-    iv = exchange_rate_interval(lifetime_only, level=0.9)
+    iv = exchange_rate_interval(lifetime_only, coverage_share=0.9)
     row = iv.loc["t_co2e_per_credit"]
     assert row["lower"] == pytest.approx(LOW + 0.05 * WIDTH, abs=TOL)  # 2.91152
     assert row["upper"] == pytest.approx(LOW + 0.95 * WIDTH, abs=TOL)  # 4.60208
@@ -177,7 +177,7 @@ def test_sampling_errors(ranges, kwargs, match):
 
 def test_interval_errors():
     d = sample_bases(10, seed=0)
-    with pytest.raises(ArgumentError, match="level"):
-        exchange_rate_interval(d, level=1.5)
+    with pytest.raises(ArgumentError, match="coverage_share"):
+        exchange_rate_interval(d, coverage_share=1.5)
     with pytest.raises(ArgumentError, match="sample_bases"):
         exchange_rate_interval(d.drop(columns="credits_per_t_co2e"))

@@ -50,8 +50,8 @@ def cell(ledger, e, y, col):
 
 def test_physical_rate_is_the_basis():
     sc = scenario()
-    assert sc.basis_t_per_credit == pytest.approx(PHYS)
-    assert sc.link.t_per_credit == pytest.approx(POL)
+    assert sc.basis_t_co2e_per_credit == pytest.approx(PHYS)
+    assert sc.link.t_co2e_per_credit == pytest.approx(POL)
 
 
 def test_two_enterprise_case_by_hand():
@@ -100,7 +100,7 @@ def test_summary_totals():
 
 def test_no_gap_when_the_rate_is_the_basis():
     sc = scenario()
-    sc.basis_t_per_credit = POL
+    sc.basis_t_co2e_per_credit = POL
     led = emissions_ledger(plan(), sc)
     assert np.allclose(led["integrity_gap_t_co2e"], 0.0)
 

@@ -149,7 +149,7 @@ def test_oversupply_gives_price_zero():
 
 # --------------------------------------------------------------------------- carbon linkage
 LINK = {"exchange_rate_credits_per_t_co2e": RATE, "cea_price_cny_per_t_co2e": 100.0,
-        "max_cea_share_of_deficit": 1.0}
+        "max_cea_deficit_share": 1.0}
 
 
 def test_cea_caps_the_price():
@@ -174,7 +174,7 @@ def test_cea_caps_the_price():
 def test_cea_share_cap_lets_the_next_source_set_the_price():
     # C: 400 at 500 and 600 at 800 (so no segment ends exactly at the margin)
     curve = [seg(500.0, 400.0), seg(800.0, 600.0)]
-    link = {**LINK, "max_cea_share_of_deficit": 0.2}
+    link = {**LINK, "max_cea_deficit_share": 0.2}
     _, res = solve(three(1000, curve=curve, linkage=link))
     # CEA at most 20 % x 1,000 = 200 credits (exhausted); remaining 1,000 - 300 - 200 = 500
     # from C: 400 x 500 + 100 x 800 -> the 800 segment is marginal: price 800, not 482.5
@@ -366,7 +366,7 @@ def test_every_slice_passes_verify_plan():
              ent("C", [0, 0, 0], [0, 0, 0], abatement=[seg(500.0, 500.0), seg(800.0, 500.0)],
                  opening={"nev": {"2023": 400}, "cafc": {"2022": 300}})],
             market={"supply_demand_ratio": [3.0, 1.8, 1.2]}, linkage={**LINK,
-                                                                      "max_cea_share_of_deficit":
+                                                                      "max_cea_deficit_share":
                                                                       0.3}, penalty=5000.0)
     model, res = solve(d)
     assert model.verify(res.plan) == []
@@ -431,7 +431,7 @@ def random_industry(rng):
     if rng.random() < 0.5:
         linkage = {"exchange_rate_credits_per_t_co2e": RATE,
                    "cea_price_cny_per_t_co2e": [float(rng.integers(20, 200)) for _ in YEARS],
-                   "max_cea_share_of_deficit": float(rng.choice([0.2, 0.5, 1.0])),
+                   "max_cea_deficit_share": float(rng.choice([0.2, 0.5, 1.0])),
                    "allow_credit_offsets": bool(rng.random() < 0.3)}
         # offsets need a bound (issue 13); this one never binds, so the industry's
         # industry-wide cap and the enterprises' own caps agree

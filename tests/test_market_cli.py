@@ -133,7 +133,7 @@ LINK = """
 [linkage]
 exchange_rate_credits_per_t_co2e = 0.20725388601036268   # 1 / 4.825
 cea_price_cny_per_t_co2e = 100
-max_cea_share_of_deficit = 1.0
+max_cea_deficit_share = 1.0
 """
 
 
@@ -219,13 +219,13 @@ def test_sweep_example_serial(sweep_serial):
     assert set(t["scenario_id"]) == set(range(18))
     assert set(t["status"]) == {"optimal"}
     free = t[(t["set:linkage.cea_price_cny_per_t_co2e"] == 0)
-             & (t["set:linkage.max_cea_share_of_deficit"]
+             & (t["set:linkage.max_cea_deficit_share"]
                                                   == 1.0)]
     # CEAs free and uncapped clear every deficit at no cost
     assert free["total_cost_cny"].to_numpy() == pytest.approx(0.0, abs=1e-6)
     tpc = t_per_credit()
     for share in (0.2, 1.0):
-        s = t[t["set:linkage.max_cea_share_of_deficit"] == share]
+        s = t[t["set:linkage.max_cea_deficit_share"] == share]
         cost = (s.groupby("set:linkage.cea_price_cny_per_t_co2e")["total_cost_cny"].first()
                 .sort_index())
         # dearer CEAs never make compliance cheaper
@@ -233,7 +233,7 @@ def test_sweep_example_serial(sweep_serial):
     # share 1.0, CEA price c > 0: in 2026 and 2027 the conventional maker's deficits (90,000
     # and 130,000) exceed what the others can sell, so it surrenders CEAs (uncapped, not
     # exhausted): buyers pay price + 20 = c x t per credit
-    s = t[(t["set:linkage.max_cea_share_of_deficit"] == 1.0)
+    s = t[(t["set:linkage.max_cea_deficit_share"] == 1.0)
           & (t["set:linkage.cea_price_cny_per_t_co2e"] > 0)
           & t["year"].isin([2026, 2027])]
     assert len(s) == 8 * 2
@@ -242,7 +242,7 @@ def test_sweep_example_serial(sweep_serial):
     # share 0.2: CEAs clear at most a fifth of the deficits; in 2027 the rest exceeds every
     # other source, the 5,000 penalty is the buyers' marginal source: price 5,000 - 20, at
     # every CEA price
-    s = t[(t["set:linkage.max_cea_share_of_deficit"] == 0.2) & (t["year"] == 2027)]
+    s = t[(t["set:linkage.max_cea_deficit_share"] == 0.2) & (t["year"] == 2027)]
     assert (s["uncovered_credits"] > 0).all()
     assert s["nev_price_cny_per_credit"].to_numpy() == pytest.approx(5000.0 - TC)
 

@@ -100,7 +100,7 @@ def test_verify_plan_called_directly_on_the_optimal_plan():
 
 def test_cea_with_share_cap():
     link = {"exchange_rate_credits_per_t_co2e": RATE, "cea_price_cny_per_t_co2e": 100.0,
-            "max_cea_share_of_deficit": 0.2}
+            "max_cea_deficit_share": 0.2}
     _, r = solve(doc([2024], [0], [-1000], linkage=link))
     # a CEA clears one credit for 4.825 t x 100 CNY/t = 482.5 CNY, cheaper than 1,100, but at
     # most 20 % of the deficit: 200 x 482.5 + 800 x 1,100 = 96,500 + 880,000 = 976,500
@@ -539,7 +539,7 @@ def test_resolve_after_set_prices_equals_a_fresh_build():
 
 def test_resolve_with_cea_and_penalty_prices():
     link = {"exchange_rate_credits_per_t_co2e": RATE, "cea_price_cny_per_t_co2e": 100.0,
-            "max_cea_share_of_deficit": 0.2}
+            "max_cea_deficit_share": 0.2}
     d = doc([2024], [0], [-1000], market={"nev_buy_limit_credits": 500}, linkage=link,
             penalty=5000.0)
     model, r = solve(d)

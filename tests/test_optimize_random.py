@@ -135,7 +135,7 @@ def test_resolve_after_a_price_change_equals_a_fresh_build(i):
     doc["linkage"] = {"exchange_rate_credits_per_t_co2e": float(rng.uniform(0.1, 0.5)),
                       "cea_price_cny_per_t_co2e": [float(round(rng.uniform(20, 300),
                                                                2)) for _ in years],
-                      "max_cea_share_of_deficit": float(rng.choice([0.0, 0.2, 1.0])),
+                      "max_cea_deficit_share": float(rng.choice([0.0, 0.2, 1.0])),
                       "cea_clears": [["cafc"], ["nev"], ["cafc", "nev"]][int(rng.integers(3))]}
     model = EnterpriseModel(parse_scenario(doc, file=f"resolve-{i}"), E)
     model.solve()

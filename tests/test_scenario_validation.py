@@ -190,7 +190,7 @@ nev_transaction_cost_cny_per_credit = 10
 [linkage]
 exchange_rate_credits_per_t_co2e = 0.2
 cea_price_cny_per_t_co2e = [90, 100]
-max_cea_share_of_deficit = 0.5
+max_cea_deficit_share = 0.5
 allow_credit_offsets = true
 offset_cap_t_co2e = [100, 100]
 
@@ -216,7 +216,7 @@ NUMBERS = [
     ("nev_transaction_cost_cny_per_credit = 10", "market.nev_transaction_cost_cny_per_credit"),
     ("exchange_rate_credits_per_t_co2e = 0.2", "linkage.exchange_rate_credits_per_t_co2e"),
     ("cea_price_cny_per_t_co2e = [90, 100]", "linkage.cea_price_cny_per_t_co2e[1]"),
-    ("max_cea_share_of_deficit = 0.5", "linkage.max_cea_share_of_deficit"),
+    ("max_cea_deficit_share = 0.5", "linkage.max_cea_deficit_share"),
     ("offset_cap_t_co2e = [100, 100]", "linkage.offset_cap_t_co2e[1]"),
     ("penalty_cny_per_credit = 5000", "penalty.penalty_cny_per_credit"),
 ]

@@ -41,7 +41,7 @@ def base_doc(*, linkage=True, penalty=None):
     if linkage:
         d["linkage"] = {"exchange_rate_credits_per_t_co2e": 1 / T_PER_CREDIT,
                         "cea_price_cny_per_t_co2e": 100.0,
-                        "max_cea_share_of_deficit": 1.0}
+                        "max_cea_deficit_share": 1.0}
     if penalty is not None:
         d["penalty"] = {"penalty_cny_per_credit": penalty}
     return d
@@ -60,7 +60,7 @@ def expected(share, cea):
     return 800.0, 200 * per_credit + 400 * 500 + 100 * 800.0
 
 
-GRID = {"linkage.max_cea_share_of_deficit": [0.2, 1.0], "linkage.cea_price_cny_per_t_co2e": [50,
+GRID = {"linkage.max_cea_deficit_share": [0.2, 1.0], "linkage.cea_price_cny_per_t_co2e": [50,
                                                                                              100,
                                                                                              200]}
 
@@ -68,7 +68,7 @@ GRID = {"linkage.max_cea_share_of_deficit": [0.2, 1.0], "linkage.cea_price_cny_p
 def by_hand_table():
     rows = []
     for sid, ch in enumerate(expand_grid(GRID)):
-        p, cost = expected(ch["linkage.max_cea_share_of_deficit"],
+        p, cost = expected(ch["linkage.max_cea_deficit_share"],
                            ch["linkage.cea_price_cny_per_t_co2e"])
         for y in YEARS:
             rows.append((sid, y, p, 2 * cost))
@@ -208,7 +208,7 @@ def test_streamed_csv_keeps_columns_aligned_when_changes_differ(tmp_path):
     # cases that vary different keys, so the set: columns differ from batch to batch.
     # case 0: CEA at 50, uncapped: 4.825 x 50 = 241.25; case 1: CEAs not allowed: C's 800
     # segment is marginal; case 2: the ratio given as a list (market unchanged): 482.5
-    changes = [{"linkage.cea_price_cny_per_t_co2e": 50, "linkage.max_cea_share_of_deficit": 1.0},
+    changes = [{"linkage.cea_price_cny_per_t_co2e": 50, "linkage.max_cea_deficit_share": 1.0},
                {"linkage.allow_cea_for_deficits": False},
                {"market.supply_demand_ratio": [1.8, 1.8]}]
     prices = [241.25, 800.0, 482.5]
@@ -382,7 +382,7 @@ model = "enterprise"
 batch_size = 3
 [grid]
 "linkage.cea_price_cny_per_t_co2e" = [50, 100]
-"linkage.max_cea_share_of_deficit" = [0.2, 1.0]
+"linkage.max_cea_deficit_share" = [0.2, 1.0]
 [[case]]
 "rule.nev.ratio" = 0.6
 """)
@@ -390,7 +390,7 @@ batch_size = 3
     assert base == (tmp_path / "base.toml").resolve()
     assert model == "enterprise" and batch == 3
     grid = expand_grid({"linkage.cea_price_cny_per_t_co2e": [50, 100],
-                        "linkage.max_cea_share_of_deficit": [0.2, 1.0]})
+                        "linkage.max_cea_deficit_share": [0.2, 1.0]})
     assert changes == [*grid, {"rule.nev.ratio": 0.6}]
 
 

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 T_PER_CREDIT = 4.825
 YEARS = [2025, 2026]
 # six scenarios; with batch_size=1 a kill after k batches leaves k scenarios on disk
-GRID = {"linkage.max_cea_share_of_deficit": [0.2, 1.0], "linkage.cea_price_cny_per_t_co2e": [50,
+GRID = {"linkage.max_cea_deficit_share": [0.2, 1.0], "linkage.cea_price_cny_per_t_co2e": [50,
                                                                                              80,
                                                                                              200]}
 
@@ -45,7 +45,7 @@ def base_doc():
         "market": {"supply_demand_ratio": 1.8},
         "linkage": {"exchange_rate_credits_per_t_co2e": 1 / T_PER_CREDIT,
                     "cea_price_cny_per_t_co2e": 100.0,
-                    "max_cea_share_of_deficit": 1.0},
+                    "max_cea_deficit_share": 1.0},
     }
 
 
@@ -95,7 +95,7 @@ def test_straight_run_is_right_and_leaves_only_its_folder(straight):
     assert len(table) == 6 * len(YEARS)
     for _i, r in table.iterrows():
         assert r["nev_price_cny_per_credit"] == pytest.approx(price_by_hand(
-            r["set:linkage.max_cea_share_of_deficit"], r["set:linkage.cea_price_cny_per_t_co2e"]))
+            r["set:linkage.max_cea_deficit_share"], r["set:linkage.cea_price_cny_per_t_co2e"]))
 
 
 @pytest.mark.parametrize("k", [4])
@@ -191,7 +191,7 @@ def test_second_sweep_on_a_locked_output_is_refused(tmp_path):
 def _write_sweep(tmp_path: Path, batch_size: int = 1, n: int = 8) -> Path:
     lines = ["[sweep]", f'base = "{(ROOT / "examples" / "industry_market.toml").as_posix()}"',
              'model = "industry"', f"batch_size = {batch_size}", "[grid]",
-             '"linkage.max_cea_share_of_deficit" = [0.2, 1.0]',
+             '"linkage.max_cea_deficit_share" = [0.2, 1.0]',
              f'"linkage.cea_price_cny_per_t_co2e" = {[10 * i for i in range(n)]}']
     f = tmp_path / "sweep.toml"
     f.write_text("\n".join(lines) + "\n")

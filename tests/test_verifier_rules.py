@@ -90,7 +90,7 @@ def _half_rules(key: str, years: tuple[int, int] = (2024, 2030)) -> RuleSet:
         return load_rules(path)
 
 
-LINK = CarbonLink(2.0, cea_clears=("cafc",), max_cea_share_of_deficit=0.5,
+LINK = CarbonLink(2.0, cea_clears=("cafc",), max_cea_deficit_share=0.5,
                   allow_credit_offsets=True, offset_cap_t_co2e={2025: 100.0})
 
 

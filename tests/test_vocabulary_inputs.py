@@ -16,7 +16,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conversions import credit_value_at_cea_price, ets_penalty, get_basis
+from conversions import (
+    credit_value_at_cea_price,
+    ets_penalty,
+    exchange_rate_interval,
+    get_basis,
+)
 from conversions.ets_side import ets_side
 from conversions.vocabulary import deprecated_aliases
 from linkage.carbon_link import CarbonLink
@@ -28,6 +33,7 @@ from optimize import (
     EnterpriseModel,
     IndustryModel,
     ScenarioError,
+    backcast,
     load_scenario,
     parse_scenario,
     run_scenarios,
@@ -69,6 +75,7 @@ nev_transaction_cost_cny_per_credit = 5
 basis = "ttw-real-world"
 exchange_rate_credits_per_t_co2e = 0.5
 cea_price_cny_per_t_co2e = [60, 80]
+max_cea_deficit_share = 0.5
 allow_credit_offsets = true
 offset_cap_t_co2e = [100, 200]
 
@@ -112,6 +119,8 @@ KEYS = [
     ("penalty", "uncovered_credit_cny", "penalty_cny_per_credit",
      lambda sc: sc.penalty_cny_per_credit, 5000.0),
     ("linkage", "emissions_basis", "basis", lambda sc: sc.basis_name, "ttw-real-world"),
+    ("linkage", "max_cea_share_of_deficit", "max_cea_deficit_share",
+     lambda sc: sc.link.max_cea_deficit_share, 0.5),
 ]
 IDS = [k[1] for k in KEYS]
 # where each key sits, as error keys name it
@@ -253,6 +262,16 @@ def test_industry_set_prices_old_keywords():
     assert a.total_cost_cny == pytest.approx(400 * 150.0 + 300 * 200.0)
 
 
+def test_enterprise_model_and_backcast_old_keywords():
+    sc = parse_scenario(ONE)  # no linkage: prices per tonne use the given t CO2e per credit
+    with pytest.warns(DeprecationWarning, match="'t_per_credit_for_prices' is deprecated"):
+        old = EnterpriseModel(sc, "A", t_per_credit_for_prices=2.0)
+    assert old._tpc() == 2.0 == EnterpriseModel(sc, "A", price_t_co2e_per_credit=2.0)._tpc()
+    with pytest.warns(DeprecationWarning, match="'scale' is deprecated"), \
+            pytest.raises(InputError, match="scale_factor must be > 0"):
+        backcast(scale=0.0)
+
+
 def test_verify_plan_old_offset_limit_keyword():
     # O1, O2: CAFC +100 each, 60 sold as offsets each at 2 credits/t: 60 t, the ETS takes 50 t
     # (100 credits): 20 credits over
@@ -272,9 +291,18 @@ def test_verify_plan_old_offset_limit_keyword():
 
 def test_conversions_old_keywords():
     # the reference's worked case: 865,300 t x 98.00 CNY/t x 5
-    with pytest.warns(DeprecationWarning, match="'shortfall_t' is deprecated"):
-        fine = ets_penalty(shortfall_t=865_300, average_price_prev_month=98.0)
+    with pytest.warns(DeprecationWarning) as rec:
+        fine = ets_penalty(shortfall_t=865_300, average_price_prev_month=98.0, multiple=5)
+    assert sorted(re.search(r"'(\w+)' is deprecated", str(w.message)).group(1) for w in rec) \
+        == ["average_price_prev_month", "multiple", "shortfall_t"]
     assert fine.magnitude == pytest.approx(423_997_000.0)
+    assert ets_penalty(shortfall_t_co2e=865_300, average_price_prev_month_cny_per_t_co2e=98.0,
+                       price_multiplier=5) == fine
+    draws = pd.DataFrame({"t_co2e_per_credit": [1.0, 2.0, 3.0, 4.0, 5.0],
+                          "credits_per_t_co2e": [1.0, 0.5, 1 / 3, 0.25, 0.2]})
+    with pytest.warns(DeprecationWarning, match="'level' is deprecated"):
+        old = exchange_rate_interval(draws, level=0.5)
+    pd.testing.assert_frame_equal(old, exchange_rate_interval(draws, coverage_share=0.5))
     basis = get_basis("ttw-real-world")
     new = credit_value_at_cea_price(10.0, cea_price_cny_per_t_co2e=100.0, basis=basis)
     with pytest.warns(DeprecationWarning, match="'cea_price' is deprecated"):
@@ -305,6 +333,8 @@ def test_old_attribute_names_read_the_new_ones_and_warn(tmp_path):
             ("MarketInput", "affiliate_cafc_available"), ("MarketInput", "nev_transaction_cost"),
             ("Scenario", "cea_price"), ("Scenario", "offset_limit_t"),
             ("CarbonLink", "exchange_rate_credits_per_t"), ("CarbonLink", "offset_cap_t"),
+            ("CarbonLink", "max_cea_share_of_deficit"), ("CarbonLink", "t_per_credit"),
+            ("Scenario", "basis_t_per_credit"),
             ("EtsInput", "covered_emissions_t"), ("EtsInput", "other_offsets_t"),
             ("EtsInput", "offset_limit_t"), ("EtsSide", "covered_emissions_t"),
             ("EtsSide", "other_offsets_t"), ("EtsSide", "offset_limit_t"),
@@ -318,7 +348,7 @@ def test_old_constructor_keywords():
         link = CarbonLink(exchange_rate_credits_per_t=2.0, offset_cap_t_co2e={2025: 5.0})
     assert link == CarbonLink(exchange_rate_credits_per_t_co2e=2.0,
                               offset_cap_t_co2e={2025: 5.0})
-    assert link.t_per_credit == 0.5
+    assert link.t_co2e_per_credit == 0.5
     with pytest.raises(InputError, match="give only 'offset_cap_t_co2e'"):
         CarbonLink(2.0, offset_cap_t={2025: 5.0}, offset_cap_t_co2e={2025: 5.0})
 

@@ -671,13 +671,13 @@ def check_undeclared_uncovered_deficit(ctx: PlanContext) -> list[Violation]:
 
 @register("cea_share_exceeded")
 def check_cea_share_exceeded(ctx: PlanContext) -> list[Violation]:
-    """CEAs clear at most ``max_cea_share_of_deficit`` of each deficit.
+    """CEAs clear at most ``max_cea_deficit_share`` of each deficit.
 
-    Source: the linkage design (``CarbonLink.max_cea_share_of_deficit``).
+    Source: the linkage design (``CarbonLink.max_cea_deficit_share``).
     """
     if ctx.link is None:
         return []
-    share, out = ctx.link.max_cea_share_of_deficit, []
+    share, out = ctx.link.max_cea_deficit_share, []
     for kind in OWN:
         used = _offsets_by_kind(ctx, kind, "cea")
         lim = share * ctx.deficit(kind)
