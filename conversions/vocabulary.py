@@ -227,8 +227,8 @@ def renamed_attributes(where: str) -> Callable[[C], C]:
 
     For each ``old -> new`` of :func:`deprecated_aliases` whose ``new`` is a field or an
     attribute of the class (and ``old`` is not), ``old`` becomes a property reading and
-    setting ``new`` with a :class:`DeprecationWarning`; the constructor takes ``old`` as a
-    keyword too (:func:`renamed_parameters`).
+    setting ``new`` with a :class:`DeprecationWarning`, and the constructor takes ``old`` as
+    a keyword too (an :class:`~conversions.errors.InputError` when both are given).
 
     Parameters
     ----------
@@ -238,10 +238,23 @@ def renamed_attributes(where: str) -> Callable[[C], C]:
 
     def decorate(cls: C) -> C:
         own = {f.name for f in dataclasses.fields(cls)} | set(dir(cls))
-        for old, new in deprecated_aliases(where).items():
-            if new in own and old not in own:
-                setattr(cls, old, _old_attribute(cls, old, new, where))
-        cls.__init__ = renamed_parameters(where)(cls.__init__)  # type: ignore[misc]
+        aliases = {old: new for old, new in deprecated_aliases(where).items()
+                   if new in own and old not in own}
+        for old, new in aliases.items():
+            setattr(cls, old, _old_attribute(cls, old, new, where))
+        init = cls.__init__
+
+        @functools.wraps(init)
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            olds = [k for k in kwargs if k in aliases]
+            if olds:  # only the class's own aliases: a field is never renamed
+                found = rename_deprecated(olds + [k for k in kwargs if k in aliases.values()],
+                                          where, stacklevel=3)
+                for old, new in found.items():
+                    kwargs[new] = kwargs.pop(old)
+            init(self, *args, **kwargs)
+
+        cls.__init__ = __init__  # type: ignore[misc]
         return cls
 
     return decorate

@@ -3,6 +3,10 @@
 A scenario names years, enterprises (credit positions or a fleet file), the market, an optional
 linkage design and the penalty for uncovered deficits. Every error names the file, the key and
 the expected form. See the README for a full example.
+
+Keys, attributes and constructor keywords renamed by the library's vocabulary
+(:mod:`conversions.vocabulary`) are still read under their old names, with a
+:class:`DeprecationWarning`.
 """
 
 from __future__ import annotations
