@@ -18,6 +18,7 @@ import socket
 import sys
 import threading
 import tomllib
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,6 +84,21 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
+@contextmanager
+def _deprecations_shown() -> Iterator[None]:
+    """Deprecated spellings in the user's input (``conversions.vocabulary``) as one
+    ``warning:`` line each on stderr (Python hides DeprecationWarning by default); a caller
+    that turns them into errors (the test suite) is left as it is."""
+    with warnings.catch_warnings():
+        if not any(f[0] == "error" and issubclass(DeprecationWarning, f[2])
+                   for f in warnings.filters):
+            warnings.filterwarnings("always", message=r".* is deprecated, use '",
+                                    category=DeprecationWarning)
+            warnings.showwarning = lambda message, *_a, **_k: click.echo(
+                f"warning: {message}", err=True)
+        yield
+
+
 class _Linkage(click.Group):
     """The command group: one error handler and one exit-code policy for every command."""
 
@@ -111,7 +127,7 @@ class _Linkage(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(os.environ.get("LINKAGE_DEBUG"))
         try:
-            with _sigterm_raises():
+            with _sigterm_raises(), _deprecations_shown():
                 return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit,
                 click.exceptions.Abort):

@@ -193,6 +193,18 @@ def test_old_and_new_spelling_together_exits_2_with_one_error_line(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_cli_shows_an_old_key_as_one_warning_line(tmp_path):
+    path = write(tmp_path, old_spelling("cea_price_cny_per_t_co2e", "cea_price"))
+    with warnings.catch_warnings():
+        warnings.resetwarnings()  # as a user's interpreter: no filter turning it into an error
+        result = CliRunner().invoke(main, ["optimize", str(path), "--out",
+                                           str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stderr.splitlines() if line.startswith("warning:")] == [
+        f"warning: {path}: 'cea_price' is deprecated, use 'cea_price_cny_per_t_co2e' "
+        "(scenario.linkage)"]
+
+
 def test_read_scenario_document_gives_the_new_keys(tmp_path):
     path = write(tmp_path, old_spelling("cea_price_cny_per_t_co2e", "cea_price"))
     with pytest.warns(DeprecationWarning, match="'cea_price' is deprecated"):
