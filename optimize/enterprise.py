@@ -348,8 +348,9 @@ class EnterpriseModel:
             reserve=ReserveVariant(mk.reserve_price_cny_per_credit,
                                    mk.reserve_max_credits_per_year),
             opening=opening, link=sc.link,
-            affiliate_supply={(ent.name, t): mk.affiliate_cafc_available_credits.get(t, 0.0)
-                              for t in sc.years},
+            affiliate_cafc_available_credits={
+                (ent.name, t): mk.affiliate_cafc_available_credits.get(t, 0.0)
+                for t in sc.years},
             technology=_technology_of(sc, ent.name),
             offset_limit_t_co2e=sc.offset_limit_t_co2e,
         )

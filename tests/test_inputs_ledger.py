@@ -258,14 +258,14 @@ def test_cli_refuses_bad_reserve_price(files, price):
 
 @pytest.mark.parametrize("price", [-100.0, float("nan"), float("inf")])
 def test_api_refuses_bad_reserve_price(price):
-    with pytest.raises(InputError, match="price_cny_per_credit"):
+    with pytest.raises(InputError, match="reserve_price_cny_per_credit"):
         ReserveVariant(price)
     with pytest.raises(InputError, match="max_credits_per_year"):
         ReserveVariant(800.0, price)
 
 
 def test_api_reserve_price_zero_and_ints_accepted():
-    assert ReserveVariant(0).price_cny_per_credit == 0.0
+    assert ReserveVariant(0).reserve_price_cny_per_credit == 0.0
     assert ReserveVariant(800, 100).max_credits_per_year == 100.0
 
 

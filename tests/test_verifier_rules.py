@@ -177,7 +177,7 @@ def base(name: str) -> Base:
                     row("R", 2024, "affiliate_cafc", 2024, "offset_cafc", 600),
                     buy("X", 2024, "cafc", 200), buy("R", 2025, "cafc", 300))
         return Base(st, (2024, 2025), {2024: NEUTRAL, 2025: NEUTRAL}, tuple(rows),
-                    {"affiliate_supply": {("R", 2025): 100.0}})
+                    {"affiliate_cafc_available_credits": {("R", 2025): 100.0}})
     if name == "mix":
         # E: NEV +500 clears its CAFC -300; F: CAFC +500, NEV -300 bought
         st = statements([("E", 2024, -300, 500), ("F", 2024, 500, -300)])

@@ -9,6 +9,7 @@ result as the new spelling, and is refused next to the new spelling (located err
 from __future__ import annotations
 
 import re
+import tomllib
 import warnings
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from linkage.carbon_link import CarbonLink
 from linkage.cli import main
 from linkage.errors import InputError
 from linkage.ledger import verify_plan
+from linkage.pool import ReserveVariant
 from linkage.technology import TechnologyEffect
 from optimize import (
     EnterpriseModel,
@@ -140,15 +142,27 @@ def old_spelling(new: str, old: str) -> str:
     return text
 
 
-def test_every_deprecated_scenario_key_has_a_case():
-    tables = {"scenario": schema.ScenarioTable, "enterprise": schema.EnterpriseTable,
-              "market": schema.MarketTable, "linkage": schema.LinkageTable,
-              "ets": schema.EtsTable, "penalty": schema.PenaltyTable,
-              "technology": schema.Technology, "abatement": schema.Abatement}
-    in_vocabulary = {(t, old, new) for t, model in tables.items()
-                     for old, new in deprecated_aliases(f"scenario.{t}").items()
-                     if new in model.model_fields}
-    assert in_vocabulary == {(t, old, new) for t, old, new, _get, _v in KEYS}
+TABLES = {"scenario": schema.ScenarioTable, "enterprise": schema.EnterpriseTable,
+          "market": schema.MarketTable, "linkage": schema.LinkageTable,
+          "ets": schema.EtsTable, "penalty": schema.PenaltyTable,
+          "technology": schema.Technology, "abatement": schema.Abatement}
+#: every deprecated spelling of a key of the format, from the vocabulary
+ALIASES = sorted((t, old, new) for t, model in TABLES.items()
+                 for old, new in deprecated_aliases(f"scenario.{t}").items()
+                 if new in model.model_fields)
+
+
+def test_every_renamed_key_of_the_brief_is_in_the_vocabulary():
+    assert {(t, old, new) for t, old, new, _get, _v in KEYS} <= set(ALIASES)
+
+
+@pytest.mark.parametrize(("table", "old", "new"), ALIASES, ids=[a[1] for a in ALIASES])
+def test_every_deprecated_key_of_the_vocabulary_reads_as_its_new_name(table, old, new):
+    doc = tomllib.loads(old_spelling(new, old))
+    with pytest.warns(DeprecationWarning, match=rf"'{old}' is deprecated, use '{new}'"):
+        got = schema.validate_document(schema.ScenarioDocument, doc, file="s.toml")
+    assert got == schema.validate_document(schema.ScenarioDocument, tomllib.loads(NEW),
+                                           file="s.toml")
 
 
 def test_the_new_spelling_reads_the_values_given(tmp_path):
@@ -301,6 +315,26 @@ def test_verify_plan_old_offset_limit_keyword():
     assert [(v.rule, v.amount) for v in old] == [(v.rule, v.amount) for v in new]
 
 
+def test_verify_plan_old_affiliate_supply_keyword():
+    # R: CAFC -150 in 2025 cleared by 150 credits from affiliates outside the plan, who can give
+    # 100: 50 over
+    st = pd.DataFrame({"enterprise": ["R"], "year": [2025], "cafc_credits": [-150.0],
+                       "nev_credits": [0.0], "group": ["G"], "nev_carry_eligible": [True]})
+    plan = pd.DataFrame([
+        {"enterprise": "R", "year": 2025, "instrument": "affiliate_cafc", "vintage": 2025,
+         "action": "transfer_in", "quantity": 150.0, "counterparty": "<affiliates>"},
+        {"enterprise": "R", "year": 2025, "instrument": "affiliate_cafc", "vintage": 2025,
+         "action": "offset_cafc", "quantity": 150.0, "counterparty": None}])
+    kw = {"years": [2025], "supply_demand_ratio": {2025: 1.8}}
+    new = verify_plan(plan, st, **kw,
+                      affiliate_cafc_available_credits={("R", 2025): 100.0})
+    with pytest.warns(DeprecationWarning, match="'affiliate_supply' is deprecated"):
+        old = verify_plan(plan, st, **kw, affiliate_supply={("R", 2025): 100.0})
+    assert [(v.rule, v.amount) for v in new] == [("affiliate_supply_exceeded",
+                                                  pytest.approx(50.0))]
+    assert [(v.rule, v.amount) for v in old] == [(v.rule, v.amount) for v in new]
+
+
 def test_conversions_old_keywords():
     # the reference's worked case: 865,300 t x 98.00 CNY/t x 5
     with pytest.warns(DeprecationWarning) as rec:
@@ -329,7 +363,7 @@ def _instances(tmp_path: Path) -> dict[str, object]:
     return {"Scenario": sc, "MarketInput": sc.market, "CarbonLink": sc.link, "EtsInput": sc.ets,
             "EnterpriseInput": sc.enterprises[0],
             "TechnologyOption": sc.enterprises[0].technology[0], "EtsSide": ets_side(2025),
-            "TechnologyEffect": effect}
+            "TechnologyEffect": effect, "ReserveVariant": ReserveVariant(800.0, 100.0)}
 
 
 def test_old_attribute_names_read_the_new_ones_and_warn(tmp_path):
@@ -346,7 +380,7 @@ def test_old_attribute_names_read_the_new_ones_and_warn(tmp_path):
             ("Scenario", "cea_price"), ("Scenario", "offset_limit_t"),
             ("CarbonLink", "exchange_rate_credits_per_t"), ("CarbonLink", "offset_cap_t"),
             ("CarbonLink", "max_cea_share_of_deficit"), ("CarbonLink", "t_per_credit"),
-            ("Scenario", "basis_t_per_credit"),
+            ("Scenario", "basis_t_per_credit"), ("ReserveVariant", "price_cny_per_credit"),
             ("EtsInput", "covered_emissions_t"), ("EtsInput", "other_offsets_t"),
             ("EtsInput", "offset_limit_t"), ("EtsSide", "covered_emissions_t"),
             ("EtsSide", "other_offsets_t"), ("EtsSide", "offset_limit_t"),
@@ -395,8 +429,6 @@ cea_price_cny_per_t_co2e = 100
 
 
 def test_sweep_axis_with_an_old_key_warns_and_solves_as_the_new_one():
-    import tomllib
-
     doc = tomllib.loads(SWEEP_BASE)
     new = run_scenarios(doc, [{"linkage.cea_price_cny_per_t_co2e": 300}], model="enterprise",
                         progress=False)

@@ -220,7 +220,7 @@ def _reserve_sells(s: YearState) -> bool:
     return (s.strategy.buy_reserve and r.enabled and s.win.release_open
             and s.reserve_left > EPS
             and (np.isnan(s.buy_price_cny_per_credit)
-                 or r.price_cny_per_credit <= s.buy_price_cny_per_credit))
+                 or r.reserve_price_cny_per_credit <= s.buy_price_cny_per_credit))
 
 
 @_nev_source
@@ -235,7 +235,7 @@ def buy_from_reserve(s: YearState, e: str, kind: str, need: float) -> float:
     q = min(need, s.reserve_left)
     s.reserve_left -= q
     s.book.log(e, s.y, "reserve", s.y, "buy_reserve", q, q,
-               cash=-q * float(s.reserve.price_cny_per_credit))
+               cash=-q * float(s.reserve.reserve_price_cny_per_credit))
     return need - s.offset(e, kind, "reserve", s.y, need)
 
 

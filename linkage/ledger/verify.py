@@ -43,7 +43,7 @@ def verify_plan(
     reserve: ReserveVariant | None = None,
     opening: pd.DataFrame | None = None,
     link: CarbonLink | None = None,
-    affiliate_supply: Mapping[tuple[str, int], float] | None = None,
+    affiliate_cafc_available_credits: Mapping[tuple[str, int], float] | None = None,
     technology: pd.DataFrame | None = None,
     offset_limit_t_co2e: Mapping[int, float] | None = None,
 ) -> list[Violation]:
@@ -72,7 +72,7 @@ def verify_plan(
         Opening holdings (face values), as given to :func:`~linkage.ledger.simulate`.
     link : CarbonLink, optional
         The linkage design the plan may use (CEA surrender, credit offsets); None: no linkage.
-    affiliate_supply : mapping (enterprise, year) -> credits, optional
+    affiliate_cafc_available_credits : mapping (enterprise, year) -> credits, optional
         CAFC credits affiliates outside the plan can transfer in; such ``transfer_in`` rows
         carry the counterparty ``"<affiliates>"`` and are not paired with a ``transfer_out``.
     technology : DataFrame, optional
@@ -112,7 +112,8 @@ def verify_plan(
     """
     ctx = PlanContext(plan, statements, rules or default_rules(), years=years,
                       supply_demand_ratio=supply_demand_ratio, reserve=reserve or ReserveVariant(),
-                      opening=opening, link=link, affiliate_supply=affiliate_supply,
+                      opening=opening, link=link,
+                      affiliate_cafc_available_credits=affiliate_cafc_available_credits,
                       technology=technology, offset_limit_t_co2e=offset_limit_t_co2e)
     out = _run(COLUMNS, ctx)
     if ctx.missing_columns():

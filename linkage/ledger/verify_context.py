@@ -113,7 +113,7 @@ class PlanContext:
                  years: Iterable[int] | None, supply_demand_ratio: Mapping[int, float] | None,
                  reserve: ReserveVariant, opening: pd.DataFrame | None,
                  link: CarbonLink | None,
-                 affiliate_supply: Mapping[tuple[str, int], float] | None,
+                 affiliate_cafc_available_credits: Mapping[tuple[str, int], float] | None,
                  technology: pd.DataFrame | None = None,
                  offset_limit_t_co2e: Mapping[int, float] | None = None) -> None:
         self.input_plan = plan
@@ -124,7 +124,7 @@ class PlanContext:
         self.reserve = reserve
         self.opening = opening
         self.link = link
-        self.affiliate_supply = dict(affiliate_supply or {})
+        self.affiliate_cafc_available_credits = dict(affiliate_cafc_available_credits or {})
         self.technology = technology
         self.offset_limit_t_co2e = dict(offset_limit_t_co2e or {})
         self.years: list[int] = []

@@ -256,14 +256,15 @@ def check_bad_transfer_in(ctx: PlanContext) -> list[Violation]:
 def check_affiliate_supply_exceeded(ctx: PlanContext) -> list[Violation]:
     """Transfers from affiliates outside the plan stay within their stated supply.
 
-    Source: the caller's ``affiliate_supply`` (CAFC surplus of affiliates not modelled).
+    Source: the caller's ``affiliate_cafc_available_credits`` (CAFC surplus of affiliates not
+    modelled).
     """
     m = ctx.is_("transfer_in") & (ctx.cp == EXTERNAL_AFFILIATES)
     got = ctx.sum_by_enterprise_year(m)
     out = []
     for e, j in zip(*np.nonzero(got), strict=True):
         y, name = ctx.years[j], ctx.enterprises[e]
-        cap = float(ctx.affiliate_supply.get((name, y), 0.0))
+        cap = float(ctx.affiliate_cafc_available_credits.get((name, y), 0.0))
         if got[e, j] > cap + tolerance(cap):
             out.append(violation(name, y, y, "affiliate_supply_exceeded", got[e, j] - cap,
                                  f"received {got[e, j]:g} from outside affiliates, "
