@@ -52,6 +52,14 @@ __all__ = ["main", "write_atomically"]  # write_atomically: moved to linkage.out
 SCHEDULER_TIMEOUT_S = 10
 #: Exit codes.
 EXIT_INTERNAL, EXIT_INPUT, EXIT_SIGINT, EXIT_SIGTERM = 1, 2, 130, 143
+#: Columns of the positions `linkage ledger` prints: action -> credits moved in the year.
+POSITION_COLUMNS = {
+    "earn": "earned_credits", "deficit": "deficit_credits",
+    "offset_cafc": "offset_cafc_credits", "offset_nev": "offset_nev_credits",
+    "transfer_in": "transferred_in_credits", "buy": "bought_credits",
+    "withdraw": "withdrawn_credits", "deposit": "deposited_credits", "sell": "sold_credits",
+    "uncovered": "uncovered_credits",
+}
 
 
 def _fail(message: str) -> NoReturn:
@@ -373,8 +381,8 @@ def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: t
         tx[~mirror_rows(tx)]
         .pivot_table(index=["enterprise", "year"], columns="action", values="quantity",
                      aggfunc="sum", fill_value=0.0)
-        .reindex(columns=["earn", "deficit", "offset_cafc", "offset_nev", "transfer_in", "buy",
-                          "withdraw", "deposit", "sell", "uncovered"], fill_value=0.0)
+        .reindex(columns=list(POSITION_COLUMNS), fill_value=0.0)
+        .rename(columns=POSITION_COLUMNS)
     )
     summary["cash_flow_cny"] = tx.groupby(["enterprise", "year"])["cash_flow_cny"].sum()
     with pd.option_context("display.width", 220, "display.max_columns", 20,
@@ -424,7 +432,7 @@ def optimize(scenario_file: str, out: str, fmt: str, overwrite: bool) -> None:
                f"total cost {res.total_cost_cny:,.0f} CNY (discounted at "
                f"{sc.discount_rate:.1%})")
     for name, r in res.enterprises.items():
-        levers = ", ".join(f"{k} {v:,.0f}" for k, v in r.cost_by_instrument.items()
+        levers = ", ".join(f"{k} {v:,.0f}" for k, v in r.cost_by_instrument_cny.items()
                            if abs(v) > 0.5)
         click.echo(f"  {name}: {r.total_cost_cny:,.0f} CNY ({levers or 'no cost'})")
         sp = ", ".join(f"{y} {v:,.0f}" for y, v in r.shadow_price_nev_cny_per_credit.items())
@@ -476,7 +484,7 @@ def market(scenario_file: str, out: str, fmt: str, overwrite: bool) -> None:
                f"industry cost {res.total_cost_cny:,.0f} CNY")
     for r in res.prices.itertuples():
         click.echo(f"  {r.year}: NEV credit {r.nev_price_cny_per_credit:9,.1f} CNY/credit = "
-                   f"{r.implied_carbon_price_cny_per_t:8,.1f} CNY/t CO2e; "
+                   f"{r.implied_carbon_price_cny_per_t_co2e:8,.1f} CNY/t CO2e; "
                    f"{r.traded_credits:,.0f} credits traded")
     unc = res.enterprises[res.enterprises["uncovered"] > 0]
     for r in unc.itertuples():

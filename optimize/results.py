@@ -59,7 +59,7 @@ class ScenarioResult:
         """(enterprise, year, "cafc"|"nev", credits) left uncovered."""
         out = []
         for name, r in self.enterprises.items():
-            for y, d in r.uncovered_deficit.items():
+            for y, d in r.uncovered_credits.items():
                 for kind, q in d.items():
                     if q > 0:
                         out.append((name, y, kind, q))

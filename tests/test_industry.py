@@ -122,7 +122,7 @@ def test_price_is_the_marginal_suppliers_cost():
     # payments among enterprises cancel: the cash costs add up to the industry's cost
     assert res.enterprises["cost_cny"].sum() == pytest.approx(res.total_cost_cny)
     # per tonne without a linkage: through the default basis, price / (t per credit) > 0
-    implied = res.prices.set_index("year").loc[2025, "implied_carbon_price_cny_per_t"]
+    implied = res.prices.set_index("year").loc[2025, "implied_carbon_price_cny_per_t_co2e"]
     assert implied > 0
 
 
@@ -159,7 +159,7 @@ def test_cea_caps_the_price():
     cea_per_credit = T_PER_CREDIT * 100.0
     assert cea_per_credit == pytest.approx(482.5)
     assert price(res, 2025) == pytest.approx(482.5)
-    implied = res.prices.set_index("year").loc[2025, "implied_carbon_price_cny_per_t"]
+    implied = res.prices.set_index("year").loc[2025, "implied_carbon_price_cny_per_t_co2e"]
     assert implied == pytest.approx(482.5 / 4.825)  # = the CEA price, 100 CNY/t
     assert res.total_cost_cny == pytest.approx(700 * 482.5)  # 337,750
     assert firm(res, "A", 2025, "cea_credits") == pytest.approx(700.0)

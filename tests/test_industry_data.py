@@ -465,7 +465,7 @@ def test_enterprise_model_solves_a_generated_enterprise(ind):
     result = model.solve()
     assert result.status == "optimal"
     assert model.verify(result.plan) == []
-    assert all(u == {"cafc": 0.0, "nev": 0.0} for u in result.uncovered_deficit.values())
+    assert all(u == {"cafc": 0.0, "nev": 0.0} for u in result.uncovered_credits.values())
     own = st[st["enterprise"] == name]
     deficits = float(
         -own["nev_credits"].clip(upper=0).sum() - own["cafc_credits"].clip(upper=0).sum()

@@ -529,8 +529,8 @@ def test_supply_demand_ratio_by_hand():
     #       C: nets 20 of CAFC deficit 50 -> supply 0, demand 30
     #       D: supply 400
     #       supply 200 + 400 = 600, demand 100 + 30 = 130, ratio 600/130
-    assert t.loc[2024, "supply"] == pytest.approx(600.0)
-    assert t.loc[2024, "demand"] == pytest.approx(130.0)
+    assert t.loc[2024, "supply_credits"] == pytest.approx(600.0)
+    assert t.loc[2024, "demand_credits"] == pytest.approx(130.0)
     assert t.loc[2024, "ratio"] == pytest.approx(600.0 / 130.0)
     # 2025: supply 100, demand 400 -> 0.25
     assert t.loc[2025, "ratio"] == pytest.approx(0.25)

@@ -159,9 +159,9 @@ def test_pool_ratio_basis():
     st = pd.DataFrame({"enterprise": ["A", "B"], "year": 2024,
                        "cafc_credits": [-100.0, 0.0], "nev_credits": [300.0, -100.0]})
     both = supply_demand_ratio(st).loc[2024]
-    assert (both["supply"], both["demand"], both["ratio"]) == (200.0, 100.0, 2.0)
+    assert (both["supply_credits"], both["demand_credits"], both["ratio"]) == (200.0, 100.0, 2.0)
     only = supply_demand_ratio(st, alt("pool_ratio_nev_only.toml")).loc[2024]
-    assert (only["supply"], only["demand"], only["ratio"]) == (300.0, 100.0, 3.0)
+    assert (only["supply_credits"], only["demand_credits"], only["ratio"]) == (300.0, 100.0, 3.0)
 
 
 # --------------------------------------------------------------------------- small enterprises

@@ -102,7 +102,7 @@ def test_sweep_prices_by_hand():
     # the varied values are columns
     assert list(table["set:linkage.cea_price"]) == [c for c in (50, 100, 200) for _ in YEARS] * 2
     # per tonne: the price / 4.825
-    assert table["implied_carbon_price_cny_per_t"].to_numpy() == pytest.approx(
+    assert table["implied_carbon_price_cny_per_t_co2e"].to_numpy() == pytest.approx(
         hand["price"] / T_PER_CREDIT)
 
 

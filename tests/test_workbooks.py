@@ -201,7 +201,7 @@ def test_market_workbook_equals_prices_and_enterprises_csv(tmp_path):
     assert r1.exit_code == 0 and r2.exit_code == 0, r1.output + r2.output
     wb = openpyxl.load_workbook(tmp_path / "m.xlsx")
     assert wb.sheetnames == ["prices", "enterprises", "plan", "summary", "notes"]
-    cols = ["year", "nev_price_cny_per_credit", "implied_carbon_price_cny_per_t"]
+    cols = ["year", "nev_price_cny_per_credit", "implied_carbon_price_cny_per_t_co2e"]
     assert_sheet_equals_csv(wb["prices"], tmp_path / "m" / "prices.csv", cols)
     assert "nev_price_cny_per_credit [CNY/credit]" in [c.value for c in wb["prices"][1]]
     assert_sheet_equals_csv(wb["enterprises"], tmp_path / "m" / "enterprises.csv")
@@ -240,7 +240,7 @@ def test_header_units_agree_with_the_glossary(credits_run, tmp_path):
     wb = openpyxl.load_workbook(credits_run / "book.xlsx")
     names = {c.value.split(" [")[0] for ws in wb.worksheets for c in ws[1]}
     names |= {"nev_price_cny_per_credit", "traded_credits", "cost_cny", "cea_t", "offsets_t",
-              "bought", "balance_after", "cash_flow_cny", "implied_carbon_price_cny_per_t",
+              "bought", "balance_after", "cash_flow_cny", "implied_carbon_price_cny_per_t_co2e",
               "cafc_co2_reference_g_per_km", "conventional_cafc_l_per_100km"}
     for name in sorted(names):
         if name in documented and name != "quantity":
@@ -252,7 +252,7 @@ def test_header_units_agree_with_the_glossary(credits_run, tmp_path):
 def test_unit_suffixes():
     assert column_unit("cafc_actual_l_per_100km") == "L/100 km"
     assert column_unit("nev_buy_price_cny_per_credit") == "CNY/credit"
-    assert column_unit("implied_carbon_price_cny_per_t") == "CNY/t CO2e"
+    assert column_unit("implied_carbon_price_cny_per_t_co2e") == "CNY/t CO2e"
     assert column_unit("battery_energy_density_wh_per_kg") == "Wh/kg"
     assert column_unit("enterprise") is None
     assert column_header("cash_flow_cny") == "cash_flow_cny [CNY]"

@@ -214,8 +214,8 @@ def _enterprise_table(
             "nev_credit_per_vehicle_2023": f.nev_credit_per_vehicle,
             "ice_fuel_consumption_ratio_2023": f.ice_ratio,
             "conventional_cafc_ratio_2023": (
-                s0.loc[f.name, "conventional_cafc_actual"]
-                / s0.loc[f.name, "conventional_target_value"]
+                s0.loc[f.name, "conventional_cafc_actual_l_per_100km"]
+                / s0.loc[f.name, "conventional_target_l_per_100km"]
             ).to_numpy(),
             "volume_growth_per_year": f.growth,
             "nev_deficit_2023": f.nev_deficit,

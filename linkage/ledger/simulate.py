@@ -211,7 +211,7 @@ def simulate(
 
     tx = pd.DataFrame(book.rows, columns=TRANSACTION_COLUMNS)
     tx = tx.astype({"year": np.int64, "vintage": np.int64, "quantity": float,
-                    "balance_after": float, "cash_flow_cny": float})
+                    "balance_after_credits": float, "cash_flow_cny": float})
     bal = pd.DataFrame(balances, columns=["enterprise", "year", "instrument", "vintage",
                                           "quantity"])
     return LedgerResult(tx, bal, ratios, notes)
