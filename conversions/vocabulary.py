@@ -176,7 +176,7 @@ def rename_deprecated(names: Iterable[str], where: str, *, file: str | None = No
     for old, new in found.items():
         if new in present:
             raise InputError(f"{old!r} and {new!r} are the same quantity; give only {new!r}",
-                             file=file, key=old, rule="one name per quantity")
+                             file=file, key=old)
         place = f"{file}: " if file else ""
         warnings.warn(f"{place}{old!r} is deprecated, use {new!r} ({where})",
                       DeprecationWarning, stacklevel=stacklevel)

@@ -486,9 +486,9 @@ def market(scenario_file: str, out: str, fmt: str, overwrite: bool) -> None:
         click.echo(f"  {r.year}: NEV credit {r.nev_price_cny_per_credit:9,.1f} CNY/credit = "
                    f"{r.implied_carbon_price_cny_per_t_co2e:8,.1f} CNY/t CO2e; "
                    f"{r.traded_credits:,.0f} credits traded")
-    unc = res.enterprises[res.enterprises["uncovered"] > 0]
+    unc = res.enterprises[res.enterprises["uncovered_credits"] > 0]
     for r in unc.itertuples():
-        click.echo(f"WARNING: {r.enterprise} {r.year}: {r.uncovered:,.0f} deficit credits "
+        click.echo(f"WARNING: {r.enterprise} {r.year}: {r.uncovered_credits:,.0f} deficit credits "
                    "left uncovered", err=True)
     if fmt == "xlsx":
         paths = [save_workbook(out, market_workbook(res, sc), overwrite=overwrite)]

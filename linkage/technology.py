@@ -135,7 +135,7 @@ def _taken(fleet: pd.DataFrame, option: dict, enterprise: str, year: int, n: int
         b = _row(f, enterprise, year, option["to_model"], "to_model")
         if f.at[a, "volume_vehicles"] < n:
             raise InputError(f"max_units_per_year {n} in {year} exceeds the volume "
-                             f"{int(f.at[a, 'volume'])} of {option['from_model']!r}",
+                             f"{int(f.at[a, 'volume_vehicles'])} of {option['from_model']!r}",
                              key="max_units_per_year")
         f.loc[a, "volume_vehicles"] -= n
         f.loc[b, "volume_vehicles"] += n
@@ -146,7 +146,7 @@ def _taken(fleet: pd.DataFrame, option: dict, enterprise: str, year: int, n: int
                          "ICE, HEV or PHEV model", key="model")
     if f.at[a, "volume_vehicles"] < n:
         raise InputError(f"max_units_per_year {n} in {year} exceeds the volume "
-                         f"{int(f.at[a, 'volume'])} of {option['model']!r}",
+                         f"{int(f.at[a, 'volume_vehicles'])} of {option['model']!r}",
                          key="max_units_per_year")
     new = f.loc[[a]].copy()
     new["model"] = f"{option['model']} (improved)"

@@ -36,7 +36,7 @@ def result() -> BackcastResult:
 
 def _totals(st: pd.DataFrame) -> dict[str, float]:
     return {
-        "volume": float(st["volume"].sum()),
+        "volume": float(st["volume_vehicles"].sum()),
         "cafc_positive": float(st.loc[st["cafc_credits"] > 0, "cafc_credits"].sum()),
         "cafc_negative": float(-st.loc[st["cafc_credits"] < 0, "cafc_credits"].sum()),
         "nev_positive": float(st.loc[st["nev_credits"] > 0, "nev_credits"].sum()),

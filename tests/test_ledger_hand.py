@@ -115,8 +115,8 @@ def test_cafc_surplus_discount_and_expire_rows(cafc_carry):
     exp = select(tx, action="expire")
     assert list(exp["year"]) == [2024]  # 2021 + 3 years carried = 2024 is the last year
     assert float(exp["quantity"].iloc[0]) == pytest.approx(729.0)
-    assert list(disc["balance_after"]) == pytest.approx([900.0, 810.0, 729.0])
-    assert float(exp["balance_after"].iloc[0]) == 0.0
+    assert list(disc["balance_after_credits"]) == pytest.approx([900.0, 810.0, 729.0])
+    assert float(exp["balance_after_credits"].iloc[0]) == 0.0
 
 
 def test_expired_cafc_cannot_clear_2025_deficit(cafc_carry):

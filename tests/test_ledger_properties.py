@@ -215,7 +215,7 @@ def test_credits_are_conserved(sc):
 def test_no_holding_goes_negative(sc):
     tx = run(sc).transactions
     hold = tx[tx["instrument"].isin(HOLDING)]
-    assert (hold["balance_after"] >= -1e-6).all(), hold[hold["balance_after"] < -1e-6]
+    assert (hold["balance_after_credits"] >= -1e-6).all(), hold[hold["balance_after_credits"] < -1e-6]
     q = tx["quantity"].to_numpy(dtype=float)
     assert np.isfinite(q).all() and (q >= 0).all()
 

@@ -75,14 +75,14 @@ def test_market_example_enterprises_csv_and_summary(market_run):
     _, out = market_run
     ent = pd.read_csv(out / "enterprises.csv")
     assert len(ent) == 3 * len(YEARS)
-    for col in ("enterprise", "year", "cost_cny", "bought", "sold", "deposited", "withdrawn",
-                "transferred_in", "transferred_out", "cea_t", "cea_credits", "offsets_t",
-                "abated", "uncovered"):
+    for col in ("enterprise", "year", "cost_cny", "bought_credits", "sold_credits", "deposited_credits", "withdrawn_credits",
+                "transferred_in_credits", "transferred_out_credits", "cea_surrendered_t_co2e", "deficit_covered_by_cea_credits", "offsets_sold_t_co2e",
+                "abated_credits", "uncovered_credits"):
         assert col in ent.columns, col
-    assert ent["uncovered"].sum() == 0.0
+    assert ent["uncovered_credits"].sum() == 0.0
     # market volumes balance every year
-    by_year = ent.groupby("year")[["bought", "sold"]].sum()
-    assert by_year["bought"].to_numpy() == pytest.approx(by_year["sold"].to_numpy())
+    by_year = ent.groupby("year")[["bought_credits", "sold_credits"]].sum()
+    assert by_year["bought_credits"].to_numpy() == pytest.approx(by_year["sold_credits"].to_numpy())
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert s["status"] == "optimal"
     # no discounting: the industry's cost is the sum of the enterprises' cash costs (the
