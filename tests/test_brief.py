@@ -155,14 +155,14 @@ def test_linkage_net_co2_recomputed(brief):
     # the linkage section carries net CO2 and integrity gap columns, in its table and CSVs
     sec4 = md.split("## 4.")[1].split("## 5.")[0]
     header = _body_tables(sec4)[0][0]
-    assert "net_co2_t" in header and "integrity_gap_t" in header
+    assert "net_change_t_co2e" in header and "integrity_gap_t_co2e" in header
     grid = pd.read_csv(out / "linkage_grid.csv")
-    assert {"net_co2_t", "integrity_gap_t", "cea_price_cny_per_t", "policy_t_co2e_per_credit",
-            "offset_limit_share"} <= set(grid.columns)
+    assert {"net_change_t_co2e", "integrity_gap_t_co2e", "cea_price_cny_per_t_co2e",
+            "policy_t_co2e_per_credit", "offset_limit_share"} <= set(grid.columns)
     assert len(grid) == 27
     assert 0.05 in set(grid["offset_limit_share"])
     # at a policy rate above the physical one the gap is positive, below it negative
-    assert (grid.loc[grid["policy_t_co2e_per_credit"] == 8.0, "integrity_gap_t"] >= 0).all()
+    assert (grid.loc[grid["policy_t_co2e_per_credit"] == 8.0, "integrity_gap_t_co2e"] >= 0).all()
 
 
 def test_backcast_table_has_observed_and_modelled_prices(brief):

@@ -272,7 +272,7 @@ def test_sweep_rows_carry_the_emissions_by_hand():
         assert r.net_change_t_co2e == pytest.approx(-346.825)
         assert r.integrity_gap_t_co2e == pytest.approx(133.175 - 15.22)
         assert r.technology_units == pytest.approx(25.0)
-        assert r.emissions_basis == "ttw-lab"
+        assert r.basis == "ttw-lab"
         assert r.offset_rent_cny_per_t_co2e == 0.0
     d = doc(ent("A", 0, -1000, option("bev", 1000.0, 300.0, nev=2.0, co2=-20.0)),
             market={"nev_buy_price": 1100.0, "nev_sell_price": 0.0})
