@@ -15,7 +15,8 @@ Old spellings stay readable for a deprecation period: :func:`deprecated_aliases`
 ``old -> new`` map of a context, :func:`rename_deprecated` applies it to the keys of a mapping
 or the columns of a table (a :class:`DeprecationWarning` naming the file, old and new name;
 an :class:`~conversions.errors.InputError` when both spellings are given) and
-:func:`renamed_parameters` to the keyword arguments of a function.
+:func:`renamed_parameters` to the keyword arguments of a function; :func:`renamed_attributes`
+keeps the old attribute names (and constructor keywords) of a dataclass.
 
 ``docs/glossary.md`` is generated from this table and the code (``docs/generate_glossary.py``);
 ``tests/test_vocabulary.py`` fails on a public name that is not here, or on a second name of
@@ -24,6 +25,7 @@ the same quantity.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tomllib
 import warnings
@@ -41,6 +43,7 @@ __all__ = [
     "deprecated_aliases",
     "rename_deprecated",
     "rename_mapping",
+    "renamed_attributes",
     "renamed_parameters",
     "suffixes",
     "vocabulary",
@@ -55,6 +58,7 @@ VOCABULARY_FILE = Path(__file__).parent / "data" / "vocabulary.toml"
 NON_UNITS = ("text", "bool", "year", "count", "-")
 
 F = TypeVar("F", bound=Callable[..., Any])
+C = TypeVar("C", bound=type)
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,46 @@ def renamed_parameters(where: str) -> Callable[[F], F]:
             return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _old_attribute(cls: type, old: str, new: str, where: str) -> property:
+    """A property ``old`` reading (and setting) ``new``, with a :class:`DeprecationWarning`."""
+    message = f"{cls.__name__}.{old!r} is deprecated, use {new!r} ({where})"
+
+    def get(self: Any) -> Any:
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
+        return getattr(self, new)
+
+    def set_(self: Any, value: Any) -> None:
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
+        setattr(self, new, value)
+
+    return property(get, set_, doc=f"Deprecated spelling of :attr:`{new}`.")
+
+
+def renamed_attributes(where: str) -> Callable[[C], C]:
+    """Class decorator: the deprecated spellings of ``where`` stay attributes of a dataclass.
+
+    For each ``old -> new`` of :func:`deprecated_aliases` whose ``new`` is a field or an
+    attribute of the class (and ``old`` is not), ``old`` becomes a property reading and
+    setting ``new`` with a :class:`DeprecationWarning`; the constructor takes ``old`` as a
+    keyword too (:func:`renamed_parameters`).
+
+    Parameters
+    ----------
+    where : str
+        The class's context, ``python.<ClassName>``.
+    """
+
+    def decorate(cls: C) -> C:
+        own = {f.name for f in dataclasses.fields(cls)} | set(dir(cls))
+        for old, new in deprecated_aliases(where).items():
+            if new in own and old not in own:
+                setattr(cls, old, _old_attribute(cls, old, new, where))
+        cls.__init__ = renamed_parameters(where)(cls.__init__)  # type: ignore[misc]
+        return cls
 
     return decorate
 

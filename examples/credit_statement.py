@@ -43,7 +43,8 @@ st, models = res.statements, res.models
 # 1. the statements: one row per enterprise and year
 pd.set_option("display.width", 160)
 cols = {
-    "enterprise": "enterprise", "year": "year", "volume_vehicles": "volume", "nev_volume_vehicles": "NEVs",
+    "enterprise": "enterprise", "year": "year", "volume_vehicles": "volume",
+    "nev_volume_vehicles": "NEVs",
     "cafc_target_l_per_100km": "CAFC target", "cafc_actual_l_per_100km": "CAFC actual",
     "cafc_credits": "CAFC credits", "nev_earned_credits": "NEV earned",
     "nev_requirement_credits": "NEV required", "nev_credits": "NEV credits",
@@ -56,8 +57,8 @@ print(st[list(cols)].rename(columns=cols).to_string(index=False, float_format="{
 bev = models[models["powertrain"] == "BEV"]
 if not bev.empty:
     m = bev.sort_values(["year", "volume_vehicles"]).iloc[-1]
-    product = (m["nev_standard_credit_per_vehicle"] * m["nev_range_factor"] * m["nev_density_factor"]
-               * m["nev_consumption_factor"])
+    product = (m["nev_standard_credit_per_vehicle"] * m["nev_range_factor"]
+               * m["nev_density_factor"] * m["nev_consumption_factor"])
     print(f"\nPer-model factors of BEV '{m['model']}' ({m['enterprise']}, {m['year']}):")
     for label, key, unit in (
         ("volume", "volume_vehicles", "vehicle"),

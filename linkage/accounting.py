@@ -425,7 +425,7 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
         ``fuel_consumption_accounted_l_per_100km``, ``nev_requirement_weight``,
         ``nev_standard_credit_per_vehicle``, ``nev_range_factor``, ``nev_density_factor``,
         ``nev_consumption_factor``, ``nev_cs_factor``, ``nev_cd_factor`` (PHEV
-        charge-depleting test), ``nev_low_temperature_factor_used`` (each [credit/vehicle]
+        charge-depleting test), ``nev_low_temperature_applied_factor`` (each [credit/vehicle]
         or [-]), ``electricity_factor_l_per_kwh`` (fuel counted per kWh in the year [L/kWh],
         0 where electricity is not counted), ``electricity_fuel_equivalent_l_per_100km``
         (the electricity part of the fuel consumption [L/100 km]), ``unchecked_inputs``,
@@ -461,7 +461,7 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
             "target_l_per_100km", "low_fc_threshold_l_per_100km", "cafc_multiplier",
             "nev_requirement_weight", "nev_standard_credit_per_vehicle", "nev_range_factor",
             "nev_density_factor", "nev_consumption_factor", "nev_cs_factor",
-            "nev_credit_per_vehicle", "nev_cd_factor", "nev_low_temperature_factor_used",
+            "nev_credit_per_vehicle", "nev_cd_factor", "nev_low_temperature_applied_factor",
             "electricity_factor_l_per_kwh", "electricity_fuel_equivalent_l_per_100km",
         )
     }
@@ -531,7 +531,7 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
             ("nev_standard_credit_per_vehicle", std), ("nev_range_factor", rf),
             ("nev_density_factor", df), ("nev_consumption_factor", cf),
             ("nev_cs_factor", csf), ("nev_credit_per_vehicle", credit),
-            ("nev_cd_factor", cdf), ("nev_low_temperature_factor_used", ltf),
+            ("nev_cd_factor", cdf), ("nev_low_temperature_applied_factor", ltf),
             ("electricity_factor_l_per_kwh", np.where(b | p, kwh_l, 0.0)),
             ("electricity_fuel_equivalent_l_per_100km", elec),
         ):
@@ -573,7 +573,7 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
         "electricity_fuel_equivalent_l_per_100km"]
     for k in ("nev_requirement_weight", "nev_standard_credit_per_vehicle", "nev_range_factor",
               "nev_density_factor", "nev_consumption_factor", "nev_cs_factor",
-              "nev_cd_factor", "nev_low_temperature_factor_used", "nev_credit_per_vehicle"):
+              "nev_cd_factor", "nev_low_temperature_applied_factor", "nev_credit_per_vehicle"):
         out[k] = cols[k]
     out["nev_credit_source"] = source
     out["neutral_factors"] = neutral_parts
@@ -812,13 +812,14 @@ def enterprise_statements(
         One row per enterprise and year, sorted, with the :data:`STATEMENT_COLUMNS` plus
         ``group``, ``cafc_requirement_share`` (effective share, relief included [-]),
         ``small_enterprise_relief_factor`` (the relief step earned, 1.6 = relaxed by 60 % [-]),
-        ``nev_exempt``,
-        ``conventional_target_l_per_100km`` and ``conventional_cafc_actual_l_per_100km`` [L/100 km] (the same
-        formulas over conventional models only; NaN without conventional models),
+        ``nev_exempt``, ``conventional_target_l_per_100km`` and
+        ``conventional_cafc_actual_l_per_100km`` [L/100 km] (the same formulas over
+        conventional models only; NaN without conventional models),
         ``nev_carry_eligible`` (the conventional fleet met ``nev.carry_threshold_ratio``, so
         the year's NEV surplus may be carried forward; True without conventional models),
-        ``conventional_cafc_unweighted_l_per_100km`` (GB 27999-2025's CAFC of traditional-energy cars:
-        ``Σ FC_j V_j / Σ V_j`` over conventional models, no multipliers) and
+        ``conventional_cafc_unweighted_l_per_100km`` (GB 27999-2025's CAFC of
+        traditional-energy cars: ``Σ FC_j V_j / Σ V_j`` over conventional models, no
+        multipliers) and
         ``cafc_co2_reference_g_per_km`` (corporate average CO2 reference value: actual CAFC x
         ``cafc.co2_per_litre`` x 10) [g/km], both NaN in years without
         ``cafc.reference_indicators``; ``unchecked_optional_inputs`` (optional credit inputs

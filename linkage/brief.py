@@ -588,7 +588,8 @@ def _linkage_grid(inp: _Inputs) -> tuple[pd.DataFrame, dict[str, Any]]:
 def _heatmaps(plt: Any, grid: pd.DataFrame, d: _Doc) -> None:
     metrics = [("nev_price_cny_per_credit", "NEV price [CNY/credit]", 1.0),
                ("industry_cost_cny", "industry cost [bn CNY]", 1e9),
-               ("net_change_t_co2e", "net CO2 [Mt]", 1e6), ("integrity_gap_t_co2e", "integrity gap [Mt]", 1e6)]
+               ("net_change_t_co2e", "net CO2 [Mt]", 1e6), ("integrity_gap_t_co2e",
+                                                            "integrity gap [Mt]", 1e6)]
     fig, axes = plt.subplots(len(metrics), len(OFFSET_LIMIT_SHARES), figsize=(9, 10),
                              squeeze=False)
     for i, (col, label, unit) in enumerate(metrics):
@@ -641,7 +642,8 @@ def _linkage_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any
         f"{_fmt(both['net_change_t_co2e'] / 1e6, 2)} Mt (vehicles, plus CEAs retired, plus offsets "
         f"that let ETS entities emit more) with an integrity gap of "
         f"{_fmt(both['integrity_gap_t_co2e'] / 1e6, 2)} Mt. Over the grid, net CO2 is highest "
-        f"({_fmt(worst['net_change_t_co2e'] / 1e6, 2)} Mt) at CEA {worst['cea_price_cny_per_t_co2e']:.0f} "
+        f"({_fmt(worst['net_change_t_co2e'] / 1e6, 2)} Mt) at CEA "
+        f"{worst['cea_price_cny_per_t_co2e']:.0f} "
         f"CNY/t, {worst['policy_t_co2e_per_credit']:.2f} t per credit and a limit of "
         f"{worst['offset_limit_share']:.0%}"
         + (": a policy rate above the physical one sells more tonnes per surplus credit than "
@@ -789,7 +791,8 @@ def _findings_section(b: Brief, d: _Doc, hist: dict[str, Any], outlook: dict[str
         f"CNY/credit across the draws (section 3).",
         f"CO2: a two-way link at {CEA_CENTRAL:.0f} CNY/t with the sourced offset limit "
         f"{'raises' if both['net_change_t_co2e'] > 0 else 'lowers'} net CO2 by "
-        f"{_fmt(abs(both['net_change_t_co2e']) / 1e6, 2)} Mt over the period, mostly through offsets "
+        f"{_fmt(abs(both['net_change_t_co2e']) / 1e6, 2)} Mt over the period, mostly through "
+        "offsets "
         f"sold from surplus credits, with an integrity gap of "
         f"{_fmt(both['integrity_gap_t_co2e'] / 1e6, 2)} Mt (section 4).",
         f"Cost and distribution: it changes the industry's net cost by "

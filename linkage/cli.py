@@ -392,7 +392,7 @@ def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: t
         f"{y} {r:.2f}" + (" (observed)" if y in ratios else "") for y, r in res.ratios.items()))
     for note in res.assumptions:
         click.echo(f"note: {note}")
-    unc = res.uncovered
+    unc = res.uncovered_deficits
     if len(unc):
         for r in unc.itertuples(index=False):
             click.echo(f"WARNING: {r.enterprise} {r.year}: {r.quantity:,.0f} "
@@ -440,7 +440,7 @@ def optimize(scenario_file: str, out: str, fmt: str, overwrite: bool) -> None:
         if r.provisional_parameters:
             click.echo(f"    relies on {len(r.provisional_parameters)} provisional rule "
                        "parameter(s)")
-    for name, y, kind, q in res.uncovered:
+    for name, y, kind, q in res.uncovered_deficits:
         click.echo(f"WARNING: {name} {y}: {q:,.0f} {kind.upper()} deficit credits left "
                    "uncovered (penalty applied)", err=True)
     if fmt == "xlsx":

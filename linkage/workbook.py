@@ -2,9 +2,9 @@
 
 One workbook per run: one sheet per table (the same rows and columns as the CSV files the
 command writes otherwise), the unit of each column in its header
-(``cafc_actual_l_per_100km [L/100 km]``), the header row frozen, numbers stored as numbers, columns sized to their contents, and a
-``notes`` sheet with the provisional or scenario rule parameters the results relied on, their
-sources, and the run's assumptions.
+(``cafc_actual_l_per_100km [L/100 km]``), the header row frozen, numbers stored as numbers,
+columns sized to their contents, and a ``notes`` sheet with the provisional or scenario rule
+parameters the results relied on, their sources, and the run's assumptions.
 
 The units come from the one vocabulary (:mod:`conversions.vocabulary`: the unit of each
 public name, and the unit suffixes of names such as ``_l_per_100km`` or ``_cny_per_credit``,
@@ -46,21 +46,29 @@ __all__ = [
     "write_workbook",
 ]
 
-#: Unit of the output columns that are neither in the vocabulary
-#: (:func:`conversions.vocabulary.vocabulary`) nor end in a unit suffix: years, counts.
+#: Unit of the output columns without a unit suffix that the vocabulary
+#: (:func:`conversions.vocabulary.vocabulary`) does not list, or lists with the unit of the
+#: row (``quantity``): years, counts.
 COLUMN_UNITS: dict[str, str] = {
     "year": "year", "vintage": "year", "first_year": "year", "last_year": "year",
-    "provisional_parameters": "count", "seat_rows": "-",
+    "provisional_parameters": "count", "seat_rows": "count",
     # `quantity` is in credits or t CO2e, as its row's `unit` column says
     "quantity": "credit or t CO2e, see unit",
 }
+
+
+def _shown(unit: str) -> str:
+    """A vocabulary unit as a header shows it: ``L_per_100km`` -> ``L/100 km``,
+    ``t_CO2e`` -> ``t CO2e``."""
+    return unit.replace("_per_100km", "/100 km").replace("t_CO2e", "t CO2e")
+
 
 #: Unit suffixes of column names, the longest first [(suffix, unit)]: the vocabulary's
 #: (:func:`conversions.vocabulary.suffixes`), after the scaled counts of the MIIT table.
 UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_10k_vehicles", "10^4 vehicle"),
     ("_10k_credits", "10^4 credit"),
-    *((suffix, unit.replace("t_CO2e", "t CO2e")) for suffix, unit in suffixes().items()),
+    *((suffix, _shown(unit)) for suffix, unit in suffixes().items()),
 )
 
 #: Name endings of dimensionless quantities (unit ``-``), as the vocabulary's conventions say.
@@ -89,8 +97,10 @@ def column_unit(name: str) -> str | None:
         a column without a unit (names, text, flags).
     """
     known = vocabulary().get(name)
-    if known is not None:
-        return None if known.unit in ("text", "bool") else known.unit.replace("t_CO2e", "t CO2e")
+    if known is not None and known.unit in ("text", "bool"):
+        return None
+    if known is not None and name not in COLUMN_UNITS:
+        return _shown(known.unit)
     if name in COLUMN_UNITS:
         return COLUMN_UNITS[name]
     base, per_unit = (name[:-len("_per_unit")], "/unit") if name.endswith("_per_unit") \

@@ -217,11 +217,12 @@ def _unexplained(table: pd.DataFrame, industry: Industry) -> list[str]:
         "scaled penalty in a year with uncovered deficits. Observed prices stay positive in "
         "surplus years (bilateral contracts, transaction costs, market power, expectations of "
         "tighter rules), which this model does not represent.")
+    first = table.loc[table.year == table.year.min(), "miit_cafc_negative_credits"].iloc[0]
     out.append(
         "The backcast starts in 2020 with empty banks: CAFC credits banked from 2016-2019, "
         "the deficits MIIT let enterprises carry, and affiliate transfers before 2020 are not "
         "modelled, so the 2020 shortfall (CAFC negatives "
-        f"{float(table.loc[table.year == table.year.min(), 'miit_cafc_negative_credits'].iloc[0]):,.0f}"
+        f"{float(first):,.0f}"
         " credits) is larger than what enterprises actually had to buy.")
     filled = industry.calibration[industry.calibration["target_source"] == "assumption"]
     if len(filled):

@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,7 +33,7 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from conversions import get_basis, tonnes_per_credit
-from conversions.vocabulary import deprecated_aliases
+from conversions.vocabulary import renamed_attributes
 from linkage.errors import InputError, LinkageError
 from linkage.ledger import Violation, verify_plan
 from linkage.pool import ReserveVariant
@@ -68,6 +67,7 @@ class PlanVerificationError(LinkageError):
                          "; ".join(str(v) for v in violations[:5]))
 
 
+@renamed_attributes("python.EnterpriseResult")
 @dataclass
 class EnterpriseResult:
     """Least-cost plan of one enterprise.
@@ -132,30 +132,6 @@ class EnterpriseResult:
             "uncovered_credits": {str(k): v for k, v in self.uncovered_credits.items()},
             "provisional_parameters": self.provisional_parameters,
         }
-
-
-def _deprecated_attribute(old: str, new: str, where: str) -> property:
-    """A read-only property ``old`` returning attribute ``new``, with a DeprecationWarning."""
-
-    def get(self: Any) -> Any:
-        warnings.warn(f"{old!r} is deprecated, use {new!r} ({where})", DeprecationWarning,
-                      stacklevel=2)
-        return getattr(self, new)
-
-    return property(get, doc=f"Deprecated spelling of ``{new}``.")
-
-
-def deprecated_attributes(cls: type, where: str) -> type:
-    """Give ``cls`` a warning read-only property for each deprecated spelling of ``where``
-    (:func:`conversions.vocabulary.deprecated_aliases`) whose new name it has."""
-    names = {f.name for f in fields(cls)} | set(dir(cls))
-    for old, new in deprecated_aliases(where).items():
-        if new in names and old not in names:
-            setattr(cls, old, _deprecated_attribute(old, new, where))
-    return cls
-
-
-deprecated_attributes(EnterpriseResult, "python.EnterpriseResult")
 
 
 class EnterpriseModel:

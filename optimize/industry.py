@@ -78,8 +78,8 @@ class IndustryResult:
         ``withdrawn_credits``, ``transferred_in_credits``, ``transferred_out_credits``
         [credit], ``cea_surrendered_t_co2e`` [t CO2e], ``deficit_covered_by_cea_credits``
         [credit], ``offsets_sold_t_co2e`` [t CO2e], ``abated_credits``,
-        ``uncovered_credits`` [credit], ``technology_units`` [unit], then the emissions ledger's figures [t CO2e] and
-        ``basis`` (:func:`optimize.emissions.emissions_ledger`).
+        ``uncovered_credits`` [credit], ``technology_units`` [unit], then the emissions
+        ledger's figures [t CO2e] and ``basis`` (:func:`optimize.emissions.emissions_ledger`).
     plan : DataFrame
         The industry's transactions (ledger shape), verified.
     solver : str

@@ -624,7 +624,8 @@ def small_fleet_text() -> str:
 
 def fleet_spec() -> TableSpec:
     return TableSpec("fleet", "fleet.csv", small_fleet_text(), FLEET_KINDS,
-                     ("enterprise", "year", "model", "powertrain", "volume_vehicles", "curb_mass_kg"),
+                     ("enterprise", "year", "model", "powertrain", "volume_vehicles",
+                      "curb_mass_kg"),
                      ("enterprise", "year", "model"))
 
 

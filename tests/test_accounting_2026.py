@@ -29,29 +29,34 @@ from linkage.accounting import electricity_fuel_factor, phev_cd_factor
 
 
 def ice(e, y, v, m=1500.0, fc=6.00, name="ice"):
-    return dict(enterprise=e, year=y, model=name, powertrain="ICE", volume_vehicles=v, curb_mass_kg=m,
+    return dict(enterprise=e, year=y, model=name, powertrain="ICE", volume_vehicles=v,
+                curb_mass_kg=m,
                 fuel_consumption_l_per_100km=fc)
 
 
 def hev(e, y, v, m=1415.0, fc=3.10, name="hev"):
-    return dict(enterprise=e, year=y, model=name, powertrain="HEV", volume_vehicles=v, curb_mass_kg=m,
+    return dict(enterprise=e, year=y, model=name, powertrain="HEV", volume_vehicles=v,
+                curb_mass_kg=m,
                 fuel_consumption_l_per_100km=fc)
 
 
 def phev(e, y, v, m=1800.0, fc=1.50, r=60.0, ec_cd=20.0, uf=0.5, name="phev", **kw):
-    return dict(enterprise=e, year=y, model=name, powertrain="PHEV", volume_vehicles=v, curb_mass_kg=m,
+    return dict(enterprise=e, year=y, model=name, powertrain="PHEV", volume_vehicles=v,
+                curb_mass_kg=m,
                 fuel_consumption_l_per_100km=fc, electric_range_km=r, phev_cs_condition_met=True,
                 phev_cd_energy_consumption_kwh_per_100km=ec_cd, phev_utility_factor=uf, **kw)
 
 
 def bev(e, y, v, m=1200.0, r=400.0, ec=10.528, dens=150.0, name="bev", **kw):
-    return dict(enterprise=e, year=y, model=name, powertrain="BEV", volume_vehicles=v, curb_mass_kg=m,
+    return dict(enterprise=e, year=y, model=name, powertrain="BEV", volume_vehicles=v,
+                curb_mass_kg=m,
                 electric_range_km=r, energy_consumption_kwh_per_100km=ec,
                 battery_energy_density_wh_per_kg=dens, **kw)
 
 
 def fcev(e, y, v, m=1900.0, p=50.0, name="fcev"):
-    return dict(enterprise=e, year=y, model=name, powertrain="FCEV", volume_vehicles=v, curb_mass_kg=m,
+    return dict(enterprise=e, year=y, model=name, powertrain="FCEV", volume_vehicles=v,
+                curb_mass_kg=m,
                 fuel_cell_power_kw=p)
 
 
@@ -140,7 +145,8 @@ def test_2026_phev_with_charge_depleting_electricity():
     assert m["nev_cd_factor"] == 1.0
     assert m["unchecked_inputs"] == ""  # CD input given; low temperature is BEV only
     s = stmt(res)
-    assert (s["cafc_target_l_per_100km"], s["cafc_compliance_l_per_100km"], s["cafc_actual_l_per_100km"]) == (
+    assert (s["cafc_target_l_per_100km"], s["cafc_compliance_l_per_100km"],
+            s["cafc_actual_l_per_100km"]) == (
         3.49, 4.92, 2.63)
     assert s["cafc_credits"] == 2290
     assert s["nev_earned_credits"] == 500
@@ -323,7 +329,7 @@ def test_low_temperature_factor():
     # 2026 BEV with factor 0.9: 0.83 x 1.25 x 0.9 = 0.93375 -> 0.93
     res = run([bev("E", 2026, 1000, nev_low_temperature_factor=0.9)])
     m = mdl(res, "bev")
-    assert m["nev_low_temperature_factor_used"] == 0.9
+    assert m["nev_low_temperature_applied_factor"] == 0.9
     assert m["nev_credit_per_vehicle"] == 0.93
     assert m["unchecked_inputs"] == ""
     # absent: 1.0, reported

@@ -249,7 +249,8 @@ def test_outlook_draw_scales_requirement_and_costs():
     st = inp.industry.statements.set_index(["enterprise", "year"]).loc[(name, 2026)]
     e0 = next(e for e in base["enterprise"] if e["name"] == name)
     e1 = next(e for e in draw["enterprise"] if e["name"] == name)
-    assert e1["nev_credits"][0] == round(st["nev_earned_credits"] - 1.2 * st["nev_requirement_credits"])
+    assert e1["nev_credits"][0] == round(st["nev_earned_credits"]
+                                         - 1.2 * st["nev_requirement_credits"])
     assert e0["nev_credits"][0] == st["nev_credits"]  # scale 1 is the industry as it is
     t0 = {o["name"]: o for o in e0["technology"]}
     t1 = {o["name"]: o for o in e1["technology"]}

@@ -20,8 +20,10 @@ FLEET = ROOT / "examples" / "data" / "demo_fleet.csv"
 ENTERPRISES = ROOT / "examples" / "data" / "demo_enterprises.csv"
 
 OUT_COLUMNS = [
-    "enterprise", "year", "volume_vehicles", "conventional_volume_vehicles", "nev_volume_vehicles", "low_fc_volume_vehicles",
-    "cafc_target_l_per_100km", "cafc_compliance_l_per_100km", "cafc_actual_l_per_100km", "cafc_credits",
+    "enterprise", "year", "volume_vehicles", "conventional_volume_vehicles", "nev_volume_vehicles",
+    "low_fc_volume_vehicles",
+    "cafc_target_l_per_100km", "cafc_compliance_l_per_100km", "cafc_actual_l_per_100km",
+    "cafc_credits",
     "nev_earned_credits", "nev_requirement_credits", "nev_credits", "provisional_parameters",
 ]
 
@@ -57,7 +59,8 @@ def test_demo_statement_columns_and_rows(demo_run):
     assert not st.duplicated(["enterprise", "year"]).any()
     for _, grp in st.groupby("enterprise"):
         assert sorted(grp["year"]) == list(range(2021, 2026))
-    assert (st["volume_vehicles"] == st["conventional_volume_vehicles"] + st["nev_volume_vehicles"]).all()
+    assert (st["volume_vehicles"]
+            == st["conventional_volume_vehicles"] + st["nev_volume_vehicles"]).all()
     assert (st["nev_credits"] == st["nev_earned_credits"] - st["nev_requirement_credits"]).all()
     assert (st["provisional_parameters"] > 0).all()
 

@@ -140,7 +140,8 @@ def test_fundamentals_are_consistent_with_2023_statements(ind):
     s = ind.statements[ind.statements["year"] == 2023].set_index("enterprise").loc[e.index]
     assert (e["volume_2023_vehicles"] == s["volume_vehicles"]).all()
     assert (e["conventional_volume_2023_vehicles"] == s["conventional_volume_vehicles"]).all()
-    assert (np.rint(e["nev_2023_share"] * e["volume_2023_vehicles"]) == s["nev_volume_vehicles"]).all()
+    assert (np.rint(e["nev_2023_share"] * e["volume_2023_vehicles"])
+            == s["nev_volume_vehicles"]).all()
     assert (e["nev_deficit_2023"] == (s["nev_credits"] < 0)).all()
     assert (e["cafc_deficit_2023"] == (s["cafc_credits"] < 0)).all()
     ratio = s["conventional_cafc_actual_l_per_100km"] / s["conventional_target_l_per_100km"]
@@ -181,7 +182,8 @@ def test_same_seed_gives_identical_tables(ind):
 
 def test_different_seed_gives_different_tables(ind):
     other = illustrative_industry(seed=7)
-    assert not np.array_equal(ind.enterprises["volume_2023_vehicles"], other.enterprises["volume_2023_vehicles"])
+    assert not np.array_equal(ind.enterprises["volume_2023_vehicles"],
+                              other.enterprises["volume_2023_vehicles"])
     assert not np.array_equal(ind.statements["cafc_credits"], other.statements["cafc_credits"])
     assert not ind.abatement.equals(other.abatement)
 
@@ -189,12 +191,14 @@ def test_different_seed_gives_different_tables(ind):
 def test_types_are_whole_credits_and_plain_columns(ind):
     st = ind.statements
     assert list(st.columns) == STATEMENT_COLUMNS
-    for col in (*CREDIT_COLUMNS, "year", "volume_vehicles", "conventional_volume_vehicles", "nev_volume_vehicles"):
+    for col in (*CREDIT_COLUMNS, "year", "volume_vehicles", "conventional_volume_vehicles",
+                "nev_volume_vehicles"):
         assert st[col].dtype == np.int64, col
     assert st["nev_carry_eligible"].dtype == bool
     assert st["nev_exempt"].dtype == bool
     assert (st["nev_credits"] == st["nev_earned_credits"] - st["nev_requirement_credits"]).all()
-    assert (st["volume_vehicles"] == st["conventional_volume_vehicles"] + st["nev_volume_vehicles"]).all()
+    assert (st["volume_vehicles"]
+            == st["conventional_volume_vehicles"] + st["nev_volume_vehicles"]).all()
     assert ind.abatement["cost_cny_per_credit"].dtype == float
     assert ind.abatement["max_credits_per_year"].dtype == float
     assert ind.years == list(range(2023, 2031))
@@ -246,8 +250,8 @@ def expected_requirement(st: pd.DataFrame, year: int, rules) -> float:
     rb = rules.for_year(year)
     s = st[st["year"] == year]
     liable = s["conventional_volume_vehicles"] >= rb["nev.exemption_conventional_volume"]
-    base = (s["conventional_volume_vehicles"] - s["low_fc_volume_vehicles"]) + rb["nev.low_fc_factor"] * s[
-        "low_fc_volume_vehicles"
+    base = (s["conventional_volume_vehicles"] - s["low_fc_volume_vehicles"]) + rb[
+        "nev.low_fc_factor"] * s["low_fc_volume_vehicles"
     ]
     return float((rb["nev.ratio"] * base)[liable].sum())
 
@@ -272,7 +276,8 @@ def test_nev_requirement_rises_with_the_rulebook_ratio(ind, rules):
 def test_per_vehicle_nev_credits_follow_the_2024_and_2026_cuts(ind):
     st = ind.statements
     per_nev = (
-        st.groupby("year")["nev_earned_credits"].sum() / st.groupby("year")["nev_volume_vehicles"].sum()
+        st.groupby("year")["nev_earned_credits"].sum()
+        / st.groupby("year")["nev_volume_vehicles"].sum()
     )
     assert per_nev[2024] / per_nev[2023] < 0.7  # Order No. 64: about -40 %
     assert per_nev[2026] / per_nev[2025] < 0.6  # notice 294: about -50 % more
@@ -283,7 +288,8 @@ def test_cafc_values_use_each_year_requirement(ind, rules):
     st = ind.statements
     for y in ind.years:
         s = st[st["year"] == y]
-        want = round_half_up(s["cafc_target_l_per_100km"] * rules.for_year(y)["cafc.requirement"], 2)
+        want = round_half_up(s["cafc_target_l_per_100km"] * rules.for_year(y)["cafc.requirement"],
+                             2)
         assert np.allclose(s["cafc_compliance_l_per_100km"], want), y
     # actual CAFC with the year's accounting multipliers (NEV 1.6 in 2023, 1.0 in 2025)
     fleet = ind.fleet
@@ -297,19 +303,22 @@ def test_cafc_values_use_each_year_requirement(ind, rules):
         num = (fc * f["volume_vehicles"]).groupby(f["enterprise"]).sum()
         den = (w * f["volume_vehicles"]).groupby(f["enterprise"]).sum()
         s = st[st["year"] == y].set_index("enterprise")
-        assert np.allclose(s["cafc_actual_l_per_100km"], round_half_up((num / den).loc[s.index], 2)), y
+        assert np.allclose(s["cafc_actual_l_per_100km"], round_half_up((num / den).loc[s.index],
+                                                                       2)), y
 
 
 def test_nev_shares_rise_to_the_stated_2030_targets(ind):
     st = ind.statements.sort_values(["enterprise", "year"])
     share = st["nev_volume_vehicles"] / st["volume_vehicles"]
     step = share.groupby(st["enterprise"]).diff().dropna()
-    assert (step > -2.0 / st.loc[step.index, "volume_vehicles"]).all()  # never falls beyond rounding
+    assert (step > -2.0 / st.loc[step.index,
+                                 "volume_vehicles"]).all()  # never falls beyond rounding
     s30 = st[st["year"] == 2030]
     for kind in ("domestic", "import"):
         k = s30[s30["kind"] == kind]
         target = ind.assumptions[f"nev.share_target.{kind}"]["value"]
-        assert k["nev_volume_vehicles"].sum() / k["volume_vehicles"].sum() == pytest.approx(target, abs=0.005)
+        assert (k["nev_volume_vehicles"].sum() / k["volume_vehicles"].sum()
+                == pytest.approx(target, abs=0.005))
 
 
 def test_override_moves_forward_years_only(ind):
@@ -321,7 +330,8 @@ def test_override_moves_forward_years_only(ind):
     s30 = more.statements[
         (more.statements["year"] == 2030) & (more.statements["kind"] == "domestic")
     ]
-    assert s30["nev_volume_vehicles"].sum() / s30["volume_vehicles"].sum() == pytest.approx(0.85, abs=0.005)
+    assert (s30["nev_volume_vehicles"].sum() / s30["volume_vehicles"].sum()
+            == pytest.approx(0.85, abs=0.005))
 
 
 # --------------------------------------------------------------------------- abatement

@@ -75,8 +75,10 @@ def test_market_example_enterprises_csv_and_summary(market_run):
     _, out = market_run
     ent = pd.read_csv(out / "enterprises.csv")
     assert len(ent) == 3 * len(YEARS)
-    for col in ("enterprise", "year", "cost_cny", "bought_credits", "sold_credits", "deposited_credits", "withdrawn_credits",
-                "transferred_in_credits", "transferred_out_credits", "cea_surrendered_t_co2e", "deficit_covered_by_cea_credits", "offsets_sold_t_co2e",
+    for col in ("enterprise", "year", "cost_cny", "bought_credits", "sold_credits",
+                "deposited_credits", "withdrawn_credits",
+                "transferred_in_credits", "transferred_out_credits", "cea_surrendered_t_co2e",
+                "deficit_covered_by_cea_credits", "offsets_sold_t_co2e",
                 "abated_credits", "uncovered_credits"):
         assert col in ent.columns, col
     assert ent["uncovered_credits"].sum() == 0.0

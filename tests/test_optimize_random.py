@@ -99,7 +99,7 @@ def simulated_cost(doc, strategy):
     tx = res.transactions
     cost = sum(-float(c) * disc[int(y)] for y, c in zip(tx["year"], tx["cash_flow_cny"],
                                                           strict=True))
-    unc = res.uncovered
+    unc = res.uncovered_deficits
     cost += sum(penalty * float(q) * disc[int(y)] for y, q in zip(unc["year"],
                                                                  unc["quantity"], strict=True))
     return cost

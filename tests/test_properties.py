@@ -154,14 +154,16 @@ def test_doubling_volumes_doubles_credits_without_rounding(rules_unrounded, flee
     assert (doubled["volume_vehicles"] == 2 * base["volume_vehicles"]).all()
 
     # ratios are scale-free: target, compliance and actual CAFC unchanged
-    for col in ("cafc_target_l_per_100km", "cafc_compliance_l_per_100km", "cafc_actual_l_per_100km"):
+    for col in ("cafc_target_l_per_100km", "cafc_compliance_l_per_100km",
+                "cafc_actual_l_per_100km"):
         np.testing.assert_allclose(doubled[col], base[col], rtol=1e-9, atol=1e-12)
     for col in ("cafc_credits", "nev_earned_credits"):
         np.testing.assert_allclose(doubled[col], 2 * base[col], rtol=1e-9, atol=1e-6)
 
     same = (base["nev_exempt"] == doubled["nev_exempt"]).to_numpy()
     np.testing.assert_allclose(
-        doubled["nev_requirement_credits"][same], 2 * base["nev_requirement_credits"][same], rtol=1e-9, atol=1e-6
+        doubled["nev_requirement_credits"][same], 2 * base["nev_requirement_credits"][same],
+        rtol=1e-9, atol=1e-6
     )
     # the only allowed change of exemption: 15,000 <= conventional < 30,000 becomes >= 30,000
     changed = base[~same]

@@ -40,12 +40,14 @@ def user_switch(tmp_path, key: str, value: str, years=(2021, 2027)):
 
 
 def ice(e, y, v, fc=6.00, m=1500.0):
-    return dict(enterprise=e, year=y, model="ice", powertrain="ICE", volume_vehicles=v, curb_mass_kg=m,
+    return dict(enterprise=e, year=y, model="ice", powertrain="ICE", volume_vehicles=v,
+                curb_mass_kg=m,
                 fuel_consumption_l_per_100km=fc)
 
 
 def bev(e, y, v, r, ec, m=1500.0, dens=150.0):
-    return dict(enterprise=e, year=y, model="bev", powertrain="BEV", volume_vehicles=v, curb_mass_kg=m,
+    return dict(enterprise=e, year=y, model="bev", powertrain="BEV", volume_vehicles=v,
+                curb_mass_kg=m,
                 electric_range_km=r, energy_consumption_kwh_per_100km=ec,
                 battery_energy_density_wh_per_kg=dens)
 
@@ -178,9 +180,11 @@ def test_relief_multiply_vs_add_points():
     ents = pd.DataFrame(SMALL[:1])
     mult = statement(compute_credits(fleet, ents), "S", 2024)
     add = statement(compute_credits(fleet, ents, rules=alt("relief_add_points.toml")), "S", 2024)
-    assert (mult["cafc_requirement_share"], mult["cafc_compliance_l_per_100km"], mult["cafc_credits"]) == \
+    assert (mult["cafc_requirement_share"], mult["cafc_compliance_l_per_100km"],
+            mult["cafc_credits"]) == \
         (pytest.approx(1.728), 8.21, 2210)
-    assert (add["cafc_requirement_share"], add["cafc_compliance_l_per_100km"], add["cafc_credits"]) == \
+    assert (add["cafc_requirement_share"], add["cafc_compliance_l_per_100km"],
+            add["cafc_credits"]) == \
         (pytest.approx(1.68), 7.98, 1980)
     assert mult["small_enterprise_relief_factor"] == add["small_enterprise_relief_factor"] == 1.6
 

@@ -38,7 +38,8 @@ __all__ = ["STATEMENT_COLUMNS"]
 #: Columns of :attr:`Industry.statements`.
 STATEMENT_COLUMNS = [
     *_ACCOUNTING_COLUMNS[:2], "group", "kind", *_ACCOUNTING_COLUMNS[2:-1],
-    "nev_exempt", "nev_carry_eligible", "conventional_target_l_per_100km", "conventional_cafc_actual_l_per_100km",
+    "nev_exempt", "nev_carry_eligible", "conventional_target_l_per_100km",
+    "conventional_cafc_actual_l_per_100km",
     _ACCOUNTING_COLUMNS[-1],
 ]
 _POWERTRAINS = ("ICE", "HEV", "BEV", "PHEV")

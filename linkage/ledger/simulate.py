@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from conversions.vocabulary import renamed_attributes
 from linkage.errors import InputError
 from linkage.ledger.carry import carry_factor
 from linkage.ledger.schema import TRANSACTION_COLUMNS
@@ -72,6 +73,7 @@ class Strategy:
                 raise InputError(f"must lie in [0, 1], got {v}", key=f"Strategy.{name}")
 
 
+@renamed_attributes("python.LedgerResult")
 @dataclass
 class LedgerResult:
     """Result of :func:`simulate`.
@@ -95,8 +97,9 @@ class LedgerResult:
     assumptions: list[str] = field(default_factory=list)
 
     @property
-    def uncovered(self) -> pd.DataFrame:
-        """Deficits left uncovered: ``enterprise, year, instrument, quantity`` [credit]."""
+    def uncovered_deficits(self) -> pd.DataFrame:
+        """Deficits left uncovered: ``enterprise, year, instrument, quantity`` [credit]
+        (formerly ``uncovered``, still readable with a DeprecationWarning)."""
         t = self.transactions
         return t.loc[t["action"] == "uncovered",
                      ["enterprise", "year", "instrument", "quantity"]].reset_index(drop=True)
