@@ -30,14 +30,12 @@ from linkage.accounting import electricity_fuel_factor, phev_cd_factor
 
 def ice(e, y, v, m=1500.0, fc=6.00, name="ice"):
     return dict(enterprise=e, year=y, model=name, powertrain="ICE", volume_vehicles=v,
-                curb_mass_kg=m,
-                fuel_consumption_l_per_100km=fc)
+                curb_mass_kg=m, fuel_consumption_l_per_100km=fc)
 
 
 def hev(e, y, v, m=1415.0, fc=3.10, name="hev"):
     return dict(enterprise=e, year=y, model=name, powertrain="HEV", volume_vehicles=v,
-                curb_mass_kg=m,
-                fuel_consumption_l_per_100km=fc)
+                curb_mass_kg=m, fuel_consumption_l_per_100km=fc)
 
 
 def phev(e, y, v, m=1800.0, fc=1.50, r=60.0, ec_cd=20.0, uf=0.5, name="phev", **kw):
@@ -49,15 +47,13 @@ def phev(e, y, v, m=1800.0, fc=1.50, r=60.0, ec_cd=20.0, uf=0.5, name="phev", **
 
 def bev(e, y, v, m=1200.0, r=400.0, ec=10.528, dens=150.0, name="bev", **kw):
     return dict(enterprise=e, year=y, model=name, powertrain="BEV", volume_vehicles=v,
-                curb_mass_kg=m,
-                electric_range_km=r, energy_consumption_kwh_per_100km=ec,
+                curb_mass_kg=m, electric_range_km=r, energy_consumption_kwh_per_100km=ec,
                 battery_energy_density_wh_per_kg=dens, **kw)
 
 
 def fcev(e, y, v, m=1900.0, p=50.0, name="fcev"):
     return dict(enterprise=e, year=y, model=name, powertrain="FCEV", volume_vehicles=v,
-                curb_mass_kg=m,
-                fuel_cell_power_kw=p)
+                curb_mass_kg=m, fuel_cell_power_kw=p)
 
 
 def run(rows, **kw):

@@ -41,14 +41,12 @@ YEARS = [2021, 2022, 2023, 2024, 2025]
 
 def ice(e, y, v, m=1500.0, fc=6.00, name="ice", **kw):
     return dict(enterprise=e, year=y, model=name, powertrain="ICE", volume_vehicles=v,
-                curb_mass_kg=m,
-                fuel_consumption_l_per_100km=fc, **kw)
+                curb_mass_kg=m, fuel_consumption_l_per_100km=fc, **kw)
 
 
 def hev(e, y, v, m=1415.0, fc=3.10, name="hev", **kw):
     return dict(enterprise=e, year=y, model=name, powertrain="HEV", volume_vehicles=v,
-                curb_mass_kg=m,
-                fuel_consumption_l_per_100km=fc, **kw)
+                curb_mass_kg=m, fuel_consumption_l_per_100km=fc, **kw)
 
 
 def phev(e, y, v, m=1800.0, fc=1.50, r=60.0, cs=True, name="phev", **kw):
@@ -60,15 +58,13 @@ def phev(e, y, v, m=1800.0, fc=1.50, r=60.0, cs=True, name="phev", **kw):
 
 def bev(e, y, v, m=1200.0, r=400.0, ec=13.16, dens=150.0, name="bev", **kw):
     return dict(enterprise=e, year=y, model=name, powertrain="BEV", volume_vehicles=v,
-                curb_mass_kg=m,
-                electric_range_km=r, energy_consumption_kwh_per_100km=ec,
+                curb_mass_kg=m, electric_range_km=r, energy_consumption_kwh_per_100km=ec,
                 battery_energy_density_wh_per_kg=dens, **kw)
 
 
 def fcev(e, y, v, m=1900.0, p=50.0, name="fcev", **kw):
     return dict(enterprise=e, year=y, model=name, powertrain="FCEV", volume_vehicles=v,
-                curb_mass_kg=m,
-                fuel_cell_power_kw=p, **kw)
+                curb_mass_kg=m, fuel_cell_power_kw=p, **kw)
 
 
 def run(rows, enterprises=None, **kw):
@@ -659,14 +655,12 @@ def test_official_per_vehicle_credit_override():
     rows = [
         # no range, EC, density: the official value needs none of them
         dict(enterprise="O", year=2021, model="bev-official", powertrain="BEV",
-             volume_vehicles=1000,
-             curb_mass_kg=1200.0, nev_credit_per_vehicle=2.15),
+             volume_vehicles=1000, curb_mass_kg=1200.0, nev_credit_per_vehicle=2.15),
         # range etc. given: computed would be 2.64, the official 1.90 wins
         bev("O", 2021, 1000, name="bev-both", nev_credit_per_vehicle=1.90),
         # PHEV without range or charge-sustaining flag
         dict(enterprise="O", year=2021, model="phev-official", powertrain="PHEV",
-             volume_vehicles=500,
-             curb_mass_kg=1800.0, fuel_consumption_l_per_100km=1.50,
+             volume_vehicles=500, curb_mass_kg=1800.0, fuel_consumption_l_per_100km=1.50,
              nev_credit_per_vehicle=1.2),
         bev("O", 2021, 100, name="bev-computed"),
     ]

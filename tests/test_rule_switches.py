@@ -41,14 +41,12 @@ def user_switch(tmp_path, key: str, value: str, years=(2021, 2027)):
 
 def ice(e, y, v, fc=6.00, m=1500.0):
     return dict(enterprise=e, year=y, model="ice", powertrain="ICE", volume_vehicles=v,
-                curb_mass_kg=m,
-                fuel_consumption_l_per_100km=fc)
+                curb_mass_kg=m, fuel_consumption_l_per_100km=fc)
 
 
 def bev(e, y, v, r, ec, m=1500.0, dens=150.0):
     return dict(enterprise=e, year=y, model="bev", powertrain="BEV", volume_vehicles=v,
-                curb_mass_kg=m,
-                electric_range_km=r, energy_consumption_kwh_per_100km=ec,
+                curb_mass_kg=m, electric_range_km=r, energy_consumption_kwh_per_100km=ec,
                 battery_energy_density_wh_per_kg=dens)
 
 
