@@ -376,7 +376,7 @@ def _history_section(plt: Any, b: Brief, d: _Doc) -> dict[str, Any]:
         f"on the tank-to-wheel real-world basis, so the 2021 NEV credit price of {_fmt(p21)} "
         f"CNY implied {p21 / tpc:.1f} CNY/t CO2e. The backcast (synthetic enterprises "
         f"calibrated to MIIT's totals, banking and perfect foresight, one fitted scale "
-        f"{bc.fit['scale']:.3f} on compliance costs, RMS relative price error "
+        f"{bc.fit['scale_factor']:.3f} on compliance costs, RMS relative price error "
         f"{bc.fit['rms_relative_error']:.1%}) gives {pairs}.")
     d.table(t, "miit_annual")
     d.p("What the model cannot explain: " + " ".join(bc.unexplained))
@@ -448,7 +448,8 @@ def _monte_carlo(inp: _Inputs) -> tuple[pd.DataFrame, float]:
         s, c = rng.uniform(*MC_NEV_SCALE), rng.uniform(*MC_COST_SCALE)
         res = _solve_document(_outlook_document(inp, s, c))
         for r in res.prices.itertuples():
-            rows.append({"draw": i, "nev_requirement_scale": s, "technology_cost_scale": c,
+            rows.append({"draw": i, "nev_requirement_scale_factor": s,
+                         "technology_cost_scale_factor": c,
                          "year": int(r.year), "nev_price_cny_per_credit":
                              r.nev_price_cny_per_credit,
                          "industry_cost_cny": res.total_cost_cny})
@@ -475,7 +476,7 @@ def _bands(mc: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"p10_cny_per_credit": g.quantile(0.1),
                          "median_cny_per_credit": g.median(),
                          "p90_cny_per_credit": g.quantile(0.9),
-                         "share_of_draws_binding": g.apply(lambda v: float((v > 0).mean()))}
+                         "binding_draws_share": g.apply(lambda v: float((v > 0).mean()))}
                         ).reset_index()
 
 
@@ -513,7 +514,7 @@ def _outlook_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any
         f"seeded draws (seed {MC_SEED}) of the NEV requirement scale {MC_NEV_SCALE} and the "
         f"technology cost scale {MC_COST_SCALE}, the {y0} price lies between "
         f"{_fmt(band0['p10_cny_per_credit'])} (p10) and {_fmt(band0['p90_cny_per_credit'])} "
-        f"(p90) CNY/credit; the requirement binds in {band0['share_of_draws_binding']:.0%} of "
+        f"(p90) CNY/credit; the requirement binds in {band0['binding_draws_share']:.0%} of "
         f"the draws that year. The draws took {seconds:.1f} s. The NEV scale multiplies the "
         f"NEV ratio, so it moves each enterprise's requirement and the requirement a shift "
         f"to an NEV removes.")

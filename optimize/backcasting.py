@@ -78,7 +78,7 @@ class BackcastResult:
         uncovered [credit], MIIT's and the backcast's totals [vehicle, credit] (MIIT NaN
         where not published) and the MIIT row's status.
     fit : dict
-        ``parameter`` (name), ``scale`` [-], ``penalty_cny_per_credit`` [CNY/credit] at the
+        ``parameter`` (name), ``scale_factor`` [-], ``penalty_cny_per_credit`` [CNY/credit] at the
         fit, ``rms_relative_error`` [-], ``years`` fitted, ``method``.
     industry : Industry
         The backcast industry (:func:`linkage.industry.backcast_industry`).
@@ -278,7 +278,7 @@ def backcast(
     fit = {
         "parameter": "compliance-cost scale (multiplies every abatement cost and the "
                      "uncovered-credit penalty)",
-        "scale": float(scale),
+        "scale_factor": float(scale),
         "penalty_cny_per_credit": pricer.penalty * float(scale),
         "rms_relative_error": err,
         "years": [int(y) for y in obs.index],

@@ -127,7 +127,7 @@ def test_outlook_headline_recomputed(brief):
     assert (o["p10_cny_per_credit"] <= o["p90_cny_per_credit"]).all()
     mc = pd.read_csv(out / "outlook_monte_carlo.csv")
     assert mc["draw"].nunique() >= 12
-    assert mc["nev_requirement_scale"].between(0.8, 1.2).all()
+    assert mc["nev_requirement_scale_factor"].between(0.8, 1.2).all()
 
 
 def test_linkage_net_co2_recomputed(brief):
