@@ -652,7 +652,7 @@ def backcast(out: str, first: int, last: int, seed: int, overwrite: bool) -> Non
         _fail(str(exc))
         return
     click.echo(f"backcast {first}-{last} (ILLUSTRATIVE, synthetic enterprises): fitted scale "
-               f"{res.fit['scale']:.3f}, RMS relative price error "
+               f"{res.fit['scale_factor']:.3f}, RMS relative price error "
                f"{res.fit['rms_relative_error']:.1%} over {res.fit['years']}")
     for r in res.table.itertuples():
         obs = ("not observed" if r.observed_price_cny_per_credit != r.observed_price_cny_per_credit
