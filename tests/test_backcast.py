@@ -168,7 +168,8 @@ def test_cli_writes_files(tmp_path, result: BackcastResult, monkeypatch) -> None
     assert sorted(p.name for p in out.iterdir()) == ["backcast.csv", "summary.json"]
     t = pd.read_csv(out / "backcast.csv")
     assert list(t["year"]) == YEARS
-    assert json.loads((out / "summary.json").read_text())["fit"]["scale"] == result.fit["scale_factor"]
+    fit = json.loads((out / "summary.json").read_text())["fit"]
+    assert fit["scale_factor"] == result.fit["scale_factor"]
     again = CliRunner().invoke(main, ["backcast", "--out", str(out)])
     assert again.exit_code == 2  # non-empty folder without --overwrite
     assert CliRunner().invoke(main, ["backcast", "--out", str(out), "--overwrite"]).exit_code == 0
