@@ -24,6 +24,7 @@ from linkage.cli import main
 from linkage.errors import InputError
 from linkage.fleet import read_fleet
 from linkage.ledger import Strategy, prepare_statements, simulate
+from linkage.ledger.statements import normalise_prices, read_prices
 from optimize import load_scenario, optimize_scenario
 from tests.test_accounting_hand import SINGLE, SINGLE_ROW
 
@@ -198,3 +199,24 @@ def test_old_optimizer_result_attributes_warn_and_equal_the_new():
             "uncovered_credits"} <= set(summary)
     assert not {"cost_by_instrument", "implied_carbon_price_cny_per_t",
                 "uncovered_deficit"} & set(summary)
+
+
+def test_old_price_table_header_warns_and_gives_the_same_prices(tmp_path):
+    new = pd.DataFrame({"year": [2024, 2025], "nev_buy_price_cny_per_credit": [800.0, 900.0],
+                        "nev_sell_price_cny_per_credit": [700.0, 850.0]})
+    path = tmp_path / "old_prices.csv"
+    new.rename(columns={"nev_buy_price_cny_per_credit": "nev_buy_price",
+                        "nev_sell_price_cny_per_credit": "nev_sell_price"}).to_csv(path,
+                                                                                  index=False)
+    with pytest.warns(DeprecationWarning, match=DEPRECATED) as caught:
+        old = normalise_prices(read_prices(path), [2024, 2025])
+    assert sorted(str(w.message).split(": ", 1)[1] for w in caught) == [
+        "'nev_buy_price' is deprecated, use 'nev_buy_price_cny_per_credit' (prices)",
+        "'nev_sell_price' is deprecated, use 'nev_sell_price_cny_per_credit' (prices)"]
+    assert all(str(w.message).startswith(str(path)) for w in caught)
+    assert old == normalise_prices(new, [2024, 2025])
+    assert old[0] == {2024: 800.0, 2025: 900.0} and old[1] == {2024: 700.0, 2025: 850.0}
+    both = new.assign(nev_buy_price=800.0)
+    with pytest.raises(InputError) as err:
+        normalise_prices(both, [2024, 2025])
+    assert err.value.column == "nev_buy_price"
