@@ -39,7 +39,7 @@ def main() -> None:
     rng = np.random.default_rng(1)
     fleet["enterprise"] = "E" + rng.integers(0, args.enterprises, rows).astype(str).astype(object)
     # volumes large enough that most enterprises face a NEV requirement
-    fleet["volume"] = rng.integers(500, 4000, rows)
+    fleet["volume_vehicles"] = rng.integers(500, 4000, rows)
     rules = default_rules()
     t_acc, res = best_of(lambda: compute_credits(fleet, rules=rules), args.repeat)
     st = res.statements.copy()

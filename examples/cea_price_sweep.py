@@ -91,7 +91,7 @@ def main() -> None:
     if not bad.empty:
         raise SystemExit(f"{len(bad)} scenario-years not optimal:\n{bad[['design', 'status']]}")
     keep = ["design", "cea_price_cny_per_t_co2e", "year", "nev_price_cny_per_credit",
-            "implied_carbon_price_cny_per_t", "cea_surrendered_t_co2e", "abated_credits",
+            "implied_carbon_price_cny_per_t_co2e", "cea_surrendered_t_co2e", "abated_credits",
             "uncovered_credits", "total_cost_cny"]
     res[keep].to_csv(out / "results.csv", index=False)
 

@@ -88,7 +88,7 @@ for year, p in cea.items():
           f"({np.mean(implied > p):.0%} of draws above it)")
 
 # 3. the histogram
-draws.assign(implied_carbon_price_cny_per_t=implied).to_csv(out / "draws.csv", index=False)
+draws.assign(implied_carbon_price_cny_per_t_co2e=implied).to_csv(out / "draws.csv", index=False)
 fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
 a1.hist(draws["t_co2e_per_credit"], bins=60, color="tab:blue", alpha=0.8)
 for v in (tpc["lower"], tpc["upper"]):

@@ -43,10 +43,11 @@ st, models = res.statements, res.models
 # 1. the statements: one row per enterprise and year
 pd.set_option("display.width", 160)
 cols = {
-    "enterprise": "enterprise", "year": "year", "volume": "volume", "nev_volume": "NEVs",
-    "cafc_target_value": "CAFC target", "cafc_actual": "CAFC actual",
-    "cafc_credits": "CAFC credits", "nev_credits_earned": "NEV earned",
-    "nev_requirement": "NEV required", "nev_credits": "NEV credits",
+    "enterprise": "enterprise", "year": "year", "volume_vehicles": "volume",
+    "nev_volume_vehicles": "NEVs",
+    "cafc_target_l_per_100km": "CAFC target", "cafc_actual_l_per_100km": "CAFC actual",
+    "cafc_credits": "CAFC credits", "nev_earned_credits": "NEV earned",
+    "nev_requirement_credits": "NEV required", "nev_credits": "NEV credits",
     "provisional_parameters": "provisional",
 }
 print(f"Credit statements of {args.fleet.name} (CAFC in L/100 km, credits and vehicles):")
@@ -55,17 +56,17 @@ print(st[list(cols)].rename(columns=cols).to_string(index=False, float_format="{
 # 2. every factor of one BEV's per-vehicle NEV credit (latest year, largest volume)
 bev = models[models["powertrain"] == "BEV"]
 if not bev.empty:
-    m = bev.sort_values(["year", "volume"]).iloc[-1]
-    product = (m["nev_standard_credit"] * m["nev_range_factor"] * m["nev_density_factor"]
-               * m["nev_consumption_factor"])
+    m = bev.sort_values(["year", "volume_vehicles"]).iloc[-1]
+    product = (m["nev_standard_credit_per_vehicle"] * m["nev_range_factor"]
+               * m["nev_density_factor"] * m["nev_consumption_factor"])
     print(f"\nPer-model factors of BEV '{m['model']}' ({m['enterprise']}, {m['year']}):")
     for label, key, unit in (
-        ("volume", "volume", "vehicle"),
+        ("volume", "volume_vehicles", "vehicle"),
         ("curb mass", "curb_mass_kg", "kg"),
         ("electric range", "electric_range_km", "km"),
         ("energy consumption", "energy_consumption_kwh_per_100km", "kWh/100 km"),
         ("battery energy density", "battery_energy_density_wh_per_kg", "Wh/kg"),
-        ("standard credit", "nev_standard_credit", "credit/vehicle"),
+        ("standard credit", "nev_standard_credit_per_vehicle", "credit/vehicle"),
         ("x range factor", "nev_range_factor", ""),
         ("x energy-density factor", "nev_density_factor", ""),
         ("x consumption factor", "nev_consumption_factor", ""),

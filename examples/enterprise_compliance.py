@@ -29,13 +29,13 @@ for label, d in (("without linkage", without), ("with CEA surrender (20 % cap)",
     name = sc.enterprises[0].name
     res = EnterpriseModel(sc, name).solve()  # the plan is verified against every rule
     print(f"{label}: total cost {res.total_cost_cny:,.0f} CNY")
-    for lever, cost in res.cost_by_instrument.items():
+    for lever, cost in res.cost_by_instrument_cny.items():
         if abs(cost) > 0.5:
             print(f"    {lever:18s} {cost:16,.0f} CNY")
     print("    NEV shadow price [CNY/credit]:",
           {y: round(v) for y, v in res.shadow_price_nev_cny_per_credit.items()})
     print("    implied carbon price [CNY/t CO2e]:",
-          {y: round(v, 1) for y, v in res.implied_carbon_price_cny_per_t.items()})
+          {y: round(v, 1) for y, v in res.implied_carbon_price_cny_per_t_co2e.items()})
 
 # a price sweep on the persistent model: NEV credits dearer in 2027
 model = EnterpriseModel(parse_scenario(doc, base=HERE), doc["enterprise"][0]["name"])

@@ -47,16 +47,16 @@ __all__ = [
 STATEMENT_COLUMNS = [
     "enterprise",
     "year",
-    "volume",
-    "conventional_volume",
-    "nev_volume",
-    "low_fc_volume",
-    "cafc_target_value",
-    "cafc_compliance_value",
-    "cafc_actual",
+    "volume_vehicles",
+    "conventional_volume_vehicles",
+    "nev_volume_vehicles",
+    "low_fc_volume_vehicles",
+    "cafc_target_l_per_100km",
+    "cafc_compliance_l_per_100km",
+    "cafc_actual_l_per_100km",
     "cafc_credits",
-    "nev_credits_earned",
-    "nev_requirement",
+    "nev_earned_credits",
+    "nev_requirement_credits",
     "nev_credits",
     "provisional_parameters",
 ]
@@ -423,9 +423,9 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
         The fleet's columns plus ``target_l_per_100km``, ``low_fc_threshold_l_per_100km``,
         ``conventional``, ``low_fc``, ``cafc_multiplier``,
         ``fuel_consumption_accounted_l_per_100km``, ``nev_requirement_weight``,
-        ``nev_standard_credit``, ``nev_range_factor``, ``nev_density_factor``,
+        ``nev_standard_credit_per_vehicle``, ``nev_range_factor``, ``nev_density_factor``,
         ``nev_consumption_factor``, ``nev_cs_factor``, ``nev_cd_factor`` (PHEV
-        charge-depleting test), ``nev_low_temperature_factor_used`` (each [credit/vehicle]
+        charge-depleting test), ``nev_low_temperature_applied_factor`` (each [credit/vehicle]
         or [-]), ``electricity_factor_l_per_kwh`` (fuel counted per kWh in the year [L/kWh],
         0 where electricity is not counted), ``electricity_fuel_equivalent_l_per_100km``
         (the electricity part of the fuel consumption [L/100 km]), ``unchecked_inputs``,
@@ -459,9 +459,9 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
         k: np.zeros(n)
         for k in (
             "target_l_per_100km", "low_fc_threshold_l_per_100km", "cafc_multiplier",
-            "nev_requirement_weight", "nev_standard_credit", "nev_range_factor",
+            "nev_requirement_weight", "nev_standard_credit_per_vehicle", "nev_range_factor",
             "nev_density_factor", "nev_consumption_factor", "nev_cs_factor",
-            "nev_credit_per_vehicle", "nev_cd_factor", "nev_low_temperature_factor_used",
+            "nev_credit_per_vehicle", "nev_cd_factor", "nev_low_temperature_applied_factor",
             "electricity_factor_l_per_kwh", "electricity_fuel_equivalent_l_per_100km",
         )
     }
@@ -528,10 +528,10 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
         for k, v in (
             ("target_l_per_100km", t), ("low_fc_threshold_l_per_100km", thr),
             ("cafc_multiplier", w), ("nev_requirement_weight", f),
-            ("nev_standard_credit", std), ("nev_range_factor", rf),
+            ("nev_standard_credit_per_vehicle", std), ("nev_range_factor", rf),
             ("nev_density_factor", df), ("nev_consumption_factor", cf),
             ("nev_cs_factor", csf), ("nev_credit_per_vehicle", credit),
-            ("nev_cd_factor", cdf), ("nev_low_temperature_factor_used", ltf),
+            ("nev_cd_factor", cdf), ("nev_low_temperature_applied_factor", ltf),
             ("electricity_factor_l_per_kwh", np.where(b | p, kwh_l, 0.0)),
             ("electricity_fuel_equivalent_l_per_100km", elec),
         ):
@@ -571,9 +571,9 @@ def model_credits(fleet: pd.DataFrame, rules: RuleSet | None = None) -> pd.DataF
         "electricity_fuel_equivalent_l_per_100km"]
     out["fuel_consumption_accounted_l_per_100km"] = fuel_part + cols[
         "electricity_fuel_equivalent_l_per_100km"]
-    for k in ("nev_requirement_weight", "nev_standard_credit", "nev_range_factor",
+    for k in ("nev_requirement_weight", "nev_standard_credit_per_vehicle", "nev_range_factor",
               "nev_density_factor", "nev_consumption_factor", "nev_cs_factor",
-              "nev_cd_factor", "nev_low_temperature_factor_used", "nev_credit_per_vehicle"):
+              "nev_cd_factor", "nev_low_temperature_applied_factor", "nev_credit_per_vehicle"):
         out[k] = cols[k]
     out["nev_credit_source"] = source
     out["neutral_factors"] = neutral_parts
@@ -810,15 +810,16 @@ def enterprise_statements(
     -------
     DataFrame
         One row per enterprise and year, sorted, with the :data:`STATEMENT_COLUMNS` plus
-        ``group``, ``cafc_requirement`` (effective share, relief included [-]),
+        ``group``, ``cafc_requirement_share`` (effective share, relief included [-]),
         ``small_enterprise_relief_factor`` (the relief step earned, 1.6 = relaxed by 60 % [-]),
-        ``nev_exempt``,
-        ``conventional_target_value`` and ``conventional_cafc_actual`` [L/100 km] (the same
-        formulas over conventional models only; NaN without conventional models),
+        ``nev_exempt``, ``conventional_target_l_per_100km`` and
+        ``conventional_cafc_actual_l_per_100km`` [L/100 km] (the same formulas over
+        conventional models only; NaN without conventional models),
         ``nev_carry_eligible`` (the conventional fleet met ``nev.carry_threshold_ratio``, so
         the year's NEV surplus may be carried forward; True without conventional models),
-        ``conventional_cafc_l_per_100km`` (GB 27999-2025's CAFC of traditional-energy cars:
-        ``Σ FC_j V_j / Σ V_j`` over conventional models, no multipliers) and
+        ``conventional_cafc_unweighted_l_per_100km`` (GB 27999-2025's CAFC of
+        traditional-energy cars: ``Σ FC_j V_j / Σ V_j`` over conventional models, no
+        multipliers) and
         ``cafc_co2_reference_g_per_km`` (corporate average CO2 reference value: actual CAFC x
         ``cafc.co2_per_litre`` x 10) [g/km], both NaN in years without
         ``cafc.reference_indicators``; ``unchecked_optional_inputs`` (optional credit inputs
@@ -851,7 +852,7 @@ def enterprise_statements(
     g_year = np.asarray(yuniq, dtype=np.int64)[guniq % len(yuniq)]
     uniq = pd.MultiIndex.from_arrays([g_ent, g_year])
 
-    v = models["volume"].to_numpy(dtype=float)
+    v = models["volume_vehicles"].to_numpy(dtype=float)
     conv = models["conventional"].to_numpy()
     pt = models["powertrain"].to_numpy()
     computed = (models["nev_credit_source"].to_numpy() == "computed") | (
@@ -954,24 +955,24 @@ def enterprise_statements(
             "enterprise": g_ent,
             "year": g_year,
             "group": group,
-            "volume": vol.astype(np.int64),
-            "conventional_volume": conv_vol.astype(np.int64),
-            "nev_volume": (vol - conv_vol).astype(np.int64),
-            "low_fc_volume": low_vol.astype(np.int64),
-            "cafc_target_value": target,
-            "cafc_requirement": effective,
+            "volume_vehicles": vol.astype(np.int64),
+            "conventional_volume_vehicles": conv_vol.astype(np.int64),
+            "nev_volume_vehicles": (vol - conv_vol).astype(np.int64),
+            "low_fc_volume_vehicles": low_vol.astype(np.int64),
+            "cafc_target_l_per_100km": target,
+            "cafc_requirement_share": effective,
             "small_enterprise_relief_factor": relief,
-            "cafc_compliance_value": compliance,
-            "cafc_actual": actual,
+            "cafc_compliance_l_per_100km": compliance,
+            "cafc_actual_l_per_100km": actual,
             "cafc_credits": cafc_credits,
-            "nev_credits_earned": earned,
-            "nev_requirement": nev_req,
+            "nev_earned_credits": earned,
+            "nev_requirement_credits": nev_req,
             "nev_credits": nev_credits,
             "nev_exempt": exempt,
-            "conventional_target_value": np.where(has_conv, conv_target, np.nan),
-            "conventional_cafc_actual": np.where(has_conv, conv_actual, np.nan),
+            "conventional_target_l_per_100km": np.where(has_conv, conv_target, np.nan),
+            "conventional_cafc_actual_l_per_100km": np.where(has_conv, conv_actual, np.nan),
             "nev_carry_eligible": carry_ok,
-            "conventional_cafc_l_per_100km": conv_cafc,
+            "conventional_cafc_unweighted_l_per_100km": conv_cafc,
             "cafc_co2_reference_g_per_km": co2_reference,
             "unchecked_optional_inputs": _unchecked_by_group(models, gid, ng),
             "provisional_parameters": prov_count,
@@ -979,7 +980,7 @@ def enterprise_statements(
         }
     )
     if rounding.all():
-        for c in ("cafc_credits", "nev_credits_earned", "nev_requirement", "nev_credits"):
+        for c in ("cafc_credits", "nev_earned_credits", "nev_requirement_credits", "nev_credits"):
             out[c] = out[c].astype(np.int64)
     return out
 

@@ -376,7 +376,7 @@ def _history_section(plt: Any, b: Brief, d: _Doc) -> dict[str, Any]:
         f"on the tank-to-wheel real-world basis, so the 2021 NEV credit price of {_fmt(p21)} "
         f"CNY implied {p21 / tpc:.1f} CNY/t CO2e. The backcast (synthetic enterprises "
         f"calibrated to MIIT's totals, banking and perfect foresight, one fitted scale "
-        f"{bc.fit['scale']:.3f} on compliance costs, RMS relative price error "
+        f"{bc.fit['scale_factor']:.3f} on compliance costs, RMS relative price error "
         f"{bc.fit['rms_relative_error']:.1%}) gives {pairs}.")
     d.table(t, "miit_annual")
     d.p("What the model cannot explain: " + " ".join(bc.unexplained))
@@ -415,7 +415,7 @@ def _outlook_document(inp: _Inputs, nev_scale: float, cost_scale: float) -> dict
     rules = default_rules()
     ratio = inp.technology["year"].map(lambda y: float(rules.for_year(int(y))["nev.ratio"]))
     st = inp.industry.statements.set_index(["enterprise", "year"])
-    required = pd.Series([st.loc[(e, y), "nev_requirement"] > 0 for e, y in
+    required = pd.Series([st.loc[(e, y), "nev_requirement_credits"] > 0 for e, y in
                           zip(inp.technology["enterprise"], inp.technology["year"], strict=True)],
                          index=inp.technology.index)
     shift = inp.technology["option"].isin(SHIFT_OPTIONS) & required
@@ -429,7 +429,7 @@ def _outlook_document(inp: _Inputs, nev_scale: float, cost_scale: float) -> dict
     for ent in doc["enterprise"]:
         rows = st.loc[ent["name"]].loc[list(OUTLOOK_YEARS)]
         ent["nev_credits"] = [round(e - nev_scale * r) for e, r in
-                              zip(rows["nev_credits_earned"], rows["nev_requirement"],
+                              zip(rows["nev_earned_credits"], rows["nev_requirement_credits"],
                                   strict=True)]
     return doc
 
@@ -448,7 +448,8 @@ def _monte_carlo(inp: _Inputs) -> tuple[pd.DataFrame, float]:
         s, c = rng.uniform(*MC_NEV_SCALE), rng.uniform(*MC_COST_SCALE)
         res = _solve_document(_outlook_document(inp, s, c))
         for r in res.prices.itertuples():
-            rows.append({"draw": i, "nev_requirement_scale": s, "technology_cost_scale": c,
+            rows.append({"draw": i, "nev_requirement_scale_factor": s,
+                         "technology_cost_scale_factor": c,
                          "year": int(r.year), "nev_price_cny_per_credit":
                              r.nev_price_cny_per_credit,
                          "industry_cost_cny": res.total_cost_cny})
@@ -475,7 +476,7 @@ def _bands(mc: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"p10_cny_per_credit": g.quantile(0.1),
                          "median_cny_per_credit": g.median(),
                          "p90_cny_per_credit": g.quantile(0.9),
-                         "share_of_draws_binding": g.apply(lambda v: float((v > 0).mean()))}
+                         "binding_draws_share": g.apply(lambda v: float((v > 0).mean()))}
                         ).reset_index()
 
 
@@ -513,7 +514,7 @@ def _outlook_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any
         f"seeded draws (seed {MC_SEED}) of the NEV requirement scale {MC_NEV_SCALE} and the "
         f"technology cost scale {MC_COST_SCALE}, the {y0} price lies between "
         f"{_fmt(band0['p10_cny_per_credit'])} (p10) and {_fmt(band0['p90_cny_per_credit'])} "
-        f"(p90) CNY/credit; the requirement binds in {band0['share_of_draws_binding']:.0%} of "
+        f"(p90) CNY/credit; the requirement binds in {band0['binding_draws_share']:.0%} of "
         f"the draws that year. The draws took {seconds:.1f} s. The NEV scale multiplies the "
         f"NEV ratio, so it moves each enterprise's requirement and the requirement a shift "
         f"to an NEV removes.")
@@ -559,9 +560,9 @@ def _result_row(res: Any) -> dict[str, float]:
     p = res.prices
     return {"nev_price_cny_per_credit": float(p["nev_price_cny_per_credit"].mean()),
             "industry_cost_cny": float(res.total_cost_cny),
-            "net_co2_t": float(p["net_change_t_co2e"].sum()),
-            "integrity_gap_t": float(p["integrity_gap_t_co2e"].sum()),
-            "offsets_into_ets_t": float(p["offsets_into_ets_t_co2e"].sum())}
+            "net_change_t_co2e": float(p["net_change_t_co2e"].sum()),
+            "integrity_gap_t_co2e": float(p["integrity_gap_t_co2e"].sum()),
+            "offsets_into_ets_t_co2e": float(p["offsets_into_ets_t_co2e"].sum())}
 
 
 def _linkage_grid(inp: _Inputs) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -575,7 +576,7 @@ def _linkage_grid(inp: _Inputs) -> tuple[pd.DataFrame, dict[str, Any]]:
             model = IndustryModel(sc)
             for price in CEA_PRICES:
                 model.set_prices(cea_price_cny_per_t_co2e=dict.fromkeys(sc.years, price))
-                rows.append({"design": "both ways", "cea_price_cny_per_t": price,
+                rows.append({"design": "both ways", "cea_price_cny_per_t_co2e": price,
                              "policy_t_co2e_per_credit": policy_t or sc.basis_t_co2e_per_credit,
                              "offset_limit_share": share, **_result_row(model.solve())})
     for design in DESIGNS:
@@ -588,14 +589,15 @@ def _linkage_grid(inp: _Inputs) -> tuple[pd.DataFrame, dict[str, Any]]:
 def _heatmaps(plt: Any, grid: pd.DataFrame, d: _Doc) -> None:
     metrics = [("nev_price_cny_per_credit", "NEV price [CNY/credit]", 1.0),
                ("industry_cost_cny", "industry cost [bn CNY]", 1e9),
-               ("net_co2_t", "net CO2 [Mt]", 1e6), ("integrity_gap_t", "integrity gap [Mt]", 1e6)]
+               ("net_change_t_co2e", "net CO2 [Mt]", 1e6), ("integrity_gap_t_co2e",
+                                                            "integrity gap [Mt]", 1e6)]
     fig, axes = plt.subplots(len(metrics), len(OFFSET_LIMIT_SHARES), figsize=(9, 10),
                              squeeze=False)
     for i, (col, label, unit) in enumerate(metrics):
         lo, hi = grid[col].min() / unit, grid[col].max() / unit  # one colour scale per row
         for j, share in enumerate(OFFSET_LIMIT_SHARES):
             g = grid[grid["offset_limit_share"] == share].pivot_table(
-                index="policy_t_co2e_per_credit", columns="cea_price_cny_per_t", values=col)
+                index="policy_t_co2e_per_credit", columns="cea_price_cny_per_t_co2e", values=col)
             ax = axes[i][j]
             ax.imshow(g.to_numpy() / unit, aspect="auto", cmap="RdYlGn_r", vmin=lo, vmax=hi)
             ax.set_xticks(range(g.shape[1]), [f"{c:.0f}" for c in g.columns], fontsize=7)
@@ -622,13 +624,13 @@ def _linkage_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any
     tpc = grid.loc[grid["policy_t_co2e_per_credit"].sub(
         _scenario_basis_t(grid)).abs().idxmin(), "policy_t_co2e_per_credit"]
     both, none = c.loc["both ways"], c.loc["no linkage"]
-    b.headlines.update({"link_net_co2_t": float(both["net_co2_t"]),
-                        "link_integrity_gap_t": float(both["integrity_gap_t"]),
+    b.headlines.update({"link_net_change_t_co2e": float(both["net_change_t_co2e"]),
+                        "link_integrity_gap_t_co2e": float(both["integrity_gap_t_co2e"]),
                         "link_nev_price": float(both["nev_price_cny_per_credit"]),
                         "link_cost_change_cny": float(both["industry_cost_cny"]
                                                       - none["industry_cost_cny"]),
                         "no_link_nev_price": float(none["nev_price_cny_per_credit"])})
-    worst = grid.loc[grid["net_co2_t"].idxmax()]
+    worst = grid.loc[grid["net_change_t_co2e"].idxmax()]
     d.h("4. Linkage designs: price, cost and CO2")
     d.p(f"On {inp.label}, at a CEA price of {CEA_CENTRAL:.0f} CNY/t, the basis's own exchange "
         f"rate ({tpc:.3f} t CO2e per credit) and the sourced offset-use limit "
@@ -638,10 +640,11 @@ def _linkage_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any
         f"{_fmt(both['nev_price_cny_per_credit'])} CNY/credit and the industry's net cost by "
         f"{_fmt(both['industry_cost_cny'] - none['industry_cost_cny'])} CNY (negative: offset "
         f"revenue paid by ETS entities). Its net CO2 over the period is "
-        f"{_fmt(both['net_co2_t'] / 1e6, 2)} Mt (vehicles, plus CEAs retired, plus offsets "
+        f"{_fmt(both['net_change_t_co2e'] / 1e6, 2)} Mt (vehicles, plus CEAs retired, plus offsets "
         f"that let ETS entities emit more) with an integrity gap of "
-        f"{_fmt(both['integrity_gap_t'] / 1e6, 2)} Mt. Over the grid, net CO2 is highest "
-        f"({_fmt(worst['net_co2_t'] / 1e6, 2)} Mt) at CEA {worst['cea_price_cny_per_t']:.0f} "
+        f"{_fmt(both['integrity_gap_t_co2e'] / 1e6, 2)} Mt. Over the grid, net CO2 is highest "
+        f"({_fmt(worst['net_change_t_co2e'] / 1e6, 2)} Mt) at CEA "
+        f"{worst['cea_price_cny_per_t_co2e']:.0f} "
         f"CNY/t, {worst['policy_t_co2e_per_credit']:.2f} t per credit and a limit of "
         f"{worst['offset_limit_share']:.0%}"
         + (": a policy rate above the physical one sells more tonnes per surplus credit than "
@@ -649,7 +652,7 @@ def _linkage_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any
         + " Offsets are sold from surplus credits the enterprises earn anyway, so each tonne "
         "sold lets an ETS entity emit one more tonne with no extra abatement on the vehicle "
         "side; the offset-use limit is what bounds it.")
-    if (designs["integrity_gap_t"].abs() < 0.5).all():
+    if (designs["integrity_gap_t_co2e"].abs() < 0.5).all():
         d.p("The integrity gap is 0 for every design in the next table because at the "
             "basis's own exchange rate the policy tonnes per credit equal the physical ones; "
             "the heatmaps show it at the other rates.")
@@ -662,9 +665,9 @@ def _linkage_section(inp: _Inputs, plt: Any, b: Brief, d: _Doc) -> dict[str, Any
 
 def _limit_sentence(grid: pd.DataFrame, tpc: float) -> str:
     """Does the offset-use limit bind at the central CEA price and the basis's rate?"""
-    c = grid[(grid["cea_price_cny_per_t"] == CEA_CENTRAL)
+    c = grid[(grid["cea_price_cny_per_t_co2e"] == CEA_CENTRAL)
              & ((grid["policy_t_co2e_per_credit"] - tpc).abs() < 1e-9)]
-    net = c.set_index("offset_limit_share")["net_co2_t"] / 1e6
+    net = c.set_index("offset_limit_share")["net_change_t_co2e"] / 1e6
     parts = ", ".join(f"{net[s]:,.2f} Mt at {s:.0%}" for s in OFFSET_LIMIT_SHARES)
     binds = abs(net[OFFSET_LIMIT_DEFAULT] - net[max(OFFSET_LIMIT_SHARES)]) > 1e-3
     return (f"At the central point the offset-use limit {'binds' if binds else 'does not bind'}"
@@ -741,7 +744,7 @@ def _plan_section(inp: _Inputs, b: Brief, d: _Doc, link: dict[str, Any]) -> dict
         doc = _plan_document(inp, _link_document(inp, design, None, OFFSET_LIMIT_DEFAULT),
                              name, prices)
         r = solve_enterprise(parse_scenario(doc, file="<brief>", base=inp.base_dir), name)
-        rows[design], totals[design] = r.cost_by_instrument, r.total_cost_cny
+        rows[design], totals[design] = r.cost_by_instrument_cny, r.total_cost_cny
     t = pd.DataFrame(rows).fillna(0.0).rename_axis("lever").reset_index()
     t = t.rename(columns={"no linkage": "no_link_cny", "both ways": "both_ways_cny"})
     t = t[(t["no_link_cny"].abs() > 0.5) | (t["both_ways_cny"].abs() > 0.5)]
@@ -789,10 +792,11 @@ def _findings_section(b: Brief, d: _Doc, hist: dict[str, Any], outlook: dict[str
         + f"{_fmt(band['p10_cny_per_credit'])} and {_fmt(band['p90_cny_per_credit'])} "
         f"CNY/credit across the draws (section 3).",
         f"CO2: a two-way link at {CEA_CENTRAL:.0f} CNY/t with the sourced offset limit "
-        f"{'raises' if both['net_co2_t'] > 0 else 'lowers'} net CO2 by "
-        f"{_fmt(abs(both['net_co2_t']) / 1e6, 2)} Mt over the period, mostly through offsets "
+        f"{'raises' if both['net_change_t_co2e'] > 0 else 'lowers'} net CO2 by "
+        f"{_fmt(abs(both['net_change_t_co2e']) / 1e6, 2)} Mt over the period, mostly through "
+        "offsets "
         f"sold from surplus credits, with an integrity gap of "
-        f"{_fmt(both['integrity_gap_t'] / 1e6, 2)} Mt (section 4).",
+        f"{_fmt(both['integrity_gap_t_co2e'] / 1e6, 2)} Mt (section 4).",
         f"Cost and distribution: it changes the industry's net cost by "
         f"{_fmt(both['industry_cost_cny'] - none['industry_cost_cny'])} CNY; {win['gainers']} "
         f"of {win['n']} synthetic enterprises gain and {win['losers']} lose (section 5).",

@@ -53,6 +53,14 @@ __all__ = ["main", "write_atomically"]  # write_atomically: moved to linkage.out
 SCHEDULER_TIMEOUT_S = 10
 #: Exit codes.
 EXIT_INTERNAL, EXIT_INPUT, EXIT_SIGINT, EXIT_SIGTERM = 1, 2, 130, 143
+#: Columns of the positions `linkage ledger` prints: action -> credits moved in the year.
+POSITION_COLUMNS = {
+    "earn": "earned_credits", "deficit": "deficit_credits",
+    "offset_cafc": "offset_cafc_credits", "offset_nev": "offset_nev_credits",
+    "transfer_in": "transferred_in_credits", "buy": "bought_credits",
+    "withdraw": "withdrawn_credits", "deposit": "deposited_credits", "sell": "sold_credits",
+    "uncovered": "uncovered_credits",
+}
 
 
 def _fail(message: str) -> NoReturn:
@@ -389,8 +397,8 @@ def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: t
         tx[~mirror_rows(tx)]
         .pivot_table(index=["enterprise", "year"], columns="action", values="quantity",
                      aggfunc="sum", fill_value=0.0)
-        .reindex(columns=["earn", "deficit", "offset_cafc", "offset_nev", "transfer_in", "buy",
-                          "withdraw", "deposit", "sell", "uncovered"], fill_value=0.0)
+        .reindex(columns=list(POSITION_COLUMNS), fill_value=0.0)
+        .rename(columns=POSITION_COLUMNS)
     )
     summary["cash_flow_cny"] = tx.groupby(["enterprise", "year"])["cash_flow_cny"].sum()
     with pd.option_context("display.width", 220, "display.max_columns", 20,
@@ -400,7 +408,7 @@ def ledger(credits_file: str, years_text: str, prices: str | None, pool_ratio: t
         f"{y} {r:.2f}" + (" (observed)" if y in ratios else "") for y, r in res.ratios.items()))
     for note in res.assumptions:
         click.echo(f"note: {note}")
-    unc = res.uncovered
+    unc = res.uncovered_deficits
     if len(unc):
         for r in unc.itertuples(index=False):
             click.echo(f"WARNING: {r.enterprise} {r.year}: {r.quantity:,.0f} "
@@ -440,7 +448,7 @@ def optimize(scenario_file: str, out: str, fmt: str, overwrite: bool) -> None:
                f"total cost {res.total_cost_cny:,.0f} CNY (discounted at "
                f"{sc.discount_rate:.1%})")
     for name, r in res.enterprises.items():
-        levers = ", ".join(f"{k} {v:,.0f}" for k, v in r.cost_by_instrument.items()
+        levers = ", ".join(f"{k} {v:,.0f}" for k, v in r.cost_by_instrument_cny.items()
                            if abs(v) > 0.5)
         click.echo(f"  {name}: {r.total_cost_cny:,.0f} CNY ({levers or 'no cost'})")
         sp = ", ".join(f"{y} {v:,.0f}" for y, v in r.shadow_price_nev_cny_per_credit.items())
@@ -448,7 +456,7 @@ def optimize(scenario_file: str, out: str, fmt: str, overwrite: bool) -> None:
         if r.provisional_parameters:
             click.echo(f"    relies on {len(r.provisional_parameters)} provisional rule "
                        "parameter(s)")
-    for name, y, kind, q in res.uncovered:
+    for name, y, kind, q in res.uncovered_deficits:
         click.echo(f"WARNING: {name} {y}: {q:,.0f} {kind.upper()} deficit credits left "
                    "uncovered (penalty applied)", err=True)
     if fmt == "xlsx":
@@ -492,11 +500,11 @@ def market(scenario_file: str, out: str, fmt: str, overwrite: bool) -> None:
                f"industry cost {res.total_cost_cny:,.0f} CNY")
     for r in res.prices.itertuples():
         click.echo(f"  {r.year}: NEV credit {r.nev_price_cny_per_credit:9,.1f} CNY/credit = "
-                   f"{r.implied_carbon_price_cny_per_t:8,.1f} CNY/t CO2e; "
+                   f"{r.implied_carbon_price_cny_per_t_co2e:8,.1f} CNY/t CO2e; "
                    f"{r.traded_credits:,.0f} credits traded")
-    unc = res.enterprises[res.enterprises["uncovered"] > 0]
+    unc = res.enterprises[res.enterprises["uncovered_credits"] > 0]
     for r in unc.itertuples():
-        click.echo(f"WARNING: {r.enterprise} {r.year}: {r.uncovered:,.0f} deficit credits "
+        click.echo(f"WARNING: {r.enterprise} {r.year}: {r.uncovered_credits:,.0f} deficit credits "
                    "left uncovered", err=True)
     if fmt == "xlsx":
         paths = [save_workbook(out, market_workbook(res, sc), overwrite=overwrite)]
@@ -660,7 +668,7 @@ def backcast(out: str, first: int, last: int, seed: int, overwrite: bool) -> Non
         _fail(str(exc))
         return
     click.echo(f"backcast {first}-{last} (ILLUSTRATIVE, synthetic enterprises): fitted scale "
-               f"{res.fit['scale']:.3f}, RMS relative price error "
+               f"{res.fit['scale_factor']:.3f}, RMS relative price error "
                f"{res.fit['rms_relative_error']:.1%} over {res.fit['years']}")
     for r in res.table.itertuples():
         obs = ("not observed" if r.observed_price_cny_per_credit != r.observed_price_cny_per_credit

@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from conversions.vocabulary import rename_deprecated
 from linkage.console import did_you_mean
-from linkage.errors import FleetError
+from linkage.errors import FleetError, InputError
 from linkage.rules.loader import rule_unit
 
 __all__ = [
@@ -56,7 +57,8 @@ FLEET_COLUMNS: dict[str, _Col] = {
     "year": _Col("int", True, "year", "Compliance year"),
     "model": _Col("text", True, "", "Model name, unique within an enterprise and year"),
     "powertrain": _Col("powertrain", True, "", "ICE, HEV, PHEV, BEV or FCEV"),
-    "volume": _Col("int", True, "vehicle", "Domestic production or imports, exports excluded"),
+    "volume_vehicles": _Col("int", True, "vehicle",
+                            "Domestic production or imports, exports excluded"),
     "curb_mass_kg": _Col("float", True, "kg", "Curb mass"),
     "seat_rows": _Col("int", False, "seat_row", "Seat rows (default 2)"),
     "fuel_consumption_l_per_100km": _Col(
@@ -115,7 +117,7 @@ for _col in (*FLEET_COLUMNS.values(), *ENTERPRISE_COLUMNS.values()):
 # Plausibility bounds (inclusive) of numeric inputs: outside them the value is rejected.
 _BOUNDS: dict[str, tuple[float, float]] = {
     "year": (2016, 2100),
-    "volume": (0, 100_000_000),
+    "volume_vehicles": (0, 100_000_000),
     "curb_mass_kg": (300.0, 6000.0),
     "seat_rows": (1, 4),
     "fuel_consumption_l_per_100km": (0.0, 30.0),
@@ -299,12 +301,18 @@ def _read_table(
     return df, name, df.index.to_numpy()
 
 
-def _normalise_columns(df: pd.DataFrame, spec: dict[str, _Col], check: _Checker) -> pd.DataFrame:
+def _normalise_columns(df: pd.DataFrame, spec: dict[str, _Col], check: _Checker,
+                       where: str) -> pd.DataFrame:
     df = df.rename(columns=lambda c: str(c).strip().lower())
     dup = df.columns[df.columns.duplicated()]
     if len(dup):
         raise FleetError("column appears more than once", file=check.file, row=1,
                          column=str(dup[0]))
+    try:  # deprecated spellings of the vocabulary (context ``where``), with a warning
+        renamed = rename_deprecated(df.columns, where, file=check.file, stacklevel=4)
+    except InputError as exc:
+        raise FleetError(exc.rule, file=check.file, row=1, column=exc.key) from None
+    df = df.rename(columns=renamed)
     unknown = [c for c in df.columns if c not in spec]
     if unknown:
         raise FleetError(
@@ -469,7 +477,9 @@ def read_fleet(
     ----------
     source : str, Path or DataFrame
         CSV or XLSX file, or a DataFrame, one row per model, enterprise and year. Columns are
-        listed in :data:`FLEET_COLUMNS`; names are case-insensitive.
+        listed in :data:`FLEET_COLUMNS`; names are case-insensitive. A deprecated spelling
+        (``volume`` for ``volume_vehicles``, see :mod:`conversions.vocabulary`) is read with
+        a :class:`DeprecationWarning` naming the file; both spellings together are an error.
     adjustments : {"strict", "neutral"}, default "strict"
         What to do when an input of a NEV adjustment factor (BEV energy consumption or energy
         density, PHEV charge-sustaining condition) is missing: ``"strict"`` raises, ``"neutral"``
@@ -485,13 +495,14 @@ def read_fleet(
     Raises
     ------
     FleetError
-        Naming file, row and column of the first broken rule.
+        Naming file, row and column of the first broken rule (also: a column given under
+        its deprecated and its current name).
     """
     if adjustments not in ADJUSTMENT_MODES:
         raise FleetError(f"adjustments must be one of {ADJUSTMENT_MODES}, got {adjustments!r}")
     raw, name, rows = _read_table(source, "fleet")
     check = _Checker(name, rows)
-    raw = _normalise_columns(raw, FLEET_COLUMNS, check)
+    raw = _normalise_columns(raw, FLEET_COLUMNS, check, "fleet")
     if len(raw) == 0:
         raise FleetError("the fleet table has no data rows", file=name)
 
@@ -532,9 +543,9 @@ def read_fleet(
     is_conv = (pt == "ICE") | (pt == "HEV")
     is_bev, is_phev, is_fcev = pt == "BEV", pt == "PHEV", pt == "FCEV"
 
-    check.fail(out["volume"] < 0, "volume",
-               lambda i: f"volume must not be negative, got {out['volume'][i]:g}")
-    _check_bounds(out["volume"], "volume", check, lower_open=False)
+    check.fail(out["volume_vehicles"] < 0, "volume_vehicles",
+               lambda i: f"volume must not be negative, got {out['volume_vehicles'][i]:g}")
+    _check_bounds(out["volume_vehicles"], "volume_vehicles", check, lower_open=False)
     _check_bounds(out["year"], "year", check, lower_open=False)
     _check_bounds(out["curb_mass_kg"], "curb_mass_kg", check, lower_open=False)
     out["seat_rows"] = np.where(np.isnan(out["seat_rows"]), 2.0, out["seat_rows"])
@@ -604,7 +615,7 @@ def read_fleet(
                        f"for an adjustment factor{hint}")
 
     frame = pd.DataFrame(out)
-    for col in ("year", "volume", "seat_rows"):
+    for col in ("year", "volume_vehicles", "seat_rows"):
         frame[col] = frame[col].astype(np.int64)
     frame["row"] = rows
     ent_codes = pd.factorize(out["enterprise"])[0].astype(np.int64)
@@ -616,8 +627,8 @@ def read_fleet(
                     ).duplicated().to_numpy()
     check.fail(dup, "model", lambda i: f"model {out['model'][i]!r} appears twice for "
                f"{out['enterprise'][i]!r} in {int(out['year'][i])}")
-    totals = np.bincount(gcodes, weights=out["volume"], minlength=len(guniq))[gcodes]
-    check.fail(totals == 0, "volume",
+    totals = np.bincount(gcodes, weights=out["volume_vehicles"], minlength=len(guniq))[gcodes]
+    check.fail(totals == 0, "volume_vehicles",
                lambda i: f"{out['enterprise'][i]!r} has a total volume of 0 in "
                f"{int(out['year'][i])}: remove the enterprise-year or give volumes")
     frame.attrs["source"] = name
@@ -645,7 +656,7 @@ def read_enterprises(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     """
     raw, name, rows = _read_table(source, "enterprise")
     check = _Checker(name, rows)
-    raw = _normalise_columns(raw, ENTERPRISE_COLUMNS, check)
+    raw = _normalise_columns(raw, ENTERPRISE_COLUMNS, check, "enterprises")
     if len(raw) == 0:
         raise FleetError("the enterprise table has no data rows", file=name)
     n = len(raw)

@@ -28,8 +28,8 @@ def supply_demand_ratio(statements: pd.DataFrame, rules: RuleSet | None = None) 
     Returns
     -------
     DataFrame
-        Indexed by year: ``supply`` [credit], ``demand`` [credit], ``ratio`` [-] (inf when
-        demand is 0).
+        Indexed by year: ``supply_credits`` [credit], ``demand_credits`` [credit], ``ratio``
+        [-] (inf when demand is 0).
 
     Notes
     -----
@@ -61,12 +61,13 @@ def supply_demand_ratio(statements: pd.DataFrame, rules: RuleSet | None = None) 
     internal = np.minimum(nev_surplus, cafc_deficit)
     frame = pd.DataFrame({
         "year": year,
-        "supply": nev_surplus - internal,
-        "demand": nev_deficit + cafc_deficit - internal,
+        "supply_credits": nev_surplus - internal,
+        "demand_credits": nev_deficit + cafc_deficit - internal,
     })
     out = frame.groupby("year").sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["ratio"] = np.where(out["demand"] > 0, out["supply"] / out["demand"], np.inf)
+        out["ratio"] = np.where(out["demand_credits"] > 0,
+                                out["supply_credits"] / out["demand_credits"], np.inf)
     return out
 
 

@@ -135,30 +135,30 @@ def _taken(fleet: pd.DataFrame, option: dict, enterprise: str, year: int, n: int
     if option["kind"] == "shift":
         a = _row(f, enterprise, year, option["from_model"], "from_model")
         b = _row(f, enterprise, year, option["to_model"], "to_model")
-        if f.at[a, "volume"] < n:
+        if f.at[a, "volume_vehicles"] < n:
             raise InputError(f"max_units_per_year {n} in {year} exceeds the volume "
-                             f"{int(f.at[a, 'volume'])} of {option['from_model']!r}",
+                             f"{int(f.at[a, 'volume_vehicles'])} of {option['from_model']!r}",
                              key="max_units_per_year")
-        f.loc[a, "volume"] -= n
-        f.loc[b, "volume"] += n
+        f.loc[a, "volume_vehicles"] -= n
+        f.loc[b, "volume_vehicles"] += n
         return f
     a = _row(f, enterprise, year, option["model"], "model")
     if f.at[a, "powertrain"] not in ("ICE", "HEV", "PHEV"):
         raise InputError(f"{option['model']!r} burns no fuel: an efficiency option needs an "
                          "ICE, HEV or PHEV model", key="model")
-    if f.at[a, "volume"] < n:
+    if f.at[a, "volume_vehicles"] < n:
         raise InputError(f"max_units_per_year {n} in {year} exceeds the volume "
-                         f"{int(f.at[a, 'volume'])} of {option['model']!r}",
+                         f"{int(f.at[a, 'volume_vehicles'])} of {option['model']!r}",
                          key="max_units_per_year")
     new = f.loc[[a]].copy()
     new["model"] = f"{option['model']} (improved)"
-    new["volume"] = n
+    new["volume_vehicles"] = n
     new["fuel_consumption_l_per_100km"] = (float(new["fuel_consumption_l_per_100km"].iloc[0])
                                            - option["reduction_l_per_100km"])
     if float(new["fuel_consumption_l_per_100km"].iloc[0]) <= 0:
         raise InputError("reduction_l_per_100km is not below the model's fuel consumption",
                          key="reduction_l_per_100km")
-    f.loc[a, "volume"] -= n
+    f.loc[a, "volume_vehicles"] -= n
     return pd.concat([f, new], ignore_index=True)
 
 

@@ -1,14 +1,15 @@
 """Formatted Excel workbooks of the commands' tables, for compliance teams (``--format xlsx``).
 
 One workbook per run: one sheet per table (the same rows and columns as the CSV files the
-command writes otherwise), the unit of each column in its header (``cafc_actual [L/100 km]``),
-the header row frozen, numbers stored as numbers, columns sized to their contents, and a
-``notes`` sheet with the provisional or scenario rule parameters the results relied on, their
-sources, and the run's assumptions.
+command writes otherwise), the unit of each column in its header
+(``cafc_actual_l_per_100km [L/100 km]``), the header row frozen, numbers stored as numbers,
+columns sized to their contents, and a ``notes`` sheet with the provisional or scenario rule
+parameters the results relied on, their sources, and the run's assumptions.
 
-The units come from one mapping, :data:`COLUMN_UNITS` (names without a unit suffix, as
-documented in ``docs/glossary.md``) and :data:`UNIT_SUFFIXES` (the unit suffixes of column
-names such as ``_l_per_100km`` or ``_cny_per_credit``); :func:`column_unit` reads both.
+The units come from the one vocabulary (:mod:`conversions.vocabulary`: the unit of each
+public name, and the unit suffixes of names such as ``_l_per_100km`` or ``_cny_per_credit``,
+:data:`UNIT_SUFFIXES`), and for the few names without a unit suffix outside it (years,
+counts) from :data:`COLUMN_UNITS`; :func:`column_unit` reads them.
 
 The workbook is written through :func:`linkage.outputs.write_files` (a hidden temporary
 sibling renamed into place, the overwrite policy, a lock): whole or not at all.
@@ -26,11 +27,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from conversions.vocabulary import suffixes, vocabulary
 from linkage.outputs import OutputError, write_files
 from linkage.rules import RuleSet
 
 __all__ = [
     "COLUMN_UNITS",
+    "DIMENSIONLESS_SUFFIXES",
     "NOTES_COLUMNS",
     "UNIT_SUFFIXES",
     "column_header",
@@ -43,55 +46,34 @@ __all__ = [
     "write_workbook",
 ]
 
-#: Unit of the columns whose name carries no unit suffix (as in docs/glossary.md).
+#: Unit of the output columns without a unit suffix that the vocabulary
+#: (:func:`conversions.vocabulary.vocabulary`) does not list, or lists with the unit of the
+#: row (``quantity``): years, counts.
 COLUMN_UNITS: dict[str, str] = {
     "year": "year", "vintage": "year", "first_year": "year", "last_year": "year",
-    "volume": "vehicle", "conventional_volume": "vehicle", "nev_volume": "vehicle",
-    "low_fc_volume": "vehicle",
-    "cafc_target_value": "L/100 km", "cafc_compliance_value": "L/100 km",
-    "cafc_actual": "L/100 km", "conventional_target_value": "L/100 km",
-    "conventional_cafc_actual": "L/100 km",
-    "cafc_requirement": "-", "small_enterprise_relief_factor": "-",
-    "cafc_credits": "credit", "nev_credits_earned": "credit", "nev_requirement": "credit",
-    "nev_credits": "credit", "provisional_parameters": "count",
-    "seat_rows": "-", "nev_credit_per_vehicle": "credit/vehicle",
-    "phev_utility_factor": "-", "nev_low_temperature_factor": "-", "cafc_multiplier": "-",
-    "nev_requirement_weight": "-", "nev_standard_credit": "credit/vehicle",
-    "nev_range_factor": "-", "nev_density_factor": "-", "nev_consumption_factor": "-",
-    "nev_cs_factor": "-", "nev_cd_factor": "-", "nev_low_temperature_factor_used": "-",
-    "balance_after": "credit", "traded_credits": "credit",
-    "bought": "credit", "sold": "credit", "deposited": "credit", "withdrawn": "credit",
-    "transferred_in": "credit", "transferred_out": "credit", "abated": "credit",
-    "uncovered": "credit", "cea_credits": "credit", "uncovered_credits": "credit",
-    "abated_credits": "credit",
-    # ledger positions (the pivot `linkage ledger` prints), credits moved in the year
-    "earn": "credit", "deficit": "credit", "offset_cafc": "credit", "offset_nev": "credit",
-    "buy": "credit", "withdraw": "credit", "deposit": "credit", "sell": "credit",
-    "transfer_in": "credit", "uncovered_cafc": "credit", "uncovered_nev": "credit",
-    "supply_demand_ratio": "-", "discount_rate": "-",
+    "provisional_parameters": "count", "seat_rows": "count",
     # `quantity` is in credits or t CO2e, as its row's `unit` column says
     "quantity": "credit or t CO2e, see unit",
 }
 
-#: Unit suffixes of column names, the longest first [(suffix, unit)].
+
+def _shown(unit: str) -> str:
+    """A vocabulary unit as a header shows it: ``L_per_100km`` -> ``L/100 km``,
+    ``t_CO2e`` -> ``t CO2e``."""
+    return unit.replace("_per_100km", "/100 km").replace("t_CO2e", "t CO2e")
+
+
+#: Unit suffixes of column names, the longest first [(suffix, unit)]: the vocabulary's
+#: (:func:`conversions.vocabulary.suffixes`), after the scaled counts of the MIIT table.
 UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("_cny_per_credit", "CNY/credit"),
-    ("_kwh_per_100km", "kWh/100 km"),
-    ("_l_per_100km", "L/100 km"),
     ("_10k_vehicles", "10^4 vehicle"),
     ("_10k_credits", "10^4 credit"),
-    ("_wh_per_kg", "Wh/kg"),
-    ("_cny_per_t", "CNY/t CO2e"),
-    ("_g_per_km", "g/km"),
-    ("_l_per_kwh", "L/kWh"),
-    ("_t_co2e", "t CO2e"),
-    ("_cny", "CNY"),
-    ("_kwh", "kWh"),
-    ("_kg", "kg"),
-    ("_km", "km"),
-    ("_kw", "kW"),
-    ("_t", "t CO2e"),
+    *((suffix, _shown(unit)) for suffix, unit in suffixes().items()),
 )
+
+#: Name endings of dimensionless quantities (unit ``-``), as the vocabulary's conventions say.
+DIMENSIONLESS_SUFFIXES = ("_share", "_ratio", "_factor", "_rate", "_weight", "_multiplier",
+                          "_error")
 
 #: Columns of the ``notes`` sheet.
 NOTES_COLUMNS = ["topic", "year", "key", "value", "unit", "status", "source"]
@@ -106,7 +88,7 @@ def column_unit(name: str) -> str | None:
     Parameters
     ----------
     name : str
-        Column name (e.g. ``cafc_actual``, ``cash_flow_cny``).
+        Column name (e.g. ``cafc_actual_l_per_100km``, ``cash_flow_cny``).
 
     Returns
     -------
@@ -114,11 +96,20 @@ def column_unit(name: str) -> str | None:
         The unit as the glossary writes it (``"L/100 km"``, ``"CNY"``, ``"-"``), or None for
         a column without a unit (names, text, flags).
     """
+    known = vocabulary().get(name)
+    if known is not None and known.unit in ("text", "bool"):
+        return None
+    if known is not None and name not in COLUMN_UNITS:
+        return _shown(known.unit)
     if name in COLUMN_UNITS:
         return COLUMN_UNITS[name]
+    base, per_unit = (name[:-len("_per_unit")], "/unit") if name.endswith("_per_unit") \
+        else (name, "")
     for suffix, unit in UNIT_SUFFIXES:
-        if name.endswith(suffix):
-            return unit
+        if base.endswith(suffix):
+            return unit + per_unit
+    if name.endswith(DIMENSIONLESS_SUFFIXES):
+        return "-"
     return None
 
 
@@ -373,26 +364,27 @@ def _enterprise_years(enterprises: Mapping[str, Any]) -> pd.DataFrame:
     rows = []
     for name, r in enterprises.items():
         for y in sorted(r.shadow_price_nev_cny_per_credit):
-            unc = r.uncovered_deficit.get(y, {})
+            unc = r.uncovered_credits.get(y, {})
             rows.append({
                 "enterprise": name, "year": int(y),
                 "shadow_price_nev_cny_per_credit": r.shadow_price_nev_cny_per_credit.get(y),
                 "shadow_price_cafc_cny_per_credit":
                     r.shadow_price_cafc_cny_per_credit.get(y),
-                "implied_carbon_price_cny_per_t": r.implied_carbon_price_cny_per_t.get(y),
-                "uncovered_cafc": float(unc.get("cafc", 0.0)),
-                "uncovered_nev": float(unc.get("nev", 0.0)),
+                "implied_carbon_price_cny_per_t_co2e":
+                    r.implied_carbon_price_cny_per_t_co2e.get(y),
+                "uncovered_cafc_credits": float(unc.get("cafc", 0.0)),
+                "uncovered_nev_credits": float(unc.get("nev", 0.0)),
             })
     return pd.DataFrame(rows, columns=[
         "enterprise", "year", "shadow_price_nev_cny_per_credit",
-        "shadow_price_cafc_cny_per_credit", "implied_carbon_price_cny_per_t",
-        "uncovered_cafc", "uncovered_nev"])
+        "shadow_price_cafc_cny_per_credit", "implied_carbon_price_cny_per_t_co2e",
+        "uncovered_cafc_credits", "uncovered_nev_credits"])
 
 
 def _enterprise_costs(enterprises: Mapping[str, Any]) -> pd.DataFrame:
     rows = []
     for name, r in enterprises.items():
-        for lever, cost in r.cost_by_instrument.items():
+        for lever, cost in r.cost_by_instrument_cny.items():
             rows.append({"enterprise": name, "lever": lever, "discounted_cost_cny": cost})
         rows.append({"enterprise": name, "lever": "total",
                      "discounted_cost_cny": r.total_cost_cny})

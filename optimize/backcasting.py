@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from conversions import nev_credit_prices
-from conversions.vocabulary import renamed_parameters
+from conversions.vocabulary import renamed_parameters, suffixes
 from linkage.data import miit_annual
 from linkage.errors import InputError
 from linkage.industry import Industry
@@ -37,12 +37,22 @@ __all__ = [
     "BACKCAST_COLUMNS", "BackcastResult", "backcast", "observed_nev_prices", "write_backcast",
 ]
 
+#: The unit suffix of each unit (``vehicle`` -> ``_vehicles``), from the vocabulary.
+_SUFFIX = {unit: suffix for suffix, unit in suffixes().items()}
+
+
+def _total_column(side: str, quantity: str, unit: str) -> str:
+    """Column of MIIT's (``miit``) or the backcast's (``modelled``) total of a quantity."""
+    return f"{side}_{quantity}{_SUFFIX[unit]}"
+
+
 #: Columns of :attr:`BackcastResult.table`.
 BACKCAST_COLUMNS = [
     "year", "observed_price_cny_per_credit", "observed_price_status",
     "modelled_price_cny_per_credit", "price_relative_error", "supply_demand_ratio",
     "uncovered_credits",
-    *[f"{side}_{q}" for q, _, _ in BACKCAST_QUANTITIES for side in ("miit", "modelled")],
+    *[_total_column(side, q, unit) for q, _, unit in BACKCAST_QUANTITIES
+      for side in ("miit", "modelled")],
     "miit_status",
 ]
 _GRID = 13
@@ -68,7 +78,7 @@ class BackcastResult:
         uncovered [credit], MIIT's and the backcast's totals [vehicle, credit] (MIIT NaN
         where not published) and the MIIT row's status.
     fit : dict
-        ``parameter`` (name), ``scale`` [-], ``penalty_cny_per_credit`` [CNY/credit] at the
+        ``parameter`` (name), ``scale_factor`` [-], ``penalty_cny_per_credit`` [CNY/credit] at the
         fit, ``rms_relative_error`` [-], ``years`` fitted, ``method``.
     industry : Industry
         The backcast industry (:func:`linkage.industry.backcast_industry`).
@@ -165,7 +175,7 @@ def _table(industry: Industry, res: IndustryResult, observed: pd.DataFrame) -> p
     ratio = supply_demand_ratio(industry.statements)["ratio"]
     obs = observed.set_index("year")
     price = res.prices.set_index("year")["nev_price_cny_per_credit"]
-    unc = res.enterprises.groupby("year")["uncovered"].sum()
+    unc = res.enterprises.groupby("year")["uncovered_credits"].sum()
     cal = industry.calibration[industry.calibration["group"] == "all"].set_index(
         ["year", "quantity"])
     miit = miit_annual()
@@ -183,9 +193,9 @@ def _table(industry: Industry, res: IndustryResult, observed: pd.DataFrame) -> p
             "supply_demand_ratio": float(ratio[y]),
             "uncovered_credits": float(unc.get(y, 0.0)),
         }
-        for q, _, _ in BACKCAST_QUANTITIES:
-            row[f"miit_{q}"] = float(cal.at[(y, q), "miit"])
-            row[f"modelled_{q}"] = float(cal.at[(y, q), "generated"])
+        for q, _, unit in BACKCAST_QUANTITIES:
+            row[_total_column("miit", q, unit)] = float(cal.at[(y, q), "miit"])
+            row[_total_column("modelled", q, unit)] = float(cal.at[(y, q), "generated"])
         row["miit_status"] = str(status[y])
         rows.append(row)
     return pd.DataFrame(rows, columns=BACKCAST_COLUMNS)
@@ -208,11 +218,12 @@ def _unexplained(table: pd.DataFrame, industry: Industry) -> list[str]:
         "scaled penalty in a year with uncovered deficits. Observed prices stay positive in "
         "surplus years (bilateral contracts, transaction costs, market power, expectations of "
         "tighter rules), which this model does not represent.")
+    first = table.loc[table.year == table.year.min(), "miit_cafc_negative_credits"].iloc[0]
     out.append(
         "The backcast starts in 2020 with empty banks: CAFC credits banked from 2016-2019, "
         "the deficits MIIT let enterprises carry, and affiliate transfers before 2020 are not "
         "modelled, so the 2020 shortfall (CAFC negatives "
-        f"{float(table.loc[table.year == table.year.min(), 'miit_cafc_negative'].iloc[0]):,.0f}"
+        f"{float(first):,.0f}"
         " credits) is larger than what enterprises actually had to buy.")
     filled = industry.calibration[industry.calibration["target_source"] == "assumption"]
     if len(filled):
@@ -273,7 +284,7 @@ def backcast(
     fit = {
         "parameter": "compliance-cost scale (multiplies every abatement cost and the "
                      "uncovered-credit penalty)",
-        "scale": float(scale),
+        "scale_factor": float(scale),
         "penalty_cny_per_credit": pricer.penalty * float(scale),
         "rms_relative_error": err,
         "years": [int(y) for y in obs.index],

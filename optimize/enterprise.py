@@ -33,7 +33,7 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from conversions import get_basis, tonnes_per_credit
-from conversions.vocabulary import renamed_parameters
+from conversions.vocabulary import renamed_attributes, renamed_parameters
 from linkage.errors import InputError, LinkageError
 from linkage.ledger import Violation, verify_plan
 from linkage.pool import ReserveVariant
@@ -67,6 +67,7 @@ class PlanVerificationError(LinkageError):
                          "; ".join(str(v) for v in violations[:5]))
 
 
+@renamed_attributes("python.EnterpriseResult")
 @dataclass
 class EnterpriseResult:
     """Least-cost plan of one enterprise.
@@ -81,13 +82,13 @@ class EnterpriseResult:
     plan : DataFrame
         Transactions (ledger shape, plus ``unit`` and ``cash_flow_cny`` [CNY, money of the
         year, negative = payment]).
-    cost_by_instrument : dict
+    cost_by_instrument_cny : dict
         Discounted cost per lever [CNY]; sums to ``total_cost_cny``.
     shadow_price_nev_cny_per_credit, shadow_price_cafc_cny_per_credit : dict year -> float
         Marginal cost of one more credit of requirement [CNY/credit, money of the year].
-    implied_carbon_price_cny_per_t : dict year -> float
+    implied_carbon_price_cny_per_t_co2e : dict year -> float
         NEV shadow price / t CO2e per credit [CNY/t CO2e].
-    uncovered_deficit : dict year -> dict
+    uncovered_credits : dict year -> dict
         Credits left uncovered, ``{"cafc": x, "nev": y}`` [credit].
     provisional_parameters : list of str
     solver : str
@@ -95,17 +96,23 @@ class EnterpriseResult:
         Wall time of the last solve, model update included [s].
     highs_seconds : float
         Time HiGHS itself reported for the solve [s].
+
+    Notes
+    -----
+    The names before the one vocabulary (``cost_by_instrument``,
+    ``implied_carbon_price_cny_per_t``, ``uncovered_deficit``) are still readable, with a
+    :class:`DeprecationWarning`.
     """
 
     enterprise: str
     status: str
     total_cost_cny: float
     plan: pd.DataFrame
-    cost_by_instrument: dict[str, float]
+    cost_by_instrument_cny: dict[str, float]
     shadow_price_nev_cny_per_credit: dict[int, float]
     shadow_price_cafc_cny_per_credit: dict[int, float]
-    implied_carbon_price_cny_per_t: dict[int, float]
-    uncovered_deficit: dict[int, dict[str, float]]
+    implied_carbon_price_cny_per_t_co2e: dict[int, float]
+    uncovered_credits: dict[int, dict[str, float]]
     provisional_parameters: list[str] = field(default_factory=list)
     solver: str = ""
     solve_seconds: float = 0.0
@@ -115,14 +122,14 @@ class EnterpriseResult:
         """JSON-ready summary."""
         return {
             "total_cost_cny": self.total_cost_cny,
-            "cost_by_instrument": self.cost_by_instrument,
+            "cost_by_instrument_cny": self.cost_by_instrument_cny,
             "shadow_price_nev_cny_per_credit": {str(k): v for k, v in
                                                 self.shadow_price_nev_cny_per_credit.items()},
             "shadow_price_cafc_cny_per_credit": {str(k): v for k, v in
                                                  self.shadow_price_cafc_cny_per_credit.items()},
-            "implied_carbon_price_cny_per_t": {str(k): v for k, v in
-                                               self.implied_carbon_price_cny_per_t.items()},
-            "uncovered_deficit": {str(k): v for k, v in self.uncovered_deficit.items()},
+            "implied_carbon_price_cny_per_t_co2e": {
+                str(k): v for k, v in self.implied_carbon_price_cny_per_t_co2e.items()},
+            "uncovered_credits": {str(k): v for k, v in self.uncovered_credits.items()},
             "provisional_parameters": self.provisional_parameters,
         }
 
@@ -310,7 +317,7 @@ class EnterpriseModel:
                           else result.shadow_price_cafc_cny_per_credit)
                 target[t] = price
                 if k == "nev":
-                    result.implied_carbon_price_cny_per_t[t] = price / self._tpc()
+                    result.implied_carbon_price_cny_per_t_co2e[t] = price / self._tpc()
         # back to the original optimum
         self._solver.solve(self._objective)
 
@@ -391,11 +398,11 @@ class EnterpriseModel:
                 unc[t][g] = q if q > ZERO_CREDITS else 0.0
         return EnterpriseResult(
             enterprise=ent.name, status="optimal", total_cost_cny=out.objective, plan=plan,
-            cost_by_instrument=self._template.lever_costs(x, self._columns, prices),
+            cost_by_instrument_cny=self._template.lever_costs(x, self._columns, prices),
             shadow_price_nev_cny_per_credit=sp["nev"],
             shadow_price_cafc_cny_per_credit=sp["cafc"],
-            implied_carbon_price_cny_per_t={t: v / tpc for t, v in sp["nev"].items()},
-            uncovered_deficit=unc, provisional_parameters=self.provisional_parameters(),
+            implied_carbon_price_cny_per_t_co2e={t: v / tpc for t, v in sp["nev"].items()},
+            uncovered_credits=unc, provisional_parameters=self.provisional_parameters(),
             solver=solver_version_cached(), solve_seconds=out.seconds,
             highs_seconds=out.highs_seconds,
         )

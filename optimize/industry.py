@@ -70,16 +70,17 @@ class IndustryResult:
     total_cost_cny : float
         Industry's discounted total cost [CNY].
     prices : DataFrame
-        ``year, nev_price_cny_per_credit, implied_carbon_price_cny_per_t, traded_credits,
-        offset_rent_cny_per_t`` (the offset limit's scarcity rent [CNY/t CO2e]), the
+        ``year, nev_price_cny_per_credit, implied_carbon_price_cny_per_t_co2e, traded_credits,
+        offset_rent_cny_per_t_co2e`` (the offset limit's scarcity rent [CNY/t CO2e]), the
         industry's emission figures of the year (``EMISSION_FIGURES`` [t CO2e]) and ``basis``.
     enterprises : DataFrame
         Per enterprise and year: ``cost_cny`` (money of the year; NEV purchases and sales at
-        the equilibrium price), ``bought``, ``sold``, ``deposited``, ``withdrawn``,
-        ``transferred_in``, ``transferred_out`` [credit], ``cea_t`` [t CO2e], ``cea_credits``,
-        ``offsets_t`` [t CO2e], ``abated`` [credit], ``uncovered`` [credit],
-        ``technology_units`` [unit], then the emissions ledger's figures [t CO2e] and
-        ``basis`` (:func:`optimize.emissions.emissions_ledger`).
+        the equilibrium price), ``bought_credits``, ``sold_credits``, ``deposited_credits``,
+        ``withdrawn_credits``, ``transferred_in_credits``, ``transferred_out_credits``
+        [credit], ``cea_surrendered_t_co2e`` [t CO2e], ``deficit_covered_by_cea_credits``
+        [credit], ``offsets_sold_t_co2e`` [t CO2e], ``abated_credits``,
+        ``uncovered_credits`` [credit], ``technology_units`` [unit], then the emissions
+        ledger's figures [t CO2e] and ``basis`` (:func:`optimize.emissions.emissions_ledger`).
     plan : DataFrame
         The industry's transactions (ledger shape), verified.
     solver : str
@@ -107,12 +108,12 @@ class IndustryResult:
             "total_cost_cny": self.total_cost_cny,
             "nev_price_cny_per_credit": {str(int(r.year)): r.nev_price_cny_per_credit
                                          for r in self.prices.itertuples()},
-            "implied_carbon_price_cny_per_t": {
-                str(int(r.year)): r.implied_carbon_price_cny_per_t
+            "implied_carbon_price_cny_per_t_co2e": {
+                str(int(r.year)): r.implied_carbon_price_cny_per_t_co2e
                 for r in self.prices.itertuples()},
-            "uncovered_credits": float(self.enterprises["uncovered"].sum()),
-            "offset_rent_cny_per_t": {str(int(r.year)): r.offset_rent_cny_per_t
-                                      for r in self.prices.itertuples()},
+            "uncovered_credits": float(self.enterprises["uncovered_credits"].sum()),
+            "offset_rent_cny_per_t_co2e": {str(int(r.year)): r.offset_rent_cny_per_t_co2e
+                                           for r in self.prices.itertuples()},
             "emissions": self.emissions,
             "provisional_parameters": self.provisional_parameters,
             "solver": {"name": "highs (pyomo.contrib.solver)", "version": self.solver},
@@ -140,8 +141,8 @@ class IndustryResult:
         linkage.outputs.OutputError
         """
         prices = self.prices[["year", "nev_price_cny_per_credit",
-                              "implied_carbon_price_cny_per_t", "offset_rent_cny_per_t",
-                              *EMISSION_FIGURES, "basis"]]
+                              "implied_carbon_price_cny_per_t_co2e",
+                              "offset_rent_cny_per_t_co2e", *EMISSION_FIGURES, "basis"]]
         names = ["prices.csv", "enterprises.csv", "summary.json"]
         with OutputDir(out, overwrite=overwrite) as d:
             prices.to_csv(d / names[0], index=False)
@@ -312,9 +313,9 @@ class IndustryModel:
         prices = pd.DataFrame({
             "year": self.years,
             "nev_price_cny_per_credit": [price[t] for t in self.years],
-            "implied_carbon_price_cny_per_t": [price[t] / tpc for t in self.years],
+            "implied_carbon_price_cny_per_t_co2e": [price[t] / tpc for t in self.years],
             "traded_credits": [float(traded.get(t, 0.0)) for t in self.years],
-            "offset_rent_cny_per_t": [rent[t] for t in self.years],
+            "offset_rent_cny_per_t_co2e": [rent[t] for t in self.years],
         })
         ledger = emissions_ledger(plan, self.scenario)
         by_year = ledger.groupby("year")[EMISSION_FIGURES].sum()
@@ -407,18 +408,18 @@ class IndustryModel:
         qty = plan["quantity"].to_numpy(float)[keep]
         cash = plan["cash_flow_cny"].to_numpy(float)[keep]
         keys = {
-            "bought": (action == "buy") & (inst == "nev_market"),
-            "sold": action == "sell",
-            "deposited": action == "deposit",
-            "withdrawn": action == "withdraw",
-            "transferred_in": action == "transfer_in",
-            "transferred_out": action == "transfer_out",
-            "cea_t": (action == "buy") & (inst == "cea"),
-            "cea_credits": (inst == "cea") & ((action == "offset_cafc")
-                                              | (action == "offset_nev")),
-            "offsets_t": action == "sell_offset",
-            "abated": action == "abate",
-            "uncovered": action == "uncovered",
+            "bought_credits": (action == "buy") & (inst == "nev_market"),
+            "sold_credits": action == "sell",
+            "deposited_credits": action == "deposit",
+            "withdrawn_credits": action == "withdraw",
+            "transferred_in_credits": action == "transfer_in",
+            "transferred_out_credits": action == "transfer_out",
+            "cea_surrendered_t_co2e": (action == "buy") & (inst == "cea"),
+            "deficit_covered_by_cea_credits": (inst == "cea") & (
+                (action == "offset_cafc") | (action == "offset_nev")),
+            "offsets_sold_t_co2e": action == "sell_offset",
+            "abated_credits": action == "abate",
+            "uncovered_credits": action == "uncovered",
             "technology_units": action == "technology",
         }
         out = pd.DataFrame({"enterprise": np.repeat(names, len(years)),
@@ -428,7 +429,8 @@ class IndustryModel:
             out[name] = np.bincount(code[mask], weights=qty[mask], minlength=size)
         link = self.scenario.link
         if link is not None:
-            out["offsets_t"] = out["offsets_t"] / link.exchange_rate_credits_per_t_co2e
+            out["offsets_sold_t_co2e"] = (out["offsets_sold_t_co2e"]
+                                          / link.exchange_rate_credits_per_t_co2e)
         return out
 
 

@@ -8,7 +8,7 @@ variable values, multiplies by the current prices and drops rows at or below 1e-
 no per-row Python). Rows are ordered by enterprise, year, then the family order of
 :meth:`PlanTemplate.__init__`.
 
-The same template gives the discounted cost of each lever (``cost_by_instrument``).
+The same template gives the discounted cost of each lever (``cost_by_instrument_cny``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ __all__ = ["LEVERS", "ZERO_CREDITS", "PlanTemplate", "transfer_pairs"]
 #: Values at or below this [credit] are treated as 0 (solver noise).
 ZERO_CREDITS = 1e-7
 
-#: Levers of ``cost_by_instrument``, in objective order.
+#: Levers of ``cost_by_instrument_cny``, in objective order.
 LEVERS = ("nev_market", "nev_sales", "reserve", "cea", "credit_offsets", "abatement",
           "uncovered_penalty", "technology")
 
@@ -300,7 +300,7 @@ class PlanTemplate:
         return pd.DataFrame({
             "enterprise": st["enterprise"][keep], "year": st["year"][keep],
             "instrument": st["instrument"][keep], "vintage": st["vintage"][keep],
-            "action": st["action"][keep], "quantity": q[keep], "balance_after": np.nan,
+            "action": st["action"][keep], "quantity": q[keep], "balance_after_credits": np.nan,
             "counterparty": st["counterparty"][keep],
             "cash_flow_cny": (self.sign * v * prices[self.slot])[keep],
             "unit": st["unit"][keep]}, columns=TRANSACTION_COLUMNS)

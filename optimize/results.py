@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from conversions.vocabulary import renamed_attributes
 from linkage.outputs import OutputDir
 from optimize.emissions import emissions_ledger, emissions_summary
 from optimize.enterprise import EnterpriseModel, EnterpriseResult
@@ -22,6 +23,7 @@ PLAN_COLUMNS = ["enterprise", "year", "instrument", "vintage", "action", "quanti
                 "cash_flow_cny", "counterparty"]
 
 
+@renamed_attributes("python.ScenarioResult")
 @dataclass
 class ScenarioResult:
     """Every enterprise of a scenario optimised separately at the scenario's prices.
@@ -55,11 +57,12 @@ class ScenarioResult:
         return pd.concat(frames, ignore_index=True)[PLAN_COLUMNS]
 
     @property
-    def uncovered(self) -> list[tuple[str, int, str, float]]:
-        """(enterprise, year, "cafc"|"nev", credits) left uncovered."""
+    def uncovered_deficits(self) -> list[tuple[str, int, str, float]]:
+        """(enterprise, year, "cafc"|"nev", credits) left uncovered (formerly ``uncovered``,
+        still readable with a DeprecationWarning)."""
         out = []
         for name, r in self.enterprises.items():
-            for y, d in r.uncovered_deficit.items():
+            for y, d in r.uncovered_credits.items():
                 for kind, q in d.items():
                     if q > 0:
                         out.append((name, y, kind, q))
@@ -83,12 +86,12 @@ class ScenarioResult:
             "rules": sc.rules_label,
             "linkage": None if sc.link is None else {
                 "basis": sc.link.basis,
-                "exchange_rate_credits_per_t": sc.link.exchange_rate_credits_per_t_co2e,
+                "exchange_rate_credits_per_t_co2e": sc.link.exchange_rate_credits_per_t_co2e,
                 "allow_cea_for_deficits": sc.link.allow_cea_for_deficits,
                 "cea_clears": list(sc.link.cea_clears),
                 "max_cea_share_of_deficit": sc.link.max_cea_deficit_share,
                 "allow_credit_offsets": sc.link.allow_credit_offsets,
-                "offset_cap_t": {str(k): v for k, v in sc.link.offset_cap_t_co2e.items()},
+                "offset_cap_t_co2e": {str(k): v for k, v in sc.link.offset_cap_t_co2e.items()},
                 "basis_assumptions": sc.basis_assumptions,
             },
             "enterprises": {n: r.summary() for n, r in self.enterprises.items()},

@@ -74,7 +74,7 @@ __all__ = ["MUTABLE_KEYS", "expand_grid", "load_sweep", "process_pool", "run_sce
            "stop_executor"]
 
 #: The emissions ledger's figures [t CO2e] in ``results.csv`` (their conversion basis in
-#: ``emissions_basis``).
+#: ``basis``).
 EMISSION_FIGURES = EMISSION_COLUMNS[2:-1]
 
 #: Keys a batch changes on the persistent model without rebuilding it.
@@ -123,17 +123,19 @@ def _own_table(node: Any, name: str) -> Any:
 
 _INDUSTRY_COLUMNS = [
     "year", "status", "total_cost_cny", "nev_price_cny_per_credit",
-    "implied_carbon_price_cny_per_t", "cost_cny", "traded_credits", "deposited", "withdrawn",
+    "implied_carbon_price_cny_per_t_co2e", "cost_cny", "traded_credits", "deposited_credits",
+    "withdrawn_credits",
     "cea_surrendered_t_co2e", "offsets_sold_t_co2e", "abated_credits", "abated_t_co2e",
-    "uncovered_credits", "technology_units", "offset_rent_cny_per_t", *EMISSION_FIGURES,
-    "emissions_basis", "provisional_parameters",
+    "uncovered_credits", "technology_units", "offset_rent_cny_per_t_co2e", *EMISSION_FIGURES,
+    "basis", "provisional_parameters",
 ]
 _ENTERPRISE_COLUMNS = [
     "enterprise", "year", "status", "total_cost_cny", "shadow_price_nev_cny_per_credit",
-    "shadow_price_cafc_cny_per_credit", "implied_carbon_price_cny_per_t", "cost_cny", "bought",
-    "sold", "deposited", "withdrawn", "cea_surrendered_t_co2e", "offsets_sold_t_co2e",
+    "shadow_price_cafc_cny_per_credit", "implied_carbon_price_cny_per_t_co2e", "cost_cny",
+    "bought_credits", "sold_credits", "deposited_credits", "withdrawn_credits",
+    "cea_surrendered_t_co2e", "offsets_sold_t_co2e",
     "abated_credits", "abated_t_co2e", "uncovered_credits", "technology_units",
-    *EMISSION_FIGURES, "emissions_basis", "provisional_parameters",
+    *EMISSION_FIGURES, "basis", "provisional_parameters",
 ]
 
 
@@ -214,7 +216,7 @@ def _set_columns(change: Mapping[str, Any]) -> dict[str, Any]:
 
 def _emission_cells(row: Any) -> dict[str, Any]:
     """The emission figures of a ledger row (or a prices row) and its basis."""
-    return {**{k: float(row[k]) for k in EMISSION_FIGURES}, "emissions_basis": row["basis"]}
+    return {**{k: float(row[k]) for k in EMISSION_FIGURES}, "basis": row["basis"]}
 
 
 def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
@@ -229,17 +231,19 @@ def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
             rows.append({**base, "year": int(r.year), "status": res.status,
                          "total_cost_cny": res.total_cost_cny,
                          "nev_price_cny_per_credit": r.nev_price_cny_per_credit,
-                         "implied_carbon_price_cny_per_t": r.implied_carbon_price_cny_per_t,
+                         "implied_carbon_price_cny_per_t_co2e":
+                             r.implied_carbon_price_cny_per_t_co2e,
                          "cost_cny": float(e["cost_cny"]),
                          "traded_credits": r.traded_credits,
-                         "deposited": float(e["deposited"]), "withdrawn": float(e["withdrawn"]),
-                         "cea_surrendered_t_co2e": float(e["cea_t"]),
-                         "offsets_sold_t_co2e": float(e["offsets_t"]),
-                         "abated_credits": float(e["abated"]),
-                         "abated_t_co2e": float(e["abated"]) * tpc,
-                         "uncovered_credits": float(e["uncovered"]),
+                         "deposited_credits": float(e["deposited_credits"]),
+                         "withdrawn_credits": float(e["withdrawn_credits"]),
+                         "cea_surrendered_t_co2e": float(e["cea_surrendered_t_co2e"]),
+                         "offsets_sold_t_co2e": float(e["offsets_sold_t_co2e"]),
+                         "abated_credits": float(e["abated_credits"]),
+                         "abated_t_co2e": float(e["abated_credits"]) * tpc,
+                         "uncovered_credits": float(e["uncovered_credits"]),
                          "technology_units": float(e["technology_units"]),
-                         "offset_rent_cny_per_t": r.offset_rent_cny_per_t,
+                         "offset_rent_cny_per_t_co2e": r.offset_rent_cny_per_t_co2e,
                          **_emission_cells(by_year.loc[r.year]),
                          "provisional_parameters": ";".join(res.provisional_parameters)})
         return rows
@@ -260,14 +264,16 @@ def _outcome_rows(kind: str, sid: int, change: Mapping[str, Any], res: Any,
                          "shadow_price_nev_cny_per_credit": r.shadow_price_nev_cny_per_credit[y],
                          "shadow_price_cafc_cny_per_credit":
                              r.shadow_price_cafc_cny_per_credit[y],
-                         "implied_carbon_price_cny_per_t": r.implied_carbon_price_cny_per_t[y],
+                         "implied_carbon_price_cny_per_t_co2e":
+                             r.implied_carbon_price_cny_per_t_co2e[y],
                          "cost_cny": -float(p["cash_flow_cny"].sum()),
-                         "bought": q("buy", "nev_market"), "sold": q("sell"),
-                         "deposited": q("deposit", "nev"), "withdrawn": q("withdraw", "pool"),
+                         "bought_credits": q("buy", "nev_market"), "sold_credits": q("sell"),
+                         "deposited_credits": q("deposit", "nev"),
+                         "withdrawn_credits": q("withdraw", "pool"),
                          "cea_surrendered_t_co2e": q("buy", "cea"),
                          "offsets_sold_t_co2e": q("sell_offset") * tpc,
                          "abated_credits": q("abate"), "abated_t_co2e": q("abate") * tpc,
-                         "uncovered_credits": sum(r.uncovered_deficit[y].values()),
+                         "uncovered_credits": sum(r.uncovered_credits[y].values()),
                          "technology_units": q("technology"),
                          **_emission_cells(ledger.loc[(name, y)]),
                          "provisional_parameters": ";".join(r.provisional_parameters)})

@@ -607,7 +607,7 @@ def table_mutations(spec: TableSpec) -> list[Mutation]:
 
 FLEET_KINDS = {
     "enterprise": "text", "year": "year", "model": "text", "powertrain": "enum",
-    "volume": "int", "curb_mass_kg": "pos", "seat_rows": "int",
+    "volume_vehicles": "int", "curb_mass_kg": "pos", "seat_rows": "int",
     "fuel_consumption_l_per_100km": "nonneg", "off_cycle_reduction_l_per_100km": "nonneg",
     "electric_range_km": "nonneg", "energy_consumption_kwh_per_100km": "pos",
     "battery_energy_density_wh_per_kg": "pos", "fuel_cell_power_kw": "pos",
@@ -624,7 +624,8 @@ def small_fleet_text() -> str:
 
 def fleet_spec() -> TableSpec:
     return TableSpec("fleet", "fleet.csv", small_fleet_text(), FLEET_KINDS,
-                     ("enterprise", "year", "model", "powertrain", "volume", "curb_mass_kg"),
+                     ("enterprise", "year", "model", "powertrain", "volume_vehicles",
+                      "curb_mass_kg"),
                      ("enterprise", "year", "model"))
 
 

@@ -29,30 +29,31 @@ from linkage.accounting import electricity_fuel_factor, phev_cd_factor
 
 
 def ice(e, y, v, m=1500.0, fc=6.00, name="ice"):
-    return dict(enterprise=e, year=y, model=name, powertrain="ICE", volume=v, curb_mass_kg=m,
-                fuel_consumption_l_per_100km=fc)
+    return dict(enterprise=e, year=y, model=name, powertrain="ICE", volume_vehicles=v,
+                curb_mass_kg=m, fuel_consumption_l_per_100km=fc)
 
 
 def hev(e, y, v, m=1415.0, fc=3.10, name="hev"):
-    return dict(enterprise=e, year=y, model=name, powertrain="HEV", volume=v, curb_mass_kg=m,
-                fuel_consumption_l_per_100km=fc)
+    return dict(enterprise=e, year=y, model=name, powertrain="HEV", volume_vehicles=v,
+                curb_mass_kg=m, fuel_consumption_l_per_100km=fc)
 
 
 def phev(e, y, v, m=1800.0, fc=1.50, r=60.0, ec_cd=20.0, uf=0.5, name="phev", **kw):
-    return dict(enterprise=e, year=y, model=name, powertrain="PHEV", volume=v, curb_mass_kg=m,
+    return dict(enterprise=e, year=y, model=name, powertrain="PHEV", volume_vehicles=v,
+                curb_mass_kg=m,
                 fuel_consumption_l_per_100km=fc, electric_range_km=r, phev_cs_condition_met=True,
                 phev_cd_energy_consumption_kwh_per_100km=ec_cd, phev_utility_factor=uf, **kw)
 
 
 def bev(e, y, v, m=1200.0, r=400.0, ec=10.528, dens=150.0, name="bev", **kw):
-    return dict(enterprise=e, year=y, model=name, powertrain="BEV", volume=v, curb_mass_kg=m,
-                electric_range_km=r, energy_consumption_kwh_per_100km=ec,
+    return dict(enterprise=e, year=y, model=name, powertrain="BEV", volume_vehicles=v,
+                curb_mass_kg=m, electric_range_km=r, energy_consumption_kwh_per_100km=ec,
                 battery_energy_density_wh_per_kg=dens, **kw)
 
 
 def fcev(e, y, v, m=1900.0, p=50.0, name="fcev"):
-    return dict(enterprise=e, year=y, model=name, powertrain="FCEV", volume=v, curb_mass_kg=m,
-                fuel_cell_power_kw=p)
+    return dict(enterprise=e, year=y, model=name, powertrain="FCEV", volume_vehicles=v,
+                curb_mass_kg=m, fuel_cell_power_kw=p)
 
 
 def run(rows, **kw):
@@ -101,14 +102,14 @@ def test_2026_bev_with_its_electricity_counted():
     assert m["target_l_per_100km"] == pytest.approx(2.775225, abs=1e-12)
     assert m["cafc_multiplier"] == 1.0
     s = stmt(res)
-    assert s["cafc_target_value"] == 2.78
-    assert s["cafc_compliance_value"] == 3.92
-    assert s["cafc_actual"] == 1.19
+    assert s["cafc_target_l_per_100km"] == 2.78
+    assert s["cafc_compliance_l_per_100km"] == 3.92
+    assert s["cafc_actual_l_per_100km"] == 1.19
     assert s["cafc_credits"] == 2730
-    assert s["nev_credits_earned"] == 1040
+    assert s["nev_earned_credits"] == 1040
     # CO2 reference value: 1.19 x 2.37 x 10 = 28.203 g/km; no conventional car
     assert s["cafc_co2_reference_g_per_km"] == pytest.approx(28.203, abs=1e-9)
-    assert math.isnan(s["conventional_cafc_l_per_100km"])
+    assert math.isnan(s["conventional_cafc_unweighted_l_per_100km"])
 
 
 def test_2025_bev_counts_zero():
@@ -119,9 +120,9 @@ def test_2025_bev_counts_zero():
     assert m["electricity_factor_l_per_kwh"] == 0.0
     assert m["fuel_consumption_accounted_l_per_100km"] == 0.0
     s = stmt(res)
-    assert (s["cafc_actual"], s["cafc_credits"]) == (0.0, 4210)
+    assert (s["cafc_actual_l_per_100km"], s["cafc_credits"]) == (0.0, 4210)
     assert math.isnan(s["cafc_co2_reference_g_per_km"])
-    assert math.isnan(s["conventional_cafc_l_per_100km"])
+    assert math.isnan(s["conventional_cafc_unweighted_l_per_100km"])
 
 
 # --------------------------------------------------------------------------- one PHEV
@@ -140,10 +141,11 @@ def test_2026_phev_with_charge_depleting_electricity():
     assert m["nev_cd_factor"] == 1.0
     assert m["unchecked_inputs"] == ""  # CD input given; low temperature is BEV only
     s = stmt(res)
-    assert (s["cafc_target_value"], s["cafc_compliance_value"], s["cafc_actual"]) == (
+    assert (s["cafc_target_l_per_100km"], s["cafc_compliance_l_per_100km"],
+            s["cafc_actual_l_per_100km"]) == (
         3.49, 4.92, 2.63)
     assert s["cafc_credits"] == 2290
-    assert s["nev_credits_earned"] == 500
+    assert s["nev_earned_credits"] == 500
 
 
 @pytest.mark.parametrize(
@@ -220,14 +222,14 @@ def test_combined_fleet_2026_2027(year):
     assert mdl(res, "hev")["low_fc"]
     assert mdl(res, "fcev")["fuel_consumption_accounted_l_per_100km"] == 0.0  # no H2 rule read
     s = stmt(res)
-    assert s["cafc_target_value"] == 3.09
-    assert s["cafc_compliance_value"] == c
-    assert s["cafc_actual"] == 4.40
+    assert s["cafc_target_l_per_100km"] == 3.09
+    assert s["cafc_compliance_l_per_100km"] == c
+    assert s["cafc_actual_l_per_100km"] == 4.40
     assert s["cafc_credits"] == cafc
-    assert s["nev_credits_earned"] == 11070
-    assert s["nev_requirement"] == req
+    assert s["nev_earned_credits"] == 11070
+    assert s["nev_requirement_credits"] == req
     assert s["nev_credits"] == 11070 - req
-    assert s["conventional_cafc_l_per_100km"] == 5.28
+    assert s["conventional_cafc_unweighted_l_per_100km"] == 5.28
     assert s["cafc_co2_reference_g_per_km"] == pytest.approx(104.28, abs=1e-9)
     keys = s["provisional_parameter_keys"].split(";")
     for k in ("cafc.electricity_efficiency_factor", "cafc.co2_per_litre", "cafc.requirement",
@@ -249,16 +251,16 @@ def test_cafc_with_and_without_multipliers(tmp_path):
     #   A = 211000 / 51400 = 4.105058 -> 4.11
     r24 = run(_mult_fleet(2024))
     assert (mdl(r24, "hev")["cafc_multiplier"], mdl(r24, "bev")["cafc_multiplier"]) == (1.1, 1.3)
-    assert stmt(r24)["cafc_actual"] == 4.11
+    assert stmt(r24)["cafc_actual_l_per_100km"] == 4.11
     # 2025: the 2019 standard's multipliers have already reached 1.0: A = 211000 / 48000
     #   = 4.395833 -> 4.40
-    assert stmt(run(_mult_fleet(2025)))["cafc_actual"] == 4.40
+    assert stmt(run(_mult_fleet(2025)))["cafc_actual_l_per_100km"] == 4.40
     # 2026 (removed): W = 1 everywhere, electricity counted:
     #   sum FC x V = 211000 + 8000 x 1.1907168 = 220525.7344; A = 220525.7344 / 48000
     #   = 4.594286 -> 4.59
     r26 = run(_mult_fleet(2026))
     assert set(r26.models["cafc_multiplier"]) == {1.0}
-    assert stmt(r26)["cafc_actual"] == 4.59
+    assert stmt(r26)["cafc_actual_l_per_100km"] == 4.59
     # 2026 with the electricity switched off by a user rulebook: only the multipliers' removal
     # acts: 211000 / 48000 = 4.40
     user = tmp_path / "no_elec.toml"
@@ -266,7 +268,7 @@ def test_cafc_with_and_without_multipliers(tmp_path):
                     'value = false\nunit = "1"\nstatus = "scenario"\nsource = "test"\n',
                     encoding="utf-8")
     r26_off = run(_mult_fleet(2026), rules=load_rules(user))
-    assert stmt(r26_off)["cafc_actual"] == 4.40
+    assert stmt(r26_off)["cafc_actual_l_per_100km"] == 4.40
 
 
 # --------------------------------------------------------------------------- CO2 and conventional
@@ -277,7 +279,7 @@ def test_co2_reference_value_and_preset():
     # conventional CAFC = 6.00
     s = stmt(run([ice("E", 2026, 30000)]))
     assert s["cafc_co2_reference_g_per_km"] == pytest.approx(142.2, abs=1e-9)
-    assert s["conventional_cafc_l_per_100km"] == 6.00
+    assert s["conventional_cafc_unweighted_l_per_100km"] == 6.00
     # the conversion basis uses the same bridge: 1 CAFC credit = 1 L/100 km x 150,000 km
     #   = 1500 L x 2.37 kg/L = 3555 kg = 3.555 t
     b = get_basis("gb27999-co2")
@@ -292,7 +294,7 @@ def test_conventional_cafc_has_no_multipliers_and_no_nev():
     # the BEV does not enter it
     s = stmt(run([ice("E", 2026, 20000, fc=7.00), hev("E", 2026, 20000, fc=3.00),
                   bev("E", 2026, 5000)]))
-    assert s["conventional_cafc_l_per_100km"] == 5.00
+    assert s["conventional_cafc_unweighted_l_per_100km"] == 5.00
 
 
 # --------------------------------------------------------------------------- inputs
@@ -323,7 +325,7 @@ def test_low_temperature_factor():
     # 2026 BEV with factor 0.9: 0.83 x 1.25 x 0.9 = 0.93375 -> 0.93
     res = run([bev("E", 2026, 1000, nev_low_temperature_factor=0.9)])
     m = mdl(res, "bev")
-    assert m["nev_low_temperature_factor_used"] == 0.9
+    assert m["nev_low_temperature_applied_factor"] == 0.9
     assert m["nev_credit_per_vehicle"] == 0.93
     assert m["unchecked_inputs"] == ""
     # absent: 1.0, reported

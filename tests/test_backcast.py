@@ -36,7 +36,7 @@ def result() -> BackcastResult:
 
 def _totals(st: pd.DataFrame) -> dict[str, float]:
     return {
-        "volume": float(st["volume"].sum()),
+        "volume": float(st["volume_vehicles"].sum()),
         "cafc_positive": float(st.loc[st["cafc_credits"] > 0, "cafc_credits"].sum()),
         "cafc_negative": float(-st.loc[st["cafc_credits"] < 0, "cafc_credits"].sum()),
         "nev_positive": float(st.loc[st["nev_credits"] > 0, "nev_credits"].sum()),
@@ -117,8 +117,8 @@ def test_fit_reproduces_its_error(result: BackcastResult) -> None:
     from the observed prices; no scale on the search grid does better."""
     fit = result.fit
     ind = result.industry
-    pricer = _Pricer(ind, ind.years, fit["penalty_cny_per_credit"] / fit["scale"])
-    p = pricer.solve(fit["scale"]).prices.set_index("year")["nev_price_cny_per_credit"]
+    pricer = _Pricer(ind, ind.years, fit["penalty_cny_per_credit"] / fit["scale_factor"])
+    p = pricer.solve(fit["scale_factor"]).prices.set_index("year")["nev_price_cny_per_credit"]
     rel = [p[y] / OBSERVED[y] - 1.0 for y in OBSERVED]
     err = math.sqrt(sum(x * x for x in rel) / 3)
     assert err == pytest.approx(fit["rms_relative_error"], rel=1e-6)
@@ -168,7 +168,8 @@ def test_cli_writes_files(tmp_path, result: BackcastResult, monkeypatch) -> None
     assert sorted(p.name for p in out.iterdir()) == ["backcast.csv", "summary.json"]
     t = pd.read_csv(out / "backcast.csv")
     assert list(t["year"]) == YEARS
-    assert json.loads((out / "summary.json").read_text())["fit"]["scale"] == result.fit["scale"]
+    fit = json.loads((out / "summary.json").read_text())["fit"]
+    assert fit["scale_factor"] == result.fit["scale_factor"]
     again = CliRunner().invoke(main, ["backcast", "--out", str(out)])
     assert again.exit_code == 2  # non-empty folder without --overwrite
     assert CliRunner().invoke(main, ["backcast", "--out", str(out), "--overwrite"]).exit_code == 0

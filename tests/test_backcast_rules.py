@@ -34,7 +34,7 @@ from linkage.cli import main
 
 
 def model(e, y, powertrain, v, m, name, rows=2, fc=None, **kw):
-    row = dict(enterprise=e, year=y, model=name, powertrain=powertrain, volume=v,
+    row = dict(enterprise=e, year=y, model=name, powertrain=powertrain, volume_vehicles=v,
                curb_mass_kg=m, seat_rows=rows, **kw)
     if fc is not None:
         row["fuel_consumption_l_per_100km"] = fc
@@ -90,28 +90,28 @@ def test_2019_fleet_by_hand():
     res = compute_credits(pd.DataFrame(FLEET_2019))
     s = statement(res, "A", 2019)
     # volume 40000 + 10000 + 5000 + 3000 + 2000 + 100 = 60100
-    assert s["volume"] == 60_100
+    assert s["volume_vehicles"] == 60_100
     # sum T V = 5.3*40000 + 6.4*10000 + 4.7*5000 + 4.7*3000 + 5.7*2000 + 6.2*100
     #         = 212000 + 64000 + 23500 + 14100 + 11400 + 620 = 325620
     # T_ent = 325620 / 60100 = 5.41797 -> 5.42
-    assert s["cafc_target_value"] == pytest.approx(5.42, abs=1e-9)
+    assert s["cafc_target_l_per_100km"] == pytest.approx(5.42, abs=1e-9)
     # C = 5.42 * 1.10 = 5.962 -> 5.96
-    assert s["cafc_compliance_value"] == pytest.approx(5.96, abs=1e-9)
+    assert s["cafc_compliance_l_per_100km"] == pytest.approx(5.96, abs=1e-9)
     # sum FC V = 6.2*40000 + 7.5*10000 + 2.7*5000 + 0 (BEV) + 1.6*2000 + 0 (FCEV)
     #          = 248000 + 75000 + 13500 + 3200 = 339700
     # sum V W  = 40000 + 10000 + 5000*2.5 + (3000 + 2000 + 100)*3 = 40000+10000+12500+15300
     #          = 77800;  A = 339700 / 77800 = 4.36632 -> 4.37
-    assert s["cafc_actual"] == pytest.approx(4.37, abs=1e-9)
+    assert s["cafc_actual_l_per_100km"] == pytest.approx(4.37, abs=1e-9)
     # CAFC credits = (5.96 - 4.37) * 60100 = 1.59 * 60100 = 95559
     assert s["cafc_credits"] == pytest.approx(95_559, abs=0.5)
     # NEV requirement = 10 % * (40000 + 10000 + 5000) * 1.0 = 5500 (no low-FC weighting)
-    assert s["nev_requirement"] == pytest.approx(5_500, abs=0.5)
+    assert s["nev_requirement_credits"] == pytest.approx(5_500, abs=0.5)
     # BEV: min(0.012*300 + 0.8, 5) = 4.4; density 130 >= 120 -> 1.1;
     #      Y(1200) = 0.012*1200 + 2.5 = 16.9 >= 14.0 -> 1.0;  4.4*1.1*1.0 = 4.84; *3000 = 14520
     # PHEV: R 60 >= 50 -> 2; *2000 = 4000
     # FCEV: min(0.16*40, 5) = min(6.4, 5) = 5; *100 = 500
     # earned = 14520 + 4000 + 500 = 19020
-    assert s["nev_credits_earned"] == pytest.approx(19_020, abs=0.5)
+    assert s["nev_earned_credits"] == pytest.approx(19_020, abs=0.5)
     # NEV position = 19020 - 5500 = 13520
     assert s["nev_credits"] == pytest.approx(13_520, abs=0.5)
     per_vehicle = res.models.set_index("model")["nev_credit_per_vehicle"]
@@ -136,24 +136,24 @@ def test_2020_fleet_by_hand():
     res = compute_credits(pd.DataFrame(FLEET_2020))
     s = statement(res, "B", 2020)
     # volume 20000 + 15000 + 5000 + 4000 + 1000 = 45000
-    assert s["volume"] == 45_000
+    assert s["volume_vehicles"] == 45_000
     # sum T V = 4.3*20000 + 7.3*15000 + 4.9*5000 + 5.7*4000 + 5.5*1000
     #         = 86000 + 109500 + 24500 + 22800 + 5500 = 248300
     # T_ent = 248300 / 45000 = 5.51778 -> 5.52;  C = 5.52 * 1.00 = 5.52
-    assert s["cafc_target_value"] == pytest.approx(5.52, abs=1e-9)
-    assert s["cafc_compliance_value"] == pytest.approx(5.52, abs=1e-9)
+    assert s["cafc_target_l_per_100km"] == pytest.approx(5.52, abs=1e-9)
+    assert s["cafc_compliance_l_per_100km"] == pytest.approx(5.52, abs=1e-9)
     # sum FC V = 5.0*20000 + 8.0*15000 + 2.6*5000 + 0 + 1.8*1000 = 100000+120000+13000+1800
     #          = 234800;  sum V W = 20000 + 15000 + 5000*1.5 + (4000 + 1000)*2 = 52500
     # A = 234800 / 52500 = 4.47238 -> 4.47
-    assert s["cafc_actual"] == pytest.approx(4.47, abs=1e-9)
+    assert s["cafc_actual_l_per_100km"] == pytest.approx(4.47, abs=1e-9)
     # CAFC credits = (5.52 - 4.47) * 45000 = 1.05 * 45000 = 47250
     assert s["cafc_credits"] == pytest.approx(47_250, abs=0.5)
     # NEV requirement = 12 % * (20000 + 15000 + 5000) = 4800
-    assert s["nev_requirement"] == pytest.approx(4_800, abs=0.5)
+    assert s["nev_requirement_credits"] == pytest.approx(4_800, abs=0.5)
     # BEV: 0.012*500 + 0.8 = 6.8 -> cap 5; density 100 in [90, 120) -> 1.0;
     #      Y(1700) = 0.005*1700 + 13.7 = 22.2 < 23.0 -> 0.5;  5*1.0*0.5 = 2.5; *4000 = 10000
     # PHEV: R 45 < 50 -> 0
-    assert s["nev_credits_earned"] == pytest.approx(10_000, abs=0.5)
+    assert s["nev_earned_credits"] == pytest.approx(10_000, abs=0.5)
     # NEV position = 10000 - 4800 = 5200
     assert s["nev_credits"] == pytest.approx(5_200, abs=0.5)
 
@@ -164,8 +164,8 @@ def test_exemption_below_30000_conventional_vehicles():
             model("C", 2020, "PHEV", 100, 1700.0, "phev", fc=1.6, electric_range_km=60.0,
                   phev_cs_condition_met=True)]
     s = statement(compute_credits(pd.DataFrame(rows)), "C", 2020)
-    assert s["nev_requirement"] == 0
-    assert s["nev_credits_earned"] == pytest.approx(200, abs=0.5)  # 2 * 100
+    assert s["nev_requirement_credits"] == 0
+    assert s["nev_earned_credits"] == pytest.approx(200, abs=0.5)  # 2 * 100
 
 
 # --------------------------------------------------------------------------- rulebook

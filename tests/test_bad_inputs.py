@@ -29,7 +29,7 @@ from linkage import FleetError, compute_credits, read_fleet
 from linkage.cli import main
 
 COLUMNS = [
-    "enterprise", "year", "model", "powertrain", "volume", "curb_mass_kg", "seat_rows",
+    "enterprise", "year", "model", "powertrain", "volume_vehicles", "curb_mass_kg", "seat_rows",
     "fuel_consumption_l_per_100km", "off_cycle_reduction_l_per_100km", "electric_range_km",
     "energy_consumption_kwh_per_100km", "battery_energy_density_wh_per_kg",
     "fuel_cell_power_kw", "phev_cs_condition_met",
@@ -43,7 +43,7 @@ FC, OFF, RANGE, EC, DENS, POWER, CS = (
 
 def _row(ent, model, pt, vol, mass, fc="", off="", rng="", ec="", dens="", power="", cs=""):
     return {
-        "enterprise": ent, "year": "2024", "model": model, "powertrain": pt, "volume": vol,
+        "enterprise": ent, "year": "2024", "model": model, "powertrain": pt, "volume_vehicles": vol,
         "curb_mass_kg": mass, "seat_rows": "2", FC: fc, OFF: off, RANGE: rng, EC: ec,
         DENS: dens, POWER: power, CS: cs,
     }
@@ -242,23 +242,27 @@ CASES = [
     # --- columns
     pytest.param(drop_column("curb_mass_kg"), "read", "curb_mass_kg", H,
                  "required column missing", id="missing_required_column"),
-    pytest.param(header(_rename("volume", "volumen")), "read", "volumen", H,
-                 "did you mean 'volume'", id="misspelled_column_did_you_mean"),
-    pytest.param(header(_rename("curb_mass_kg", "volume")), "read", "volume", H,
+    pytest.param(header(_rename("volume_vehicles", "volume_vehicle")), "read", "volume_vehicle", H,
+                 "did you mean 'volume_vehicles'", id="misspelled_column_did_you_mean"),
+    pytest.param(header(_rename("curb_mass_kg", "volume_vehicles")), "read", "volume_vehicles", H,
                  "more than once", id="duplicate_column"),
     # --- volume
-    pytest.param(cells((4, "volume", "")), "read", "volume", 4, "must not be empty",
+    pytest.param(cells((4, "volume_vehicles", "")), "read", "volume_vehicles", 4,
+                 "must not be empty",
                  id="volume_empty"),
-    pytest.param(cells((4, "volume", "NaN")), "read", "volume", 4, "must not be empty",
+    pytest.param(cells((4, "volume_vehicles", "NaN")), "read", "volume_vehicles", 4,
+                 "must not be empty",
                  id="volume_nan"),
-    pytest.param(cells((5, "volume", "-1")), "read", "volume", 5, "must not be negative",
+    pytest.param(cells((5, "volume_vehicles", "-1")), "read", "volume_vehicles", 5,
+                 "must not be negative",
                  id="volume_negative"),
-    pytest.param(cells((3, "volume", "10.5")), "read", "volume", 3, "whole number",
+    pytest.param(cells((3, "volume_vehicles", "10.5")), "read", "volume_vehicles", 3,
+                 "whole number",
                  id="volume_fractional"),
-    pytest.param(cells((3, "volume", "inf")), "read", "volume", 3,
+    pytest.param(cells((3, "volume_vehicles", "inf")), "read", "volume_vehicles", 3,
                  "finite|infinite|outside the accepted range|expected a number",
                  id="volume_infinite"),
-    pytest.param(cells((2, "volume", "1e30")), "read", "volume", 2,
+    pytest.param(cells((2, "volume_vehicles", "1e30")), "read", "volume_vehicles", 2,
                  "outside the accepted range|too large|implausible", id="volume_astronomical"),
     # --- year
     pytest.param(cells((2, "year", "2024.5")), "read", "year", 2, "whole number",
@@ -317,7 +321,8 @@ CASES = [
                  "outside the accepted range", id="curb_mass_10000"),
     pytest.param(cells((4, "curb_mass_kg", "heavy")), "read", "curb_mass_kg", 4,
                  "expected a number, got 'heavy'", id="text_in_numeric_column"),
-    pytest.param(cells((7, "volume", "0")), "read", "volume", 7, "total volume of 0",
+    pytest.param(cells((7, "volume_vehicles", "0")), "read", "volume_vehicles", 7,
+                 "total volume of 0",
                  id="enterprise_year_total_volume_0"),
     # --- files
     pytest.param(raw("fleet.csv", b""), "read", None, None, "empty",
@@ -332,14 +337,15 @@ CASES = [
     pytest.param(raw("fleet.csv", b"\xff\xfe\x00enterprise,\x99\n\x88\x81\n"), "read", None,
                  None, "UTF-8|utf-8", id="not_utf8"),
     # --- layout of the CSV text
-    pytest.param(lines(_insert_blank_line_and_break_row4), "read", "volume", 5,
+    pytest.param(lines(_insert_blank_line_and_break_row4), "read", "volume_vehicles", 5,
                  "must not be negative", id="blank_line_shifts_rows"),
     pytest.param(lines(_extra_field(3)), "read", None, 3, "field",
                  id="extra_field_in_row_3"),
     pytest.param(lines(_thousands_separator_row2), "read", None, 2, "field",
                  id="unquoted_thousands_separator_row_2"),
     # --- XLSX
-    pytest.param(xlsx_cells((4, "volume", -3)), "read", "volume", 4, "must not be negative",
+    pytest.param(xlsx_cells((4, "volume_vehicles", -3)), "read", "volume_vehicles", 4,
+                 "must not be negative",
                  id="xlsx_negative_volume"),
     pytest.param(xlsx_cells((5, "powertrain", "STEAM")), "read", "powertrain", 5,
                  "unknown powertrain", id="xlsx_unknown_powertrain"),
@@ -416,22 +422,22 @@ def test_catalogue_is_large_enough():
 def test_dataframe_negative_volume_names_index_label():
     df = base_frame()
     df.index = [10, 11, 12, 13, 14, 15]
-    df.loc[13, "volume"] = -5
+    df.loc[13, "volume_vehicles"] = -5
     with pytest.raises(FleetError) as info:
         read_fleet(df)
     assert info.value.file == "<DataFrame>"
-    assert info.value.column == "volume"
+    assert info.value.column == "volume_vehicles"
     assert info.value.row == 13
     assert "must not be negative" in str(info.value)
 
 
 def test_dataframe_infinite_volume_is_a_fleet_error():
     df = base_frame()
-    df["volume"] = df["volume"].astype(float)
-    df.loc[2, "volume"] = np.inf
+    df["volume_vehicles"] = df["volume_vehicles"].astype(float)
+    df.loc[2, "volume_vehicles"] = np.inf
     with pytest.raises(FleetError) as info:
         compute_credits(df)
-    assert info.value.column == "volume"
+    assert info.value.column == "volume_vehicles"
     assert info.value.row == 2
 
 

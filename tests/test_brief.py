@@ -127,7 +127,7 @@ def test_outlook_headline_recomputed(brief):
     assert (o["p10_cny_per_credit"] <= o["p90_cny_per_credit"]).all()
     mc = pd.read_csv(out / "outlook_monte_carlo.csv")
     assert mc["draw"].nunique() >= 12
-    assert mc["nev_requirement_scale"].between(0.8, 1.2).all()
+    assert mc["nev_requirement_scale_factor"].between(0.8, 1.2).all()
 
 
 def test_linkage_net_co2_recomputed(brief):
@@ -155,14 +155,14 @@ def test_linkage_net_co2_recomputed(brief):
     # the linkage section carries net CO2 and integrity gap columns, in its table and CSVs
     sec4 = md.split("## 4.")[1].split("## 5.")[0]
     header = _body_tables(sec4)[0][0]
-    assert "net_co2_t" in header and "integrity_gap_t" in header
+    assert "net_change_t_co2e" in header and "integrity_gap_t_co2e" in header
     grid = pd.read_csv(out / "linkage_grid.csv")
-    assert {"net_co2_t", "integrity_gap_t", "cea_price_cny_per_t", "policy_t_co2e_per_credit",
-            "offset_limit_share"} <= set(grid.columns)
+    assert {"net_change_t_co2e", "integrity_gap_t_co2e", "cea_price_cny_per_t_co2e",
+            "policy_t_co2e_per_credit", "offset_limit_share"} <= set(grid.columns)
     assert len(grid) == 27
     assert 0.05 in set(grid["offset_limit_share"])
     # at a policy rate above the physical one the gap is positive, below it negative
-    assert (grid.loc[grid["policy_t_co2e_per_credit"] == 8.0, "integrity_gap_t"] >= 0).all()
+    assert (grid.loc[grid["policy_t_co2e_per_credit"] == 8.0, "integrity_gap_t_co2e"] >= 0).all()
 
 
 def test_backcast_table_has_observed_and_modelled_prices(brief):
@@ -249,7 +249,8 @@ def test_outlook_draw_scales_requirement_and_costs():
     st = inp.industry.statements.set_index(["enterprise", "year"]).loc[(name, 2026)]
     e0 = next(e for e in base["enterprise"] if e["name"] == name)
     e1 = next(e for e in draw["enterprise"] if e["name"] == name)
-    assert e1["nev_credits"][0] == round(st["nev_credits_earned"] - 1.2 * st["nev_requirement"])
+    assert e1["nev_credits"][0] == round(st["nev_earned_credits"]
+                                         - 1.2 * st["nev_requirement_credits"])
     assert e0["nev_credits"][0] == st["nev_credits"]  # scale 1 is the industry as it is
     t0 = {o["name"]: o for o in e0["technology"]}
     t1 = {o["name"]: o for o in e1["technology"]}

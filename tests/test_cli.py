@@ -20,9 +20,11 @@ FLEET = ROOT / "examples" / "data" / "demo_fleet.csv"
 ENTERPRISES = ROOT / "examples" / "data" / "demo_enterprises.csv"
 
 OUT_COLUMNS = [
-    "enterprise", "year", "volume", "conventional_volume", "nev_volume", "low_fc_volume",
-    "cafc_target_value", "cafc_compliance_value", "cafc_actual", "cafc_credits",
-    "nev_credits_earned", "nev_requirement", "nev_credits", "provisional_parameters",
+    "enterprise", "year", "volume_vehicles", "conventional_volume_vehicles", "nev_volume_vehicles",
+    "low_fc_volume_vehicles",
+    "cafc_target_l_per_100km", "cafc_compliance_l_per_100km", "cafc_actual_l_per_100km",
+    "cafc_credits",
+    "nev_earned_credits", "nev_requirement_credits", "nev_credits", "provisional_parameters",
 ]
 
 
@@ -57,8 +59,9 @@ def test_demo_statement_columns_and_rows(demo_run):
     assert not st.duplicated(["enterprise", "year"]).any()
     for _, grp in st.groupby("enterprise"):
         assert sorted(grp["year"]) == list(range(2021, 2026))
-    assert (st["volume"] == st["conventional_volume"] + st["nev_volume"]).all()
-    assert (st["nev_credits"] == st["nev_credits_earned"] - st["nev_requirement"]).all()
+    assert (st["volume_vehicles"]
+            == st["conventional_volume_vehicles"] + st["nev_volume_vehicles"]).all()
+    assert (st["nev_credits"] == st["nev_earned_credits"] - st["nev_requirement_credits"]).all()
     assert (st["provisional_parameters"] > 0).all()
 
 
@@ -175,10 +178,10 @@ def test_credits_with_user_rules(tmp_path):
     a, b = pd.read_csv(base), pd.read_csv(changed)
     other = a["year"] != 2024
     pd.testing.assert_frame_equal(a[other], b[other])
-    y24 = ~other & (a["nev_requirement"] > 0)
+    y24 = ~other & (a["nev_requirement_credits"] > 0)
     assert y24.any()
     # requirement = round(ratio x base): the base is the same, so the ratio scales it
-    ratio = b.loc[y24, "nev_requirement"] / a.loc[y24, "nev_requirement"]
+    ratio = b.loc[y24, "nev_requirement_credits"] / a.loc[y24, "nev_requirement_credits"]
     assert ((ratio - 0.30 / 0.28).abs() < 1e-3).all()
 
 

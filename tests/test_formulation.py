@@ -99,7 +99,7 @@ def test_resolve_after_a_price_change_equals_a_fresh_build(price):
                         "nev_sell_price_cny_per_credit": 0.0}, penalty=1800.0)
     assert r.total_cost_cny == pytest.approx(
         EnterpriseModel(parse_scenario(fresh), "A").solve().total_cost_cny)
-    assert sum(r.cost_by_instrument.values()) == pytest.approx(r.total_cost_cny)
+    assert sum(r.cost_by_instrument_cny.values()) == pytest.approx(r.total_cost_cny)
 
 
 def test_industry_resolve_pushes_the_new_penalty():

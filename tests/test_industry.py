@@ -109,10 +109,10 @@ def test_price_is_the_marginal_suppliers_cost():
     assert price(res, 2025) == pytest.approx(800.0)
     assert res.total_cost_cny == pytest.approx(500 * 500 + 200 * 800)  # 410,000
     assert res.total_cost_cny == pytest.approx(410_000.0)
-    assert firm(res, "C", 2025, "abated") == pytest.approx(700.0)
-    assert firm(res, "A", 2025, "bought") == pytest.approx(1000.0)
-    assert firm(res, "B", 2025, "sold") == pytest.approx(300.0)
-    assert firm(res, "C", 2025, "sold") == pytest.approx(700.0)
+    assert firm(res, "C", 2025, "abated_credits") == pytest.approx(700.0)
+    assert firm(res, "A", 2025, "bought_credits") == pytest.approx(1000.0)
+    assert firm(res, "B", 2025, "sold_credits") == pytest.approx(300.0)
+    assert firm(res, "C", 2025, "sold_credits") == pytest.approx(700.0)
     tr = res.prices.set_index("year").loc[2025, "traded_credits"]
     assert tr == pytest.approx(1000.0)
     # cash: A pays 1,000 x 800; B receives 300 x 800; C receives 700 x 800 and pays 410,000
@@ -122,7 +122,7 @@ def test_price_is_the_marginal_suppliers_cost():
     # payments among enterprises cancel: the cash costs add up to the industry's cost
     assert res.enterprises["cost_cny"].sum() == pytest.approx(res.total_cost_cny)
     # per tonne without a linkage: through the default basis, price / (t per credit) > 0
-    implied = res.prices.set_index("year").loc[2025, "implied_carbon_price_cny_per_t"]
+    implied = res.prices.set_index("year").loc[2025, "implied_carbon_price_cny_per_t_co2e"]
     assert implied > 0
 
 
@@ -131,7 +131,7 @@ def test_marginal_segment_changes_the_price():
     # 700 needed: B's 300 + 400 from C's first segment (500 at 500, not exhausted): price 500
     assert price(res, 2025) == pytest.approx(500.0)
     assert res.total_cost_cny == pytest.approx(400 * 500)  # 200,000
-    assert firm(res, "C", 2025, "abated") == pytest.approx(400.0)
+    assert firm(res, "C", 2025, "abated_credits") == pytest.approx(400.0)
     # C sells at its cost: no profit, no loss
     assert firm(res, "C", 2025, "cost_cny") == pytest.approx(0.0, abs=1e-4)
     assert firm(res, "B", 2025, "cost_cny") == pytest.approx(-300 * 500)
@@ -142,8 +142,8 @@ def test_oversupply_gives_price_zero():
     # demand 200 < B's free 300: nothing abated, the price collapses to 0
     assert price(res, 2025) == 0.0
     assert res.total_cost_cny == pytest.approx(0.0, abs=1e-6)
-    assert firm(res, "C", 2025, "abated") == pytest.approx(0.0, abs=1e-6)
-    assert firm(res, "A", 2025, "bought") == pytest.approx(200.0)
+    assert firm(res, "C", 2025, "abated_credits") == pytest.approx(0.0, abs=1e-6)
+    assert firm(res, "A", 2025, "bought_credits") == pytest.approx(200.0)
     assert firm(res, "A", 2025, "cost_cny") == pytest.approx(0.0, abs=1e-6)
 
 
@@ -159,13 +159,13 @@ def test_cea_caps_the_price():
     cea_per_credit = T_PER_CREDIT * 100.0
     assert cea_per_credit == pytest.approx(482.5)
     assert price(res, 2025) == pytest.approx(482.5)
-    implied = res.prices.set_index("year").loc[2025, "implied_carbon_price_cny_per_t"]
+    implied = res.prices.set_index("year").loc[2025, "implied_carbon_price_cny_per_t_co2e"]
     assert implied == pytest.approx(482.5 / 4.825)  # = the CEA price, 100 CNY/t
     assert res.total_cost_cny == pytest.approx(700 * 482.5)  # 337,750
-    assert firm(res, "A", 2025, "cea_credits") == pytest.approx(700.0)
-    assert firm(res, "A", 2025, "cea_t") == pytest.approx(700 * 4.825)  # 3,377.5 t
-    assert firm(res, "C", 2025, "abated") == pytest.approx(0.0, abs=1e-6)
-    assert firm(res, "A", 2025, "bought") == pytest.approx(300.0)
+    assert firm(res, "A", 2025, "deficit_covered_by_cea_credits") == pytest.approx(700.0)
+    assert firm(res, "A", 2025, "cea_surrendered_t_co2e") == pytest.approx(700 * 4.825)  # 3,377.5 t
+    assert firm(res, "C", 2025, "abated_credits") == pytest.approx(0.0, abs=1e-6)
+    assert firm(res, "A", 2025, "bought_credits") == pytest.approx(300.0)
     # A: 300 x 482.5 for credits + 3,377.5 t x 100 for CEAs; B: receives 300 x 482.5
     assert firm(res, "A", 2025, "cost_cny") == pytest.approx(300 * 482.5 + 3377.5 * 100)
     assert firm(res, "B", 2025, "cost_cny") == pytest.approx(-300 * 482.5)
@@ -179,8 +179,8 @@ def test_cea_share_cap_lets_the_next_source_set_the_price():
     # CEA at most 20 % x 1,000 = 200 credits (exhausted); remaining 1,000 - 300 - 200 = 500
     # from C: 400 x 500 + 100 x 800 -> the 800 segment is marginal: price 800, not 482.5
     assert price(res, 2025) == pytest.approx(800.0)
-    assert firm(res, "A", 2025, "cea_credits") == pytest.approx(200.0)
-    assert firm(res, "C", 2025, "abated") == pytest.approx(500.0)
+    assert firm(res, "A", 2025, "deficit_covered_by_cea_credits") == pytest.approx(200.0)
+    assert firm(res, "C", 2025, "abated_credits") == pytest.approx(500.0)
     assert res.total_cost_cny == pytest.approx(200 * 482.5 + 400 * 500 + 100 * 800)  # 376,500
     # without the cap the CEA would set the price: 482.5
     _, free = solve(three(1000, curve=curve, linkage=LINK))
@@ -192,7 +192,7 @@ def test_cea_dearer_than_abatement_does_not_bind():
     _, res = solve(three(1000, linkage={**LINK, "cea_price_cny_per_t_co2e": 200.0}))
     assert price(res, 2025) == pytest.approx(800.0)
     assert res.total_cost_cny == pytest.approx(410_000.0)
-    assert firm(res, "A", 2025, "cea_t") == pytest.approx(0.0, abs=1e-6)
+    assert firm(res, "A", 2025, "cea_surrendered_t_co2e") == pytest.approx(0.0, abs=1e-6)
 
 
 # --------------------------------------------------------------------------- transaction cost
@@ -217,8 +217,8 @@ def test_transaction_cost_lowers_the_price_when_the_buyer_has_an_alternative():
     # sellers get is 482.5 - 20 = 462.5 (< 500, so C abates nothing)
     _, res = solve(three(1000, market={"nev_transaction_cost_cny_per_credit": 20.0}, linkage=LINK))
     assert price(res, 2025) == pytest.approx(462.5)
-    assert firm(res, "A", 2025, "bought") == pytest.approx(300.0)
-    assert firm(res, "A", 2025, "cea_credits") == pytest.approx(700.0)
+    assert firm(res, "A", 2025, "bought_credits") == pytest.approx(300.0)
+    assert firm(res, "A", 2025, "deficit_covered_by_cea_credits") == pytest.approx(700.0)
     # A: 300 x (462.5 + 20) + 700 x 482.5 = 144,750 + 337,750 = 482,500
     assert firm(res, "A", 2025, "cost_cny") == pytest.approx(482_500.0)
     assert firm(res, "B", 2025, "cost_cny") == pytest.approx(-300 * 462.5)
@@ -245,10 +245,10 @@ def test_affiliate_group_nets_cafc_internally():
     assert out["quantity"].sum() == pytest.approx(600.0)
     assert set(out["enterprise"]) == {"G1"} and set(out["counterparty"]) == {"G2"}
     assert set(inn["enterprise"]) == {"G2"} and set(inn["counterparty"]) == {"G1"}
-    assert firm(res, "G1", 2025, "transferred_out") == pytest.approx(600.0)
-    assert firm(res, "G2", 2025, "transferred_in") == pytest.approx(600.0)
-    assert firm(res, "X", 2025, "transferred_in") == 0.0
-    assert firm(res, "X", 2025, "bought") == pytest.approx(100.0)
+    assert firm(res, "G1", 2025, "transferred_out_credits") == pytest.approx(600.0)
+    assert firm(res, "G2", 2025, "transferred_in_credits") == pytest.approx(600.0)
+    assert firm(res, "X", 2025, "transferred_in_credits") == 0.0
+    assert firm(res, "X", 2025, "bought_credits") == pytest.approx(100.0)
     assert qty(plan, "offset_cafc", "nev_market", "X") == pytest.approx(100.0)
     assert price(res, 2025) == pytest.approx(300.0)
     assert res.total_cost_cny == pytest.approx(100 * 300)  # the transfer costs nothing
@@ -261,10 +261,10 @@ def test_affiliate_group_nets_cafc_internally():
 def test_non_affiliate_left_uncovered_at_the_penalty():
     _, res = solve(group_doc(supplier=False, penalty=2000.0))
     # no NEV credits anywhere; G1 may not help X: X's 100 stay uncovered at 2,000
-    assert firm(res, "X", 2025, "uncovered") == pytest.approx(100.0)
-    assert firm(res, "X", 2025, "transferred_in") == 0.0
-    assert firm(res, "G2", 2025, "uncovered") == 0.0
-    assert firm(res, "G2", 2025, "transferred_in") == pytest.approx(600.0)
+    assert firm(res, "X", 2025, "uncovered_credits") == pytest.approx(100.0)
+    assert firm(res, "X", 2025, "transferred_in_credits") == 0.0
+    assert firm(res, "G2", 2025, "uncovered_credits") == 0.0
+    assert firm(res, "G2", 2025, "transferred_in_credits") == pytest.approx(600.0)
     assert res.total_cost_cny == pytest.approx(100 * 2000)
     assert firm(res, "X", 2025, "cost_cny") == pytest.approx(200_000.0)
 
@@ -288,10 +288,10 @@ def test_banking_links_the_prices_of_two_years(r):
     # credit is worth 0.5 of a 2025 credit, discounted one year: 0.5 x 800 / (1 + r).
     assert price(res, 2025) == pytest.approx(800.0)
     assert price(res, 2024) == pytest.approx(0.5 * 800.0 / (1 + r))
-    assert firm(res, "C", 2025, "abated") == pytest.approx(300.0)
-    assert firm(res, "C", 2024, "abated") == pytest.approx(0.0, abs=1e-6)
-    assert firm(res, "B", 2024, "sold") == pytest.approx(200.0)
-    assert firm(res, "B", 2025, "sold") == pytest.approx(400.0)
+    assert firm(res, "C", 2025, "abated_credits") == pytest.approx(300.0)
+    assert firm(res, "C", 2024, "abated_credits") == pytest.approx(0.0, abs=1e-6)
+    assert firm(res, "B", 2024, "sold_credits") == pytest.approx(200.0)
+    assert firm(res, "B", 2025, "sold_credits") == pytest.approx(400.0)
     assert res.total_cost_cny == pytest.approx(300 * 800 / (1 + r))
 
 
@@ -327,11 +327,11 @@ def test_pool_in_the_industry():
     assert qty(plan, "withdraw", "pool", "B", 2025) == pytest.approx(500.0)
     assert qty(plan, "deposit", year=2025) == 0.0
     assert qty(plan, "withdraw", year=2024) == 0.0
-    assert firm(res, "B", 2024, "deposited") == pytest.approx(500.0)
-    assert firm(res, "B", 2025, "withdrawn") == pytest.approx(500.0)
-    assert firm(res, "B", 2024, "sold") == pytest.approx(500.0)
-    assert firm(res, "C", 2024, "abated") == pytest.approx(0.0, abs=1e-6)
-    assert firm(res, "C", 2025, "abated") == pytest.approx(600.0)
+    assert firm(res, "B", 2024, "deposited_credits") == pytest.approx(500.0)
+    assert firm(res, "B", 2025, "withdrawn_credits") == pytest.approx(500.0)
+    assert firm(res, "B", 2024, "sold_credits") == pytest.approx(500.0)
+    assert firm(res, "C", 2024, "abated_credits") == pytest.approx(0.0, abs=1e-6)
+    assert firm(res, "C", 2025, "abated_credits") == pytest.approx(600.0)
     assert res.total_cost_cny == pytest.approx(600 * 800 / 1.05)  # 457,142.86
     assert price(res, 2025) == pytest.approx(800.0)
     # one more 2024 credit sold by B is one less deposited, bought back in 2025 at 800:

@@ -42,7 +42,7 @@ from optimize import (
 
 TOLERANCE = 0.01  # the brief: within 1 % of MIIT
 GROUPS = ("all", "domestic", "import")
-CREDIT_COLUMNS = ("cafc_credits", "nev_credits", "nev_credits_earned", "nev_requirement")
+CREDIT_COLUMNS = ("cafc_credits", "nev_credits", "nev_earned_credits", "nev_requirement_credits")
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def totals_2023(st: pd.DataFrame, group: str) -> dict[str, float]:
     cafc, nev = s["cafc_credits"], s["nev_credits"]
     return {
         "firms": float(len(s)),
-        "volume": float(s["volume"].sum()),
+        "volume": float(s["volume_vehicles"].sum()),
         "cafc_positive": float(cafc[cafc > 0].sum()),
         "cafc_negative": float(-cafc[cafc < 0].sum()),
         "nev_positive": float(nev[nev > 0].sum()),
@@ -138,20 +138,21 @@ def test_calibration_holds_for_other_seeds(seed):
 def test_fundamentals_are_consistent_with_2023_statements(ind):
     e = ind.enterprises.set_index("enterprise")
     s = ind.statements[ind.statements["year"] == 2023].set_index("enterprise").loc[e.index]
-    assert (e["volume_2023"] == s["volume"]).all()
-    assert (e["conventional_volume_2023"] == s["conventional_volume"]).all()
-    assert (np.rint(e["nev_share_2023"] * e["volume_2023"]) == s["nev_volume"]).all()
+    assert (e["volume_2023_vehicles"] == s["volume_vehicles"]).all()
+    assert (e["conventional_volume_2023_vehicles"] == s["conventional_volume_vehicles"]).all()
+    assert (np.rint(e["nev_2023_share"] * e["volume_2023_vehicles"])
+            == s["nev_volume_vehicles"]).all()
     assert (e["nev_deficit_2023"] == (s["nev_credits"] < 0)).all()
     assert (e["cafc_deficit_2023"] == (s["cafc_credits"] < 0)).all()
-    ratio = s["conventional_cafc_actual"] / s["conventional_target_value"]
-    pd.testing.assert_series_equal(e["conventional_cafc_ratio_2023"], ratio, check_names=False)
+    ratio = s["conventional_cafc_actual_l_per_100km"] / s["conventional_target_l_per_100km"]
+    pd.testing.assert_series_equal(e["conventional_cafc_2023_ratio"], ratio, check_names=False)
     # per-vehicle NEV credit of the mix; the statements' average can differ by the integer split
-    earned_per_nev = s["nev_credits_earned"] / s["nev_volume"]
-    big = s["nev_volume"] > 1000
-    assert np.allclose(earned_per_nev[big], e.loc[big, "nev_credit_per_vehicle_2023"], rtol=0.01)
+    earned_per_nev = s["nev_earned_credits"] / s["nev_volume_vehicles"]
+    big = s["nev_volume_vehicles"] > 1000
+    assert np.allclose(earned_per_nev[big], e.loc[big, "nev_2023_credit_per_vehicle"], rtol=0.01)
     # the ICE model is not a low-fuel-consumption model in 2023 (HEVs are)
     hev = ind.fleet[(ind.fleet["year"] == 2023) & (ind.fleet["powertrain"] == "HEV")]
-    assert s["low_fc_volume"].sum() == hev["volume"].sum()
+    assert s["low_fc_volume_vehicles"].sum() == hev["volume_vehicles"].sum()
 
 
 def test_the_industry_shape_is_plausible(ind):
@@ -162,12 +163,12 @@ def test_the_industry_shape_is_plausible(ind):
     deficit = s[s["nev_credits"] < 0]
     assert len(deficit) >= 2
     # most NEV deficits are small next to the requirement
-    depth = -deficit["nev_credits"] / deficit["nev_requirement"]
+    depth = -deficit["nev_credits"] / deficit["nev_requirement_credits"]
     assert (depth < 0.5).mean() > 0.5
     # heavy-tailed sizes: the largest domestic maker is far above the median one
-    dom = e.loc[e["kind"] == "domestic", "volume_2023"]
+    dom = e.loc[e["kind"] == "domestic", "volume_2023_vehicles"]
     assert dom.max() > 20 * dom.median()
-    assert 0.25 < s["nev_volume"].sum() / s["volume"].sum() < 0.45
+    assert 0.25 < s["nev_volume_vehicles"].sum() / s["volume_vehicles"].sum() < 0.45
 
 
 # --------------------------------------------------------------------------- reproducibility
@@ -181,7 +182,8 @@ def test_same_seed_gives_identical_tables(ind):
 
 def test_different_seed_gives_different_tables(ind):
     other = illustrative_industry(seed=7)
-    assert not np.array_equal(ind.enterprises["volume_2023"], other.enterprises["volume_2023"])
+    assert not np.array_equal(ind.enterprises["volume_2023_vehicles"],
+                              other.enterprises["volume_2023_vehicles"])
     assert not np.array_equal(ind.statements["cafc_credits"], other.statements["cafc_credits"])
     assert not ind.abatement.equals(other.abatement)
 
@@ -189,12 +191,14 @@ def test_different_seed_gives_different_tables(ind):
 def test_types_are_whole_credits_and_plain_columns(ind):
     st = ind.statements
     assert list(st.columns) == STATEMENT_COLUMNS
-    for col in (*CREDIT_COLUMNS, "year", "volume", "conventional_volume", "nev_volume"):
+    for col in (*CREDIT_COLUMNS, "year", "volume_vehicles", "conventional_volume_vehicles",
+                "nev_volume_vehicles"):
         assert st[col].dtype == np.int64, col
     assert st["nev_carry_eligible"].dtype == bool
     assert st["nev_exempt"].dtype == bool
-    assert (st["nev_credits"] == st["nev_credits_earned"] - st["nev_requirement"]).all()
-    assert (st["volume"] == st["conventional_volume"] + st["nev_volume"]).all()
+    assert (st["nev_credits"] == st["nev_earned_credits"] - st["nev_requirement_credits"]).all()
+    assert (st["volume_vehicles"]
+            == st["conventional_volume_vehicles"] + st["nev_volume_vehicles"]).all()
     assert ind.abatement["cost_cny_per_credit"].dtype == float
     assert ind.abatement["max_credits_per_year"].dtype == float
     assert ind.years == list(range(2023, 2031))
@@ -245,16 +249,16 @@ def expected_requirement(st: pd.DataFrame, year: int, rules) -> float:
     """ratio(year) x (ordinary conventional + f(year) x low-FC conventional), liable only."""
     rb = rules.for_year(year)
     s = st[st["year"] == year]
-    liable = s["conventional_volume"] >= rb["nev.exemption_conventional_volume"]
-    base = (s["conventional_volume"] - s["low_fc_volume"]) + rb["nev.low_fc_factor"] * s[
-        "low_fc_volume"
+    liable = s["conventional_volume_vehicles"] >= rb["nev.exemption_conventional_volume"]
+    base = (s["conventional_volume_vehicles"] - s["low_fc_volume_vehicles"]) + rb[
+        "nev.low_fc_factor"] * s["low_fc_volume_vehicles"
     ]
     return float((rb["nev.ratio"] * base)[liable].sum())
 
 
 def test_nev_requirement_rises_with_the_rulebook_ratio(ind, rules):
     st = ind.statements
-    got = st.groupby("year")["nev_requirement"].sum()
+    got = st.groupby("year")["nev_requirement_credits"].sum()
     expected = {y: expected_requirement(st, y, rules) for y in range(2023, 2028)}
     for y, value in expected.items():
         # each enterprise's requirement is rounded to a whole credit
@@ -265,14 +269,15 @@ def test_nev_requirement_rises_with_the_rulebook_ratio(ind, rules):
     for y in (2023, 2027):
         s = st[st["year"] == y]
         limit = rules.for_year(y)["nev.exemption_conventional_volume"]
-        assert (s["nev_exempt"] == (s["conventional_volume"] < limit)).all()
-        assert (s.loc[s["nev_exempt"], "nev_requirement"] == 0).all()
+        assert (s["nev_exempt"] == (s["conventional_volume_vehicles"] < limit)).all()
+        assert (s.loc[s["nev_exempt"], "nev_requirement_credits"] == 0).all()
 
 
 def test_per_vehicle_nev_credits_follow_the_2024_and_2026_cuts(ind):
     st = ind.statements
     per_nev = (
-        st.groupby("year")["nev_credits_earned"].sum() / st.groupby("year")["nev_volume"].sum()
+        st.groupby("year")["nev_earned_credits"].sum()
+        / st.groupby("year")["nev_volume_vehicles"].sum()
     )
     assert per_nev[2024] / per_nev[2023] < 0.7  # Order No. 64: about -40 %
     assert per_nev[2026] / per_nev[2025] < 0.6  # notice 294: about -50 % more
@@ -283,8 +288,9 @@ def test_cafc_values_use_each_year_requirement(ind, rules):
     st = ind.statements
     for y in ind.years:
         s = st[st["year"] == y]
-        want = round_half_up(s["cafc_target_value"] * rules.for_year(y)["cafc.requirement"], 2)
-        assert np.allclose(s["cafc_compliance_value"], want), y
+        want = round_half_up(s["cafc_target_l_per_100km"] * rules.for_year(y)["cafc.requirement"],
+                             2)
+        assert np.allclose(s["cafc_compliance_l_per_100km"], want), y
     # actual CAFC with the year's accounting multipliers (NEV 1.6 in 2023, 1.0 in 2025)
     fleet = ind.fleet
     for y in (2023, 2024, 2025):
@@ -294,22 +300,25 @@ def test_cafc_values_use_each_year_requirement(ind, rules):
         fc = f["fuel_consumption_l_per_100km"].where(f["powertrain"] != "BEV", 0.0)
         low = fc <= rb["cafc.multiplier_low_fc_threshold"]
         w = np.where(nev, rb["cafc.multiplier_nev"], np.where(low, rb["cafc.multiplier_low_fc"], 1))
-        num = (fc * f["volume"]).groupby(f["enterprise"]).sum()
-        den = (w * f["volume"]).groupby(f["enterprise"]).sum()
+        num = (fc * f["volume_vehicles"]).groupby(f["enterprise"]).sum()
+        den = (w * f["volume_vehicles"]).groupby(f["enterprise"]).sum()
         s = st[st["year"] == y].set_index("enterprise")
-        assert np.allclose(s["cafc_actual"], round_half_up((num / den).loc[s.index], 2)), y
+        assert np.allclose(s["cafc_actual_l_per_100km"], round_half_up((num / den).loc[s.index],
+                                                                       2)), y
 
 
 def test_nev_shares_rise_to_the_stated_2030_targets(ind):
     st = ind.statements.sort_values(["enterprise", "year"])
-    share = st["nev_volume"] / st["volume"]
+    share = st["nev_volume_vehicles"] / st["volume_vehicles"]
     step = share.groupby(st["enterprise"]).diff().dropna()
-    assert (step > -2.0 / st.loc[step.index, "volume"]).all()  # never falls beyond rounding
+    assert (step > -2.0 / st.loc[step.index,
+                                 "volume_vehicles"]).all()  # never falls beyond rounding
     s30 = st[st["year"] == 2030]
     for kind in ("domestic", "import"):
         k = s30[s30["kind"] == kind]
         target = ind.assumptions[f"nev.share_target.{kind}"]["value"]
-        assert k["nev_volume"].sum() / k["volume"].sum() == pytest.approx(target, abs=0.005)
+        assert (k["nev_volume_vehicles"].sum() / k["volume_vehicles"].sum()
+                == pytest.approx(target, abs=0.005))
 
 
 def test_override_moves_forward_years_only(ind):
@@ -321,7 +330,8 @@ def test_override_moves_forward_years_only(ind):
     s30 = more.statements[
         (more.statements["year"] == 2030) & (more.statements["kind"] == "domestic")
     ]
-    assert s30["nev_volume"].sum() / s30["volume"].sum() == pytest.approx(0.85, abs=0.005)
+    assert (s30["nev_volume_vehicles"].sum() / s30["volume_vehicles"].sum()
+            == pytest.approx(0.85, abs=0.005))
 
 
 # --------------------------------------------------------------------------- abatement
@@ -337,7 +347,7 @@ def test_every_enterprise_has_positive_abatement_segments(ind):
     ref = int(ind.assumptions["abatement.reference_year"]["value"])
     fleet = ind.fleet if ref in ind.years else illustrative_industry(years=[ref]).fleet
     conv = fleet[(fleet["year"] == ref) & fleet["powertrain"].isin(["ICE", "HEV"])]
-    has_conv = conv.groupby("enterprise")["volume"].sum() > 0
+    has_conv = conv.groupby("enterprise")["volume_vehicles"].sum() > 0
     assert set(counts.index[counts["cafc"] == 3]) == set(has_conv.index[has_conv])
     # piecewise-linear cost curves: each next segment costs more
     for _, seg in ab.groupby(["enterprise", "kind"]):
@@ -467,7 +477,7 @@ def test_enterprise_model_solves_a_generated_enterprise(ind):
     result = model.solve()
     assert result.status == "optimal"
     assert model.verify(result.plan) == []
-    assert all(u == {"cafc": 0.0, "nev": 0.0} for u in result.uncovered_deficit.values())
+    assert all(u == {"cafc": 0.0, "nev": 0.0} for u in result.uncovered_credits.values())
     own = st[st["enterprise"] == name]
     deficits = float(
         -own["nev_credits"].clip(upper=0).sum() - own["cafc_credits"].clip(upper=0).sum()

@@ -48,8 +48,8 @@ def test_bounds_are_the_consumer_side_shares(ind, tech):
     f = ind.fleet[ind.fleet["year"] == 2030]
     name = tech["enterprise"].iloc[0]
     g = f[f["enterprise"] == name]
-    total = int(g["volume"].sum())
-    ice = int(g.loc[g["model"] == "ICE (representative)", "volume"].sum())
+    total = int(g["volume_vehicles"].sum())
+    ice = int(g.loc[g["model"] == "ICE (representative)", "volume_vehicles"].sum())
     t = tech[(tech["enterprise"] == name) & (tech["year"] == 2030)].set_index("option")
     assert t.at["ICE -> BEV", "max_units_per_year"] == min(math.floor(0.03 * total), ice)
     assert t.at["ICE -> PHEV", "max_units_per_year"] == min(math.floor(0.02 * total), ice)

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from linkage import FleetError, LinkageError, compute_credits, read_enterprises, read_fleet
 from linkage.cli import main
 
-HEADER = ["enterprise", "year", "model", "powertrain", "volume", "curb_mass_kg",
+HEADER = ["enterprise", "year", "model", "powertrain", "volume_vehicles", "curb_mass_kg",
           "fuel_consumption_l_per_100km"]
 # The header is row 1: ROWS[i] is row i + 2. The ICE model of row 2 sells 50,000 vehicles, so
 # the enterprise is above the 30,000-vehicle exemption; read as 1 vehicle it would drop under.
@@ -70,8 +70,8 @@ def test_valid_base_counts_fifty_thousand_vehicles(tmp_path):
     # positive control: the typed XLSX base reads 50,000 vehicles, like the CSV
     for path in (_xlsx(tmp_path / "f.xlsx", ROWS), _csv(tmp_path / "f.csv", ROWS)):
         fleet = read_fleet(path)
-        assert fleet["volume"].tolist() == [50000, 2000]
-        assert compute_credits(path).statements["volume"].tolist() == [52000]
+        assert fleet["volume_vehicles"].tolist() == [50000, 2000]
+        assert compute_credits(path).statements["volume_vehicles"].tolist() == [52000]
 
 
 # --------------------------------------------------------------------------- XLSX cells
@@ -80,20 +80,23 @@ def test_valid_base_counts_fifty_thousand_vehicles(tmp_path):
 @pytest.mark.parametrize(
     ("row", "col", "cell", "phrase"),
     [
-        pytest.param(2, "volume", True, "expected a number, got True", id="true_volume"),
-        pytest.param(3, "volume", False, "expected a number, got False", id="false_volume"),
+        pytest.param(2, "volume_vehicles", True, "expected a number, got True", id="true_volume"),
+        pytest.param(3, "volume_vehicles", False, "expected a number, got False",
+                     id="false_volume"),
         pytest.param(2, "curb_mass_kg", True, "expected a number, got True", id="true_mass"),
         pytest.param(3, "fuel_consumption_l_per_100km", dt.datetime(2024, 6, 1),
                      "expected a number", id="date_fc"),
         pytest.param(2, "year", dt.date(2024, 1, 1), "expected a number", id="date_year"),
-        pytest.param(2, "volume", "50,000", "expected a number, got '50,000'",
+        pytest.param(2, "volume_vehicles", "50,000", "expected a number, got '50,000'",
                      id="text_thousands_separator"),
         pytest.param(2, "curb_mass_kg", "¥1500", "expected a number, got '¥1500'",
                      id="text_currency"),
-        pytest.param(2, "volume", "50 000", "expected a number", id="text_space_separator"),
-        pytest.param(2, "volume", "inf", "expected a number, got 'inf'", id="text_inf"),
+        pytest.param(2, "volume_vehicles", "50 000", "expected a number",
+                     id="text_space_separator"),
+        pytest.param(2, "volume_vehicles", "inf", "expected a number, got 'inf'", id="text_inf"),
         pytest.param(2, "curb_mass_kg", "1e400", "expected a finite number", id="text_overflow"),
-        pytest.param(2, "volume", 10.5, "must be a whole number, got 10.5", id="fractional_volume"),
+        pytest.param(2, "volume_vehicles", 10.5, "must be a whole number, got 10.5",
+                     id="fractional_volume"),
         pytest.param(2, "year", 2024.5, "must be a whole number, got 2024.5", id="fractional_year"),
     ],
 )
@@ -110,14 +113,14 @@ def test_xlsx_refuses_non_numbers_in_numeric_columns(tmp_path, row, col, cell, p
 
 def test_xlsx_true_volume_is_refused_like_the_same_text_in_a_csv(tmp_path):
     # the regression of the issue: TRUE in a 50,000-vehicle model's volume
-    x = _xlsx(tmp_path / "fleet.xlsx", _changed(2, "volume", True))
-    c = _csv(tmp_path / "fleet.csv", _changed(2, "volume", "TRUE"))
+    x = _xlsx(tmp_path / "fleet.xlsx", _changed(2, "volume_vehicles", True))
+    c = _csv(tmp_path / "fleet.csv", _changed(2, "volume_vehicles", "TRUE"))
     errors = []
     for path in (x, c):
         with pytest.raises(FleetError) as err:
             read_fleet(path)
         errors.append(err.value)
-    assert [(e.row, e.column) for e in errors] == [(2, "volume"), (2, "volume")]
+    assert [(e.row, e.column) for e in errors] == [(2, "volume_vehicles"), (2, "volume_vehicles")]
     assert all(e.rule.startswith("expected a number, got ") for e in errors)
 
 
@@ -127,16 +130,16 @@ def test_xlsx_true_volume_is_refused_like_the_same_text_in_a_csv(tmp_path):
 @pytest.mark.parametrize(
     ("col", "text", "phrase"),
     [
-        ("volume", "inf", "expected a number, got 'inf'"),
-        ("volume", "-inf", "expected a number, got '-inf'"),
+        ("volume_vehicles", "inf", "expected a number, got 'inf'"),
+        ("volume_vehicles", "-inf", "expected a number, got '-inf'"),
         ("curb_mass_kg", "Infinity", "expected a number, got 'Infinity'"),
         ("curb_mass_kg", "1e999", "expected a finite number"),
-        ("volume", '"1,500"', "expected a number, got '1,500'"),
+        ("volume_vehicles", '"1,500"', "expected a number, got '1,500'"),
         ("curb_mass_kg", "¥800", "expected a number, got '¥800'"),
         ("curb_mass_kg", "$1500", "expected a number, got '$1500'"),
-        ("volume", "1_500", "expected a number, got '1_500'"),
-        ("volume", "0x10", "expected a number, got '0x10'"),
-        ("volume", "10.5", "must be a whole number, got 10.5"),
+        ("volume_vehicles", "1_500", "expected a number, got '1_500'"),
+        ("volume_vehicles", "0x10", "expected a number, got '0x10'"),
+        ("volume_vehicles", "10.5", "must be a whole number, got 10.5"),
         ("year", "2024.5", "must be a whole number, got 2024.5"),
     ],
 )
@@ -152,18 +155,18 @@ def test_csv_refuses_non_numbers_in_numeric_columns(tmp_path, col, text, phrase)
 
 def test_csv_nan_text_in_a_required_column_is_an_empty_cell(tmp_path):
     # "nan" is pandas' text for a missing value: the volume is then missing, never a number
-    path = _csv(tmp_path / "fleet.csv", _changed(3, "volume", "nan"))
+    path = _csv(tmp_path / "fleet.csv", _changed(3, "volume_vehicles", "nan"))
     with pytest.raises(FleetError, match="must not be empty") as err:
         read_fleet(path)
-    assert (err.value.row, err.value.column) == (3, "volume")
+    assert (err.value.row, err.value.column) == (3, "volume_vehicles")
 
 
 def test_csv_plain_notations_still_read(tmp_path):
     # positive control: signs, exponents and surrounding spaces are plain numbers
-    rows = _changed(2, "volume", "5e4")
+    rows = _changed(2, "volume_vehicles", "5e4")
     rows[1][HEADER.index("curb_mass_kg")] = " 1300.0 "
     fleet = read_fleet(_csv(tmp_path / "fleet.csv", rows))
-    assert fleet["volume"].tolist() == [50000, 2000]
+    assert fleet["volume_vehicles"].tolist() == [50000, 2000]
     assert fleet["curb_mass_kg"].tolist() == [1500.0, 1300.0]
 
 
@@ -173,13 +176,13 @@ def test_csv_plain_notations_still_read(tmp_path):
 @pytest.mark.parametrize(
     ("col", "cell", "phrase"),
     [
-        ("volume", True, "expected a number, got True"),
-        ("volume", np.True_, "expected a number, got"),
+        ("volume_vehicles", True, "expected a number, got True"),
+        ("volume_vehicles", np.True_, "expected a number, got"),
         ("curb_mass_kg", pd.Timestamp("2024-01-01"), "expected a number"),
         ("curb_mass_kg", np.inf, "expected a finite number, got inf"),
-        ("volume", -np.inf, "expected a finite number, got -inf"),
-        ("volume", "1,500", "expected a number, got '1,500'"),
-        ("volume", 10.5, "must be a whole number, got 10.5"),
+        ("volume_vehicles", -np.inf, "expected a finite number, got -inf"),
+        ("volume_vehicles", "1,500", "expected a number, got '1,500'"),
+        ("volume_vehicles", 10.5, "must be a whole number, got 10.5"),
     ],
 )
 def test_dataframe_refuses_non_numbers_in_numeric_columns(col, cell, phrase):
@@ -192,10 +195,10 @@ def test_dataframe_refuses_non_numbers_in_numeric_columns(col, cell, phrase):
 
 def test_dataframe_bool_and_datetime_dtypes_refused():
     df = _frame(ROWS)
-    df["volume"] = [True, False]
+    df["volume_vehicles"] = [True, False]
     with pytest.raises(FleetError, match="expected a number, got True") as err:
         read_fleet(df)
-    assert err.value.column == "volume"
+    assert err.value.column == "volume_vehicles"
     df = _frame(ROWS)
     df["curb_mass_kg"] = pd.to_datetime(["2024-01-01", "2024-01-02"])
     with pytest.raises(FleetError, match="expected a number") as err:
@@ -206,9 +209,9 @@ def test_dataframe_bool_and_datetime_dtypes_refused():
 def test_dataframe_of_typed_numbers_unchanged():
     # positive control: int, float and numpy scalars in an object column are numbers
     df = _frame(ROWS).astype(object)
-    df.loc[2, "volume"] = np.int64(50000)
+    df.loc[2, "volume_vehicles"] = np.int64(50000)
     df.loc[3, "curb_mass_kg"] = np.float32(1300.0)
-    assert read_fleet(df)["volume"].tolist() == [50000, 2000]
+    assert read_fleet(df)["volume_vehicles"].tolist() == [50000, 2000]
 
 
 # --------------------------------------------------------------------------- enterprise table

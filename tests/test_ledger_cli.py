@@ -16,7 +16,7 @@ FLEET = ROOT / "examples" / "data" / "demo_fleet.csv"
 ENTERPRISES = ROOT / "examples" / "data" / "demo_enterprises.csv"
 
 DOCUMENTED_COLUMNS = [
-    "enterprise", "year", "instrument", "vintage", "action", "quantity", "balance_after",
+    "enterprise", "year", "instrument", "vintage", "action", "quantity", "balance_after_credits",
     "counterparty", "cash_flow_cny", "unit",
 ]
 

@@ -115,8 +115,8 @@ def test_cafc_surplus_discount_and_expire_rows(cafc_carry):
     exp = select(tx, action="expire")
     assert list(exp["year"]) == [2024]  # 2021 + 3 years carried = 2024 is the last year
     assert float(exp["quantity"].iloc[0]) == pytest.approx(729.0)
-    assert list(disc["balance_after"]) == pytest.approx([900.0, 810.0, 729.0])
-    assert float(exp["balance_after"].iloc[0]) == 0.0
+    assert list(disc["balance_after_credits"]) == pytest.approx([900.0, 810.0, 729.0])
+    assert float(exp["balance_after_credits"].iloc[0]) == 0.0
 
 
 def test_expired_cafc_cannot_clear_2025_deficit(cafc_carry):
@@ -529,8 +529,8 @@ def test_supply_demand_ratio_by_hand():
     #       C: nets 20 of CAFC deficit 50 -> supply 0, demand 30
     #       D: supply 400
     #       supply 200 + 400 = 600, demand 100 + 30 = 130, ratio 600/130
-    assert t.loc[2024, "supply"] == pytest.approx(600.0)
-    assert t.loc[2024, "demand"] == pytest.approx(130.0)
+    assert t.loc[2024, "supply_credits"] == pytest.approx(600.0)
+    assert t.loc[2024, "demand_credits"] == pytest.approx(130.0)
     assert t.loc[2024, "ratio"] == pytest.approx(600.0 / 130.0)
     # 2025: supply 100, demand 400 -> 0.25
     assert t.loc[2025, "ratio"] == pytest.approx(0.25)

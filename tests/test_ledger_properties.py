@@ -215,7 +215,8 @@ def test_credits_are_conserved(sc):
 def test_no_holding_goes_negative(sc):
     tx = run(sc).transactions
     hold = tx[tx["instrument"].isin(HOLDING)]
-    assert (hold["balance_after"] >= -1e-6).all(), hold[hold["balance_after"] < -1e-6]
+    assert (hold["balance_after_credits"] >= -1e-6).all(), \
+        hold[hold["balance_after_credits"] < -1e-6]
     q = tx["quantity"].to_numpy(dtype=float)
     assert np.isfinite(q).all() and (q >= 0).all()
 
@@ -257,6 +258,6 @@ def test_every_deficit_is_offset_or_declared(sc):
             assert close(offset + uncovered, deficit, deficit), (e, y, kind, offset, uncovered,
                                                                  deficit)
             assert close(get(e, y, "deficit", f"{kind}_deficit", "src"), deficit, deficit)
-    # uncovered rows are reported by LedgerResult.uncovered
-    assert close(float(res.uncovered["quantity"].sum()),
+    # uncovered rows are reported by LedgerResult.uncovered_deficits
+    assert close(float(res.uncovered_deficits["quantity"].sum()),
                  float(nm.loc[nm["action"] == "uncovered", "quantity"].sum()), 1.0)

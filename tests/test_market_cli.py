@@ -51,11 +51,11 @@ def test_market_example_prices_csv(market_run):
     _, out = market_run
     prices = pd.read_csv(out / "prices.csv")
     assert list(prices.columns) == [
-        "year", "nev_price_cny_per_credit", "implied_carbon_price_cny_per_t",
-        "offset_rent_cny_per_t", "vehicle_lifetime_change_t_co2e",
+        "year", "nev_price_cny_per_credit", "implied_carbon_price_cny_per_t_co2e",
+        "offset_rent_cny_per_t_co2e", "vehicle_lifetime_change_t_co2e",
         "deficit_covered_by_cea_t_co2e", "cea_retired_t_co2e", "offsets_into_ets_t_co2e",
         "net_change_t_co2e", "integrity_gap_t_co2e", "basis"]
-    assert (prices["offset_rent_cny_per_t"] == 0).all()  # the example sells no offsets
+    assert (prices["offset_rent_cny_per_t_co2e"] == 0).all()  # the example sells no offsets
     assert list(prices["year"]) == YEARS
     p = prices.set_index("year")["nev_price_cny_per_credit"]
     tpc = t_per_credit()
@@ -67,7 +67,7 @@ def test_market_example_prices_csv(market_run):
     # price between the sellers' bank value (0.5 x a 2026 credit worth CEA x tpc to the mixed
     # maker) and the buyers' CEA alternative (62 x tpc - 20) clears the market
     assert 0.5 * CEA[2026] * tpc - 1e-6 <= p[2025] <= CEA[2025] * tpc - TC + 1e-6
-    implied = prices.set_index("year")["implied_carbon_price_cny_per_t"]
+    implied = prices.set_index("year")["implied_carbon_price_cny_per_t_co2e"]
     assert implied.to_numpy() == pytest.approx((p / tpc).to_numpy())
 
 
@@ -75,14 +75,16 @@ def test_market_example_enterprises_csv_and_summary(market_run):
     _, out = market_run
     ent = pd.read_csv(out / "enterprises.csv")
     assert len(ent) == 3 * len(YEARS)
-    for col in ("enterprise", "year", "cost_cny", "bought", "sold", "deposited", "withdrawn",
-                "transferred_in", "transferred_out", "cea_t", "cea_credits", "offsets_t",
-                "abated", "uncovered"):
+    for col in ("enterprise", "year", "cost_cny", "bought_credits", "sold_credits",
+                "deposited_credits", "withdrawn_credits",
+                "transferred_in_credits", "transferred_out_credits", "cea_surrendered_t_co2e",
+                "deficit_covered_by_cea_credits", "offsets_sold_t_co2e",
+                "abated_credits", "uncovered_credits"):
         assert col in ent.columns, col
-    assert ent["uncovered"].sum() == 0.0
+    assert ent["uncovered_credits"].sum() == 0.0
     # market volumes balance every year
-    by_year = ent.groupby("year")[["bought", "sold"]].sum()
-    assert by_year["bought"].to_numpy() == pytest.approx(by_year["sold"].to_numpy())
+    by_year = ent.groupby("year")[["bought_credits", "sold_credits"]].sum()
+    assert by_year["bought_credits"].to_numpy() == pytest.approx(by_year["sold_credits"].to_numpy())
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert s["status"] == "optimal"
     # no discounting: the industry's cost is the sum of the enterprises' cash costs (the
@@ -93,8 +95,8 @@ def test_market_example_enterprises_csv_and_summary(market_run):
     for y in YEARS:
         assert s["nev_price_cny_per_credit"][str(y)] == pytest.approx(
             prices.loc[y, "nev_price_cny_per_credit"])
-        assert s["implied_carbon_price_cny_per_t"][str(y)] == pytest.approx(
-            prices.loc[y, "implied_carbon_price_cny_per_t"])
+        assert s["implied_carbon_price_cny_per_t_co2e"][str(y)] == pytest.approx(
+            prices.loc[y, "implied_carbon_price_cny_per_t_co2e"])
 
 
 HAND = """
@@ -158,7 +160,7 @@ def test_market_hand_file_with_cea_cap(tmp_path):
     p = pd.read_csv(tmp_path / "out" / "prices.csv")
     # a CEA-cleared credit costs 4.825 x 100 = 482.5 < 500: the CEA sets the price
     assert p["nev_price_cny_per_credit"].tolist() == pytest.approx([482.5])
-    assert p["implied_carbon_price_cny_per_t"].tolist() == pytest.approx([100.0])
+    assert p["implied_carbon_price_cny_per_t_co2e"].tolist() == pytest.approx([100.0])
     s = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert s["total_cost_cny"] == pytest.approx(700 * 482.5)
 

@@ -20,9 +20,9 @@ EXAMPLE = ROOT / "examples" / "enterprise_compliance.toml"
 DEMO_C = "Demo Motors C (illustrative)"
 PLAN_COLUMNS = ["enterprise", "year", "instrument", "vintage", "action", "quantity", "unit",
                 "cash_flow_cny", "counterparty"]
-ENTERPRISE_KEYS = {"total_cost_cny", "cost_by_instrument", "shadow_price_nev_cny_per_credit",
-                   "shadow_price_cafc_cny_per_credit", "implied_carbon_price_cny_per_t",
-                   "uncovered_deficit", "provisional_parameters"}
+ENTERPRISE_KEYS = {"total_cost_cny", "cost_by_instrument_cny", "shadow_price_nev_cny_per_credit",
+                   "shadow_price_cafc_cny_per_credit", "implied_carbon_price_cny_per_t_co2e",
+                   "uncovered_credits", "provisional_parameters"}
 
 
 def invoke(*args):
@@ -63,12 +63,12 @@ def test_example_summary_json(example_run):
     e = s["enterprises"][DEMO_C]
     assert ENTERPRISE_KEYS <= set(e)
     assert s["total_cost_cny"] == pytest.approx(e["total_cost_cny"])
-    assert sum(e["cost_by_instrument"].values()) == pytest.approx(e["total_cost_cny"])
+    assert sum(e["cost_by_instrument_cny"].values()) == pytest.approx(e["total_cost_cny"])
     years = ["2024", "2025", "2026", "2027"]
     for key in ("shadow_price_nev_cny_per_credit", "shadow_price_cafc_cny_per_credit",
-                "implied_carbon_price_cny_per_t", "uncovered_deficit"):
+                "implied_carbon_price_cny_per_t_co2e", "uncovered_credits"):
         assert sorted(e[key]) == years
-    assert e["uncovered_deficit"]["2027"] == {"cafc": 0.0, "nev": 0.0}
+    assert e["uncovered_credits"]["2027"] == {"cafc": 0.0, "nev": 0.0}
     assert isinstance(e["provisional_parameters"], list)
     assert s["solver"]["name"]
     assert s["solver"]["version"].startswith("HiGHS")
@@ -103,7 +103,7 @@ def test_example_solved_by_hand(example_run):
     y2027 = 52_000 * 1300 + 12_000 * 100 * t + 902 * 1300
     total = y2024 + y2025 / 1.05 + y2026 / 1.05**2 + y2027 / 1.05**3
     assert s["total_cost_cny"] == pytest.approx(total, rel=1e-9)
-    assert e["cost_by_instrument"]["cea"] == pytest.approx(
+    assert e["cost_by_instrument_cny"]["cea"] == pytest.approx(
         420 * 80 * t / 1.05**2 + 12_000 * 100 * t / 1.05**3, rel=1e-9)
     # NEV: the market price of each year
     assert e["shadow_price_nev_cny_per_credit"] == {
@@ -120,7 +120,7 @@ def test_example_solved_by_hand(example_run):
     assert sp["2025"] == pytest.approx(0.81 * 1300 / 1.05**2)
     assert sp["2024"] == pytest.approx(0.729 * 1300 / 1.05**3)
     # per tonne: NEV shadow price / t
-    assert e["implied_carbon_price_cny_per_t"]["2024"] == pytest.approx(700 / t)
+    assert e["implied_carbon_price_cny_per_t_co2e"]["2024"] == pytest.approx(700 / t)
 
 
 def test_example_cash_flows_discount_to_the_total(example_run):
@@ -169,7 +169,7 @@ def test_uncovered_deficit_prints_a_warning(tmp_path):
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     e = s["enterprises"]["Short Motors"]
     # 1,000 uncovered x 5,000
-    assert e["uncovered_deficit"]["2024"] == {"cafc": 0.0, "nev": pytest.approx(1000.0)}
+    assert e["uncovered_credits"]["2024"] == {"cafc": 0.0, "nev": pytest.approx(1000.0)}
     assert e["total_cost_cny"] == pytest.approx(5_000_000.0)
 
 

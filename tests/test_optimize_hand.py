@@ -68,15 +68,15 @@ def test_single_nev_deficit_bought():
     _, r = solve(doc([2024], [0], [-1000]))
     # 1,000 credits x 1,100 CNY
     assert r.total_cost_cny == pytest.approx(1_100_000.0)
-    assert r.cost_by_instrument["nev_market"] == pytest.approx(1_100_000.0)
-    assert sum(r.cost_by_instrument.values()) == pytest.approx(r.total_cost_cny)
+    assert r.cost_by_instrument_cny["nev_market"] == pytest.approx(1_100_000.0)
+    assert sum(r.cost_by_instrument_cny.values()) == pytest.approx(r.total_cost_cny)
     # sign convention: one more credit of requirement costs 1,100 more
     assert r.shadow_price_nev_cny_per_credit[2024] == pytest.approx(1100.0)
     assert qty(r.plan, "buy", "nev_market", 2024) == pytest.approx(1000.0)
     buy = rows(r.plan, "buy", "nev_market")
     assert buy["cash_flow_cny"].sum() == pytest.approx(-1_100_000.0)
     assert r.status == "optimal"
-    assert r.uncovered_deficit == {2024: {"cafc": 0.0, "nev": 0.0}}
+    assert r.uncovered_credits == {2024: {"cafc": 0.0, "nev": 0.0}}
 
 
 def test_shadow_price_is_the_cost_of_one_more_credit_of_requirement():
@@ -105,12 +105,12 @@ def test_cea_with_share_cap():
     # a CEA clears one credit for 4.825 t x 100 CNY/t = 482.5 CNY, cheaper than 1,100, but at
     # most 20 % of the deficit: 200 x 482.5 + 800 x 1,100 = 96,500 + 880,000 = 976,500
     assert r.total_cost_cny == pytest.approx(976_500.0)
-    assert r.cost_by_instrument["cea"] == pytest.approx(96_500.0)
-    assert r.cost_by_instrument["nev_market"] == pytest.approx(880_000.0)
+    assert r.cost_by_instrument_cny["cea"] == pytest.approx(96_500.0)
+    assert r.cost_by_instrument_cny["nev_market"] == pytest.approx(880_000.0)
     # one more credit of requirement: 0.2 x 482.5 + 0.8 x 1,100 = 96.5 + 880 = 976.5
     assert r.shadow_price_nev_cny_per_credit[2024] == pytest.approx(976.5)
     # per tonne through the exchange rate: 976.5 / 4.825
-    assert r.implied_carbon_price_cny_per_t[2024] == pytest.approx(976.5 / 4.825)
+    assert r.implied_carbon_price_cny_per_t_co2e[2024] == pytest.approx(976.5 / 4.825)
     cea = rows(r.plan, "buy", "cea")
     assert set(cea["unit"]) == {"t_CO2e"}
     assert cea["quantity"].sum() == pytest.approx(200 * 4.825)  # 965 t
@@ -274,8 +274,8 @@ def test_no_options_with_penalty_reports_the_uncovered_deficit():
     model, r = solve(d)
     # 1,000 uncovered x 5,000 CNY
     assert r.total_cost_cny == pytest.approx(5_000_000.0)
-    assert r.cost_by_instrument["uncovered_penalty"] == pytest.approx(5_000_000.0)
-    assert r.uncovered_deficit[2024] == {"cafc": 0.0, "nev": pytest.approx(1000.0)}
+    assert r.cost_by_instrument_cny["uncovered_penalty"] == pytest.approx(5_000_000.0)
+    assert r.uncovered_credits[2024] == {"cafc": 0.0, "nev": pytest.approx(1000.0)}
     unc = rows(r.plan, "uncovered", "nev_deficit", 2024)
     assert unc["quantity"].sum() == pytest.approx(1000.0)
     assert unc["cash_flow_cny"].sum() == pytest.approx(-5_000_000.0)
@@ -295,7 +295,7 @@ def test_buy_limit_binding_leaves_the_rest_to_the_penalty():
     d = doc([2024], [0], [-1000], market={"nev_buy_limit_credits": 600}, penalty=5000.0)
     _, r = solve(d)
     assert r.total_cost_cny == pytest.approx(2_660_000.0)
-    assert r.uncovered_deficit[2024]["nev"] == pytest.approx(400.0)
+    assert r.uncovered_credits[2024]["nev"] == pytest.approx(400.0)
 
 
 def test_buy_limit_in_a_year_without_deficit():
@@ -353,7 +353,7 @@ def test_selling_a_nev_surplus_is_revenue():
     _, r = solve(d)
     # 1,000 x 900 earned
     assert r.total_cost_cny == pytest.approx(-900_000.0)
-    assert r.cost_by_instrument["nev_sales"] == pytest.approx(-900_000.0)
+    assert r.cost_by_instrument_cny["nev_sales"] == pytest.approx(-900_000.0)
     sell = rows(r.plan, "sell", "nev")
     assert sell["quantity"].sum() == pytest.approx(1000.0)
     assert sell["cash_flow_cny"].sum() == pytest.approx(900_000.0)
@@ -368,7 +368,7 @@ def test_credit_offsets_sold_into_the_ets_are_capped():
     # cap 965 t = 965 / 4.825 = 200 credits, each worth 4.825 t x 100 = 482.5 CNY:
     # 200 x 482.5 = 96,500 earned (the other 800 CAFC credits cannot be sold)
     assert r.total_cost_cny == pytest.approx(-96_500.0)
-    assert r.cost_by_instrument["credit_offsets"] == pytest.approx(-96_500.0)
+    assert r.cost_by_instrument_cny["credit_offsets"] == pytest.approx(-96_500.0)
     so = rows(r.plan, "sell_offset")
     assert so["quantity"].sum() == pytest.approx(200.0)
     assert so["cash_flow_cny"].sum() == pytest.approx(96_500.0)
@@ -420,7 +420,7 @@ def test_abatement_used_only_when_cheaper_than_buying():
     # 600 at 800 (cheaper than 1,100) + 400 bought; the 1,200 segment is not used:
     # 480,000 + 440,000 = 920,000
     assert r.total_cost_cny == pytest.approx(920_000.0)
-    assert r.cost_by_instrument["abatement"] == pytest.approx(480_000.0)
+    assert r.cost_by_instrument_cny["abatement"] == pytest.approx(480_000.0)
     assert qty(r.plan, "abate", "nev") == pytest.approx(600.0)
     assert r.shadow_price_nev_cny_per_credit[2024] == pytest.approx(1100.0)
 
@@ -452,7 +452,7 @@ def test_abatement_in_a_deficit_year_erases_at_most_the_deficit():
     segs = [{"kind": "nev", "cost_cny_per_credit": 500.0, "max_credits_per_year": 1000.0}]
     model, r = solve(doc([2024], [-1000], [-100], abatement=segs))
     assert r.total_cost_cny == pytest.approx(1_150_000.0)
-    assert r.cost_by_instrument["abatement"] == pytest.approx(50_000.0)
+    assert r.cost_by_instrument_cny["abatement"] == pytest.approx(50_000.0)
     assert model.verify(r.plan) == []
     # in a surplus year the same segment creates a surplus that clears CAFC one for one:
     # NEV +0 with abatement -> surplus year; abate 1,000 at 500 clears the CAFC deficit
@@ -487,7 +487,7 @@ def test_reserve_caps_the_price_in_a_release_year():
     model, r = solve(d)
     # 1,000 x 800 from the reserve instead of 1,100 on the market
     assert r.total_cost_cny == pytest.approx(800_000.0)
-    assert r.cost_by_instrument["reserve"] == pytest.approx(800_000.0)
+    assert r.cost_by_instrument_cny["reserve"] == pytest.approx(800_000.0)
     assert qty(r.plan, "buy_reserve", "reserve") == pytest.approx(1000.0)
     assert r.shadow_price_nev_cny_per_credit[2024] == pytest.approx(800.0)
     assert model.verify(r.plan) == []

@@ -104,7 +104,7 @@ def test_several_enterprises_costs_by_hand(tmp_path):
     assert res.total_cost_cny == pytest.approx(1_640_000.0)
     assert res.total_cost_cny == pytest.approx(sum(costs.values()))
     assert res.status == "optimal"
-    assert res.uncovered == []
+    assert res.uncovered_deficits == []
     for ent in sc.enterprises:
         r = res.enterprises[ent.name]
         assert EnterpriseModel(sc, ent).verify(r.plan) == []

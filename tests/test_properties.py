@@ -72,7 +72,7 @@ def model_row(draw, enterprise: str, year: int, name: str) -> dict:
         "year": year,
         "model": name,
         "powertrain": pt,
-        "volume": draw(
+        "volume_vehicles": draw(
             st.one_of(st.integers(1, 800), st.integers(1, 40_000), st.integers(15_000, 60_000))
         ),
         "curb_mass_kg": float(draw(st.integers(800, 2800))),
@@ -147,28 +147,30 @@ def _sorted(df: pd.DataFrame) -> pd.DataFrame:
 @given(fleet=fleets())
 def test_doubling_volumes_doubles_credits_without_rounding(rules_unrounded, fleet):
     base = _sorted(compute_credits(fleet, rules=rules_unrounded).statements)
-    doubled_fleet = fleet.assign(volume=fleet["volume"] * 2)
+    doubled_fleet = fleet.assign(volume_vehicles=fleet["volume_vehicles"] * 2)
     doubled = _sorted(compute_credits(doubled_fleet, rules=rules_unrounded).statements)
     assert list(base["enterprise"]) == list(doubled["enterprise"])
     assert list(base["year"]) == list(doubled["year"])
-    assert (doubled["volume"] == 2 * base["volume"]).all()
+    assert (doubled["volume_vehicles"] == 2 * base["volume_vehicles"]).all()
 
     # ratios are scale-free: target, compliance and actual CAFC unchanged
-    for col in ("cafc_target_value", "cafc_compliance_value", "cafc_actual"):
+    for col in ("cafc_target_l_per_100km", "cafc_compliance_l_per_100km",
+                "cafc_actual_l_per_100km"):
         np.testing.assert_allclose(doubled[col], base[col], rtol=1e-9, atol=1e-12)
-    for col in ("cafc_credits", "nev_credits_earned"):
+    for col in ("cafc_credits", "nev_earned_credits"):
         np.testing.assert_allclose(doubled[col], 2 * base[col], rtol=1e-9, atol=1e-6)
 
     same = (base["nev_exempt"] == doubled["nev_exempt"]).to_numpy()
     np.testing.assert_allclose(
-        doubled["nev_requirement"][same], 2 * base["nev_requirement"][same], rtol=1e-9, atol=1e-6
+        doubled["nev_requirement_credits"][same], 2 * base["nev_requirement_credits"][same],
+        rtol=1e-9, atol=1e-6
     )
     # the only allowed change of exemption: 15,000 <= conventional < 30,000 becomes >= 30,000
     changed = base[~same]
     assert changed["nev_exempt"].all()
-    assert ((changed["conventional_volume"] >= 15_000)
-            & (changed["conventional_volume"] < 30_000)).all()
-    assert (doubled.loc[~same, "nev_requirement"] > 0).all()
+    assert ((changed["conventional_volume_vehicles"] >= 15_000)
+            & (changed["conventional_volume_vehicles"] < 30_000)).all()
+    assert (doubled.loc[~same, "nev_requirement_credits"] > 0).all()
 
 
 # --------------------------------------------------------------------------- 2. splitting
@@ -189,14 +191,14 @@ def _check_split(fleet, split, victim, rules, tolerance_per_statement):
     a = compute_credits(fleet, rules=rules)
     b = compute_credits(split, rules=rules)
     # the per-vehicle credits of the models do not depend on the owner
-    key = ["year", "model", "powertrain", "volume"]
+    key = ["year", "model", "powertrain", "volume_vehicles"]
     ma = a.models.sort_values(["enterprise", *key]).reset_index(drop=True)
     mb = b.models.assign(enterprise=b.models["enterprise"].str.replace("-spun-off", ""))
     mb = mb.sort_values(["enterprise", *key]).reset_index(drop=True)
     np.testing.assert_array_equal(ma["nev_credit_per_vehicle"], mb["nev_credit_per_vehicle"])
 
-    total_a = float(a.statements["nev_credits_earned"].sum())
-    total_b = float(b.statements["nev_credits_earned"].sum())
+    total_a = float(a.statements["nev_earned_credits"].sum())
+    total_b = float(b.statements["nev_earned_credits"].sum())
     parts = b.statements["enterprise"].isin([victim, f"{victim}-spun-off"])
     bound = tolerance_per_statement * int(parts.sum()) + 1e-6
     assert abs(total_b - total_a) <= bound

@@ -67,12 +67,12 @@ def test_ledger_simulation_lookups_are_recorded():
 
 
 def _ice(e, y, v=1000):
-    return dict(enterprise=e, year=y, model="ice", powertrain="ICE", volume=v,
+    return dict(enterprise=e, year=y, model="ice", powertrain="ICE", volume_vehicles=v,
                 curb_mass_kg=1500.0, fuel_consumption_l_per_100km=6.0)
 
 
 def _bev(e, y, v=1000, **kw):
-    return dict(enterprise=e, year=y, model="bev", powertrain="BEV", volume=v,
+    return dict(enterprise=e, year=y, model="bev", powertrain="BEV", volume_vehicles=v,
                 curb_mass_kg=1200.0, electric_range_km=400.0,
                 energy_consumption_kwh_per_100km=13.16, battery_energy_density_wh_per_kg=150.0,
                 **kw)

@@ -40,13 +40,13 @@ def user_switch(tmp_path, key: str, value: str, years=(2021, 2027)):
 
 
 def ice(e, y, v, fc=6.00, m=1500.0):
-    return dict(enterprise=e, year=y, model="ice", powertrain="ICE", volume=v, curb_mass_kg=m,
-                fuel_consumption_l_per_100km=fc)
+    return dict(enterprise=e, year=y, model="ice", powertrain="ICE", volume_vehicles=v,
+                curb_mass_kg=m, fuel_consumption_l_per_100km=fc)
 
 
 def bev(e, y, v, r, ec, m=1500.0, dens=150.0):
-    return dict(enterprise=e, year=y, model="bev", powertrain="BEV", volume=v, curb_mass_kg=m,
-                electric_range_km=r, energy_consumption_kwh_per_100km=ec,
+    return dict(enterprise=e, year=y, model="bev", powertrain="BEV", volume_vehicles=v,
+                curb_mass_kg=m, electric_range_km=r, energy_consumption_kwh_per_100km=ec,
                 battery_energy_density_wh_per_kg=dens)
 
 
@@ -159,9 +159,9 @@ def test_pool_ratio_basis():
     st = pd.DataFrame({"enterprise": ["A", "B"], "year": 2024,
                        "cafc_credits": [-100.0, 0.0], "nev_credits": [300.0, -100.0]})
     both = supply_demand_ratio(st).loc[2024]
-    assert (both["supply"], both["demand"], both["ratio"]) == (200.0, 100.0, 2.0)
+    assert (both["supply_credits"], both["demand_credits"], both["ratio"]) == (200.0, 100.0, 2.0)
     only = supply_demand_ratio(st, alt("pool_ratio_nev_only.toml")).loc[2024]
-    assert (only["supply"], only["demand"], only["ratio"]) == (300.0, 100.0, 3.0)
+    assert (only["supply_credits"], only["demand_credits"], only["ratio"]) == (300.0, 100.0, 3.0)
 
 
 # --------------------------------------------------------------------------- small enterprises
@@ -178,9 +178,11 @@ def test_relief_multiply_vs_add_points():
     ents = pd.DataFrame(SMALL[:1])
     mult = statement(compute_credits(fleet, ents), "S", 2024)
     add = statement(compute_credits(fleet, ents, rules=alt("relief_add_points.toml")), "S", 2024)
-    assert (mult["cafc_requirement"], mult["cafc_compliance_value"], mult["cafc_credits"]) == \
+    assert (mult["cafc_requirement_share"], mult["cafc_compliance_l_per_100km"],
+            mult["cafc_credits"]) == \
         (pytest.approx(1.728), 8.21, 2210)
-    assert (add["cafc_requirement"], add["cafc_compliance_value"], add["cafc_credits"]) == \
+    assert (add["cafc_requirement_share"], add["cafc_compliance_l_per_100km"],
+            add["cafc_credits"]) == \
         (pytest.approx(1.68), 7.98, 1980)
     assert mult["small_enterprise_relief_factor"] == add["small_enterprise_relief_factor"] == 1.6
 
@@ -192,7 +194,7 @@ def test_relief_readings_agree_at_100_percent():
     ents = pd.DataFrame(SMALL[:1])
     for rules in (default_rules(), alt("relief_add_points.toml")):
         s = statement(compute_credits(fleet, ents, rules=rules), "S", 2025)
-        assert (s["cafc_compliance_value"], s["cafc_credits"]) == (7.60, 1600)
+        assert (s["cafc_compliance_l_per_100km"], s["cafc_credits"]) == (7.60, 1600)
 
 
 def test_volume_test_at_most_vs_below(tmp_path):
@@ -222,8 +224,8 @@ def test_bev_cap_on_standard_vs_final_credit():
     fin = compute_credits(fleet, rules=alt("bev_cap_on_final_credit.toml"))
     assert std.models.iloc[0]["nev_credit_per_vehicle"] == 5.10
     assert fin.models.iloc[0]["nev_credit_per_vehicle"] == 3.40
-    assert statement(std, "B", 2021)["nev_credits_earned"] == 5100
-    assert statement(fin, "B", 2021)["nev_credits_earned"] == 3400
+    assert statement(std, "B", 2021)["nev_earned_credits"] == 5100
+    assert statement(fin, "B", 2021)["nev_earned_credits"] == 3400
 
 
 def test_bev_cap_readings_agree_below_the_cap():

@@ -79,9 +79,9 @@ def test_percent_is_converted_to_the_schema_unit(tmp_path):
     assert (p.value, p.unit) == (0.30, "1")
     assert "given as 30 percent" in p.source
     fleet = pd.DataFrame([dict(enterprise="E", year=2024, model="m", powertrain="ICE",
-                               volume=40000, curb_mass_kg=1500.0,
+                               volume_vehicles=40000, curb_mass_kg=1500.0,
                                fuel_consumption_l_per_100km=6.0)])
-    assert compute_credits(fleet, rules=rs).statements.iloc[0]["nev_requirement"] == 12000
+    assert compute_credits(fleet, rules=rs).statements.iloc[0]["nev_requirement_credits"] == 12000
 
 
 def test_compatible_units_are_converted(tmp_path):

@@ -141,7 +141,7 @@ source = "user assumption"
 
 def _fleet_2028(tmp_path: Path) -> Path:
     """ICE 50,000 (7.0 L, not low-FC), HEV 10,000 (3.90 L, low-FC), BEV 20,000."""
-    cols = ("enterprise,year,model,powertrain,volume,curb_mass_kg,"
+    cols = ("enterprise,year,model,powertrain,volume_vehicles,curb_mass_kg,"
             "fuel_consumption_l_per_100km,electric_range_km,energy_consumption_kwh_per_100km,"
             "battery_energy_density_wh_per_kg")
     rows = [
@@ -179,10 +179,10 @@ def test_user_scenario_2028_based_on_2027(tmp_path):
     res = compute_credits(_fleet_2028(tmp_path), rules=rules)
     st = res.statements.iloc[0]
     assert st["year"] == 2028
-    assert st["conventional_volume"] == 60000
-    assert st["low_fc_volume"] == 10000
-    assert st["nev_requirement"] == 34680
-    assert st["nev_credits"] == st["nev_credits_earned"] - 34680
+    assert st["conventional_volume_vehicles"] == 60000
+    assert st["low_fc_volume_vehicles"] == 10000
+    assert st["nev_requirement_credits"] == 34680
+    assert st["nev_credits"] == st["nev_earned_credits"] - 34680
 
 
 def test_user_scenario_overrides_shipped_scenario(tmp_path):
@@ -191,9 +191,9 @@ def test_user_scenario_overrides_shipped_scenario(tmp_path):
     assert rules.for_year(2028)["nev.ratio"] == 0.70
     assert rules.for_year(2029)["nev.ratio"] == 0.78  # shipped scenario untouched
     res = compute_credits(_fleet_2028(tmp_path), rules=rules)
-    assert res.statements.iloc[0]["nev_requirement"] == 35700  # 0.70 x 51,000
+    assert res.statements.iloc[0]["nev_requirement_credits"] == 35700  # 0.70 x 51,000
     shipped = compute_credits(_fleet_2028(tmp_path))
-    assert shipped.statements.iloc[0]["nev_requirement"] == 34680
+    assert shipped.statements.iloc[0]["nev_requirement_credits"] == 34680
 
 
 def test_user_override_changes_only_its_year(tmp_path):
@@ -218,15 +218,15 @@ def test_user_override_changes_only_its_year(tmp_path):
 def test_user_override_used_by_compute_credits(tmp_path):
     fleet = tmp_path / "f.csv"
     fleet.write_text(
-        "enterprise,year,model,powertrain,volume,curb_mass_kg,fuel_consumption_l_per_100km\n"
+        "enterprise,year,model,powertrain,volume_vehicles,curb_mass_kg,fuel_consumption_l_per_100km\n"
         "U,2024,u-ice,ICE,40000,1500,7.0\n",
         encoding="utf-8",
     )
     user = write(tmp_path, "r2024.toml", param(value="0.30"))
     # 2024: T(1500) = 4.753, threshold round(4.753 x 1.08, 2) = 5.13 < 7.0: base 40,000.
-    assert compute_credits(fleet).statements.iloc[0]["nev_requirement"] == 11200  # 0.28
+    assert compute_credits(fleet).statements.iloc[0]["nev_requirement_credits"] == 11200  # 0.28
     res = compute_credits(fleet, rules=load_rules(user))
-    assert res.statements.iloc[0]["nev_requirement"] == 12000  # 0.30
+    assert res.statements.iloc[0]["nev_requirement_credits"] == 12000  # 0.30
 
 
 # --------------------------------------------------------------------------- malformed files

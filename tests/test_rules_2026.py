@@ -214,7 +214,7 @@ def test_rules_diff_between_equal_years_and_errors():
 def test_credits_detail_shows_fuel_used_electricity_part_and_factor(tmp_path):
     fleet = tmp_path / "f.csv"
     fleet.write_text(
-        "enterprise,year,model,powertrain,volume,curb_mass_kg,fuel_consumption_l_per_100km,"
+        "enterprise,year,model,powertrain,volume_vehicles,curb_mass_kg,fuel_consumption_l_per_100km,"
         "electric_range_km,energy_consumption_kwh_per_100km,battery_energy_density_wh_per_kg\n"
         "E,2026,ice,ICE,1000,1500,6.00,,,\n"
         "E,2026,bev,BEV,1000,1200,,400,10.528,150\n", encoding="utf-8")

@@ -107,7 +107,7 @@ def test_sweep_prices_by_hand():
     assert list(table["set:linkage.cea_price_cny_per_t_co2e"]) == \
         [c for c in (50, 100, 200) for _ in YEARS] * 2
     # per tonne: the price / 4.825
-    assert table["implied_carbon_price_cny_per_t"].to_numpy() == pytest.approx(
+    assert table["implied_carbon_price_cny_per_t_co2e"].to_numpy() == pytest.approx(
         hand["price"] / T_PER_CREDIT)
 
 
@@ -333,10 +333,10 @@ def test_enterprise_model_sweep():
     assert a.loc[100, "shadow_price_nev_cny_per_credit"] == pytest.approx(482.5)
     assert a.loc[100, "cea_surrendered_t_co2e"] == pytest.approx(4825.0)
     assert a.loc[300, "total_cost_cny"] == pytest.approx(1_100_000.0)
-    assert a.loc[300, "bought"] == pytest.approx(1000.0)
+    assert a.loc[300, "bought_credits"] == pytest.approx(1000.0)
     assert a.loc[300, "shadow_price_nev_cny_per_credit"] == pytest.approx(1100.0)
     assert b["total_cost_cny"].to_numpy() == pytest.approx(-300 * 600.0)
-    assert b["sold"].to_numpy() == pytest.approx(300.0)
+    assert b["sold_credits"].to_numpy() == pytest.approx(300.0)
 
 
 def test_enterprise_sweep_needs_prices():

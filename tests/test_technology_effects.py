@@ -20,9 +20,9 @@ SHIFT = {"kind": "shift", "from_model": "ice", "to_model": "bev"}
 def fleet(year: int) -> pd.DataFrame:
     return pd.DataFrame([
         {"enterprise": "E", "year": year, "model": "ice", "powertrain": "ICE",
-         "volume": 40_000, "curb_mass_kg": 1500.0, "fuel_consumption_l_per_100km": 6.0},
+         "volume_vehicles": 40_000, "curb_mass_kg": 1500.0, "fuel_consumption_l_per_100km": 6.0},
         {"enterprise": "E", "year": year, "model": "bev", "powertrain": "BEV",
-         "volume": 20_000, "curb_mass_kg": 1500.0, "electric_range_km": 400.0,
+         "volume_vehicles": 20_000, "curb_mass_kg": 1500.0, "electric_range_km": 400.0,
          "energy_consumption_kwh_per_100km": 13.0, "battery_energy_density_wh_per_kg": 150.0,
          "nev_credit_per_vehicle": 2.0},
     ])

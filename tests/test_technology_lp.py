@@ -77,8 +77,8 @@ def test_cheaper_option_used_up_to_its_bound_and_the_rest_bought():
     assert row.quantity == pytest.approx(300.0)
     assert row.cash_flow_cny == pytest.approx(-300_000.0)
     assert qty(r.plan, "buy", "nev_market") == pytest.approx(400.0)
-    assert r.cost_by_instrument["technology"] == pytest.approx(300_000.0)
-    assert sum(r.cost_by_instrument.values()) == pytest.approx(r.total_cost_cny)
+    assert r.cost_by_instrument_cny["technology"] == pytest.approx(300_000.0)
+    assert sum(r.cost_by_instrument_cny.values()) == pytest.approx(r.total_cost_cny)
     # the marginal credit is bought: shadow price = the buy price
     assert r.shadow_price_nev_cny_per_credit[2024] == pytest.approx(1100.0)
 
@@ -171,9 +171,9 @@ def test_binding_offset_limit_in_oversupply_gives_offsets_a_rent():
     assert qty(r.plan, "sell_offset") == pytest.approx(250.0)
     assert r.total_cost_cny == pytest.approx(-250 * 160.0)
     # rent: one more t of limit = 0.5 more credit x 160 = 80 CNY/t = CEA price x factor
-    assert p["offset_rent_cny_per_t"] == pytest.approx(80.0)
-    assert p["offset_rent_cny_per_t"] > 0
-    assert r.summary()["offset_rent_cny_per_t"] == {"2024": pytest.approx(80.0)}
+    assert p["offset_rent_cny_per_t_co2e"] == pytest.approx(80.0)
+    assert p["offset_rent_cny_per_t_co2e"] > 0
+    assert r.summary()["offset_rent_cny_per_t_co2e"] == {"2024": pytest.approx(80.0)}
     # the offsets into the ETS: 250 credits x 2.0 t (policy rate) = 500 t = the limit
     assert p["offsets_into_ets_t_co2e"] == pytest.approx(500.0)
 
@@ -195,7 +195,7 @@ def test_offset_limit_not_binding_has_no_rent():
             "allow_cea_for_deficits": False, "allow_credit_offsets": True}
     ets = {"covered_emissions_t_co2e": 1e9, "offset_limit_share": 0.05, "other_offsets_t_co2e": 0.0}
     r = solve_industry(doc(ent("A", 0, 1000), ent("B", 0, -200), linkage=link, ets=ets))
-    assert r.prices["offset_rent_cny_per_t"].iloc[0] == 0.0
+    assert r.prices["offset_rent_cny_per_t_co2e"].iloc[0] == 0.0
     # all 800 credits left over go into the ETS at 100 / 0.5 = 200 CNY each
     assert qty(r.plan, "sell_offset") == pytest.approx(800.0)
     assert r.total_cost_cny == pytest.approx(-160_000.0)
@@ -255,7 +255,7 @@ def test_industry_write_carries_rent_and_emissions(tmp_path):
     r.write(tmp_path / "out")
     prices = pd.read_csv(tmp_path / "out" / "prices.csv")
     ents = pd.read_csv(tmp_path / "out" / "enterprises.csv")
-    assert {"offset_rent_cny_per_t", "net_change_t_co2e", "basis"} <= set(prices.columns)
+    assert {"offset_rent_cny_per_t_co2e", "net_change_t_co2e", "basis"} <= set(prices.columns)
     assert {"technology_units", "net_change_t_co2e", "integrity_gap_t_co2e"} <= set(
         ents.columns)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
@@ -275,8 +275,8 @@ def test_sweep_rows_carry_the_emissions_by_hand():
         assert r.net_change_t_co2e == pytest.approx(-346.825)
         assert r.integrity_gap_t_co2e == pytest.approx(133.175 - 15.22)
         assert r.technology_units == pytest.approx(25.0)
-        assert r.emissions_basis == "ttw-lab"
-        assert r.offset_rent_cny_per_t == 0.0
+        assert r.basis == "ttw-lab"
+        assert r.offset_rent_cny_per_t_co2e == 0.0
     d = doc(ent("A", 0, -1000, option("bev", 1000.0, 300.0, nev=2.0, co2=-20.0)),
             market={"nev_buy_price_cny_per_credit": 1100.0, "nev_sell_price_cny_per_credit": 0.0})
     e = run_scenarios(d, [{"market.nev_buy_price_cny_per_credit": 1100.0}], model="enterprise")

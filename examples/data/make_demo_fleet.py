@@ -73,7 +73,7 @@ def build() -> tuple[pd.DataFrame, pd.DataFrame]:
                 "year": year,
                 "model": rec["model"],
                 "powertrain": rec["powertrain"],
-                "volume": int(round(rec["v0"] * (1 + rec["growth"]) ** k, -1)),
+                "volume_vehicles": int(round(rec["v0"] * (1 + rec["growth"]) ** k, -1)),
                 "curb_mass_kg": rec["curb_mass_kg"],
                 "seat_rows": rec["seat_rows"],
                 "fuel_consumption_l_per_100km": None if fc is None else round(fc * 0.98**k, 2),

@@ -161,7 +161,7 @@ def _calibrated_year(year: int, seed: int, v: _Values, b: _Values, rules: RuleSe
 
 def _totals(st: pd.DataFrame) -> dict[str, float]:
     return {
-        "volume": float(st["volume"].sum()),
+        "volume": float(st["volume_vehicles"].sum()),
         "cafc_positive": float(st["cafc_credits"].clip(lower=0).sum()),
         "cafc_negative": float(-st["cafc_credits"].clip(upper=0).sum()),
         "nev_positive": float(st["nev_credits"].clip(lower=0).sum()),

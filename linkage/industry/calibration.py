@@ -570,10 +570,10 @@ def _calibration_table(st: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
     for group in ("all", *KINDS):
         s = st if group == "all" else st[st["kind"] == group]
         mo = models if group == "all" else models[models["kind"] == group]
-        vol = mo["volume"].to_numpy(dtype=float)
+        vol = mo["volume_vehicles"].to_numpy(dtype=float)
         gen = {
             "firms": float(len(s)),
-            "volume": float(s["volume"].sum()),
+            "volume": float(s["volume_vehicles"].sum()),
             "cafc_positive": float(s["cafc_credits"].clip(lower=0).sum()),
             "cafc_negative": float(-s["cafc_credits"].clip(upper=0).sum()),
             "nev_positive": float(s["nev_credits"].clip(lower=0).sum()),

@@ -54,15 +54,16 @@ class Industry:
     enterprises : DataFrame
         One row per (synthetic) enterprise: ``enterprise``, ``kind`` (``domestic`` or
         ``import``), ``group`` (affiliate group; the enterprise's own name when alone),
-        ``archetype`` (``nev_focused`` or ``conventional_based``), ``volume_2023`` [vehicle],
-        ``conventional_volume_2023`` [vehicle], ``nev_share_2023`` [-],
-        ``bev_share_of_nev`` [-], ``hev_share_of_conventional_2023`` [-], ``curb_mass_kg``
-        [kg], ``bev_electric_range_km_2023`` [km], ``bev_consumption_ratio`` (energy
-        consumption / target Y(m)) [-], ``nev_credit_per_vehicle_2023`` [credit/vehicle],
-        ``ice_fuel_consumption_ratio_2023`` (ICE model / its target T; NaN without ICE) [-],
-        ``conventional_cafc_ratio_2023`` (conventional actual / conventional target, the
-        statement's values) [-], ``volume_growth_per_year`` [1/year], ``nev_deficit_2023`` and
-        ``cafc_deficit_2023`` (in deficit in 2023).
+        ``archetype`` (``nev_focused`` or ``conventional_based``),
+        ``volume_2023_vehicles`` and ``conventional_volume_2023_vehicles`` [vehicle],
+        ``nev_2023_share`` [-], ``bev_of_nev_share`` [-], ``hev_of_conventional_2023_share``
+        [-], ``curb_mass_kg`` [kg], ``bev_electric_range_2023_km`` [km],
+        ``bev_consumption_ratio`` (energy consumption / target Y(m)) [-],
+        ``nev_2023_credit_per_vehicle`` [credit/vehicle], ``ice_fuel_consumption_2023_ratio``
+        (ICE model / its target T; NaN without ICE) [-], ``conventional_cafc_2023_ratio``
+        (conventional actual / conventional target, the statement's values) [-],
+        ``volume_growth_rate`` [1/year], ``nev_deficit_2023`` and ``cafc_deficit_2023`` (in
+        deficit in 2023).
     statements : DataFrame
         One row per enterprise and year of ``years`` (:data:`STATEMENT_COLUMNS`): volumes
         [vehicle], CAFC values [L/100 km], credits [credit] (signed, whole numbers, int64),
@@ -203,21 +204,21 @@ def _enterprise_table(
             "kind": f.kind,
             "group": group,
             "archetype": np.where(f.focused, "nev_focused", "conventional_based"),
-            "volume_2023": f.volume,
-            "conventional_volume_2023": y0["ICE"] + y0["HEV"],
-            "nev_share_2023": f.nev_share,
-            "bev_share_of_nev": f.bev_share,
-            "hev_share_of_conventional_2023": f.hev_share,
+            "volume_2023_vehicles": f.volume,
+            "conventional_volume_2023_vehicles": y0["ICE"] + y0["HEV"],
+            "nev_2023_share": f.nev_share,
+            "bev_of_nev_share": f.bev_share,
+            "hev_of_conventional_2023_share": f.hev_share,
             "curb_mass_kg": f.mass,
-            "bev_electric_range_km_2023": f.bev_range,
+            "bev_electric_range_2023_km": f.bev_range,
             "bev_consumption_ratio": f.ec_ratio,
-            "nev_credit_per_vehicle_2023": f.nev_credit_per_vehicle,
-            "ice_fuel_consumption_ratio_2023": f.ice_ratio,
-            "conventional_cafc_ratio_2023": (
-                s0.loc[f.name, "conventional_cafc_actual"]
-                / s0.loc[f.name, "conventional_target_value"]
+            "nev_2023_credit_per_vehicle": f.nev_credit_per_vehicle,
+            "ice_fuel_consumption_2023_ratio": f.ice_ratio,
+            "conventional_cafc_2023_ratio": (
+                s0.loc[f.name, "conventional_cafc_actual_l_per_100km"]
+                / s0.loc[f.name, "conventional_target_l_per_100km"]
             ).to_numpy(),
-            "volume_growth_per_year": f.growth,
+            "volume_growth_rate": f.growth,
             "nev_deficit_2023": f.nev_deficit,
             "cafc_deficit_2023": f.cafc_deficit,
         }

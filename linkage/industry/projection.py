@@ -38,7 +38,8 @@ __all__ = ["STATEMENT_COLUMNS"]
 #: Columns of :attr:`Industry.statements`.
 STATEMENT_COLUMNS = [
     *_ACCOUNTING_COLUMNS[:2], "group", "kind", *_ACCOUNTING_COLUMNS[2:-1],
-    "nev_exempt", "nev_carry_eligible", "conventional_target_value", "conventional_cafc_actual",
+    "nev_exempt", "nev_carry_eligible", "conventional_target_l_per_100km",
+    "conventional_cafc_actual_l_per_100km",
     _ACCOUNTING_COLUMNS[-1],
 ]
 _POWERTRAINS = ("ICE", "HEV", "BEV", "PHEV")
@@ -93,7 +94,7 @@ def _year_fleet(
     improve = (1.0 - float(v("cafc.ice_improvement_per_year"))) ** t
     grow = float(v("bev.range_growth_km_per_year")) * t
     return {
-        "volume": vol,
+        "volume_vehicles": vol,
         **{pt: m[pt] for pt in _POWERTRAINS},
         "fc_ICE": round_half_up(np.nan_to_num(f.ice_ratio) * t_model * improve, 2),
         "fc_HEV": round_half_up(float(v("hev.fuel_consumption_ratio")) * t_model, 2),
@@ -126,7 +127,7 @@ def _fleet_frame(
                         "year": year,
                         "model": f"{pt} (representative)",
                         "powertrain": pt,
-                        "volume": y[pt],
+                        "volume_vehicles": y[pt],
                         "curb_mass_kg": f.mass,
                         "seat_rows": _SEAT_ROWS,
                         "fuel_consumption_l_per_100km": (
@@ -156,7 +157,7 @@ def _fleet_frame(
                 )
             )
     fleet = pd.concat(frames, ignore_index=True)
-    fleet = fleet[fleet["volume"] > 0].sort_values(
+    fleet = fleet[fleet["volume_vehicles"] > 0].sort_values(
         ["enterprise", "year", "powertrain"], kind="stable"
     )
     return fleet.reset_index(drop=True)
@@ -181,7 +182,7 @@ def _abatement(
         float(v("phev.electric_range_km")),
     )
     c = f.bev_share * bev_c + (1.0 - f.bev_share) * phev_c
-    vol = y["volume"].astype(float)
+    vol = y["volume_vehicles"].astype(float)
     conv = (y["ICE"] + y["HEV"]).astype(float)
     thr, w_low = float(rb["cafc.multiplier_low_fc_threshold"]), float(rb["cafc.multiplier_low_fc"])
     den = (
@@ -231,7 +232,7 @@ def _statements(
     kind_of = dict(zip(f.name, f.kind, strict=True))
     st["group"] = st["enterprise"].map(dict(zip(f.name, group, strict=True)))
     st["kind"] = st["enterprise"].map(kind_of)
-    for col in ("cafc_credits", "nev_credits_earned", "nev_requirement", "nev_credits"):
+    for col in ("cafc_credits", "nev_earned_credits", "nev_requirement_credits", "nev_credits"):
         st[col] = round_half_up(st[col].to_numpy(dtype=float)).astype(np.int64)
     st["nev_carry_eligible"] = st["nev_carry_eligible"].astype(bool)
     st = st[STATEMENT_COLUMNS].reset_index(drop=True)

@@ -81,7 +81,7 @@ def technology_costs(assumptions: Mapping[str, Mapping[str, Any]] | None = None
 
 
 def _volumes(fleet: pd.DataFrame, model: str) -> pd.Series:
-    return fleet[fleet["model"] == model].set_index(["enterprise", "year"])["volume"]
+    return fleet[fleet["model"] == model].set_index(["enterprise", "year"])["volume_vehicles"]
 
 
 def _apply(fleet: pd.DataFrame, option: str, units: pd.Series, reduction: float
@@ -91,15 +91,15 @@ def _apply(fleet: pd.DataFrame, option: str, units: pd.Series, reduction: float
     key = pd.MultiIndex.from_frame(f[["enterprise", "year"]])
     n = units.reindex(key).fillna(0).to_numpy(dtype=np.int64)
     ice = (f["model"] == ICE).to_numpy()
-    f.loc[ice, "volume"] -= n[ice]
+    f.loc[ice, "volume_vehicles"] -= n[ice]
     if option == "ICE efficiency":
         new = fleet[ice].copy()
         new["model"] = ICE + " (improved)"
-        new["volume"] = n[ice]
+        new["volume_vehicles"] = n[ice]
         new["fuel_consumption_l_per_100km"] = new["fuel_consumption_l_per_100km"] - reduction
-        return pd.concat([f, new[new["volume"] > 0]], ignore_index=True)
+        return pd.concat([f, new[new["volume_vehicles"] > 0]], ignore_index=True)
     to = (f["model"] == (BEV if option == "ICE -> BEV" else PHEV)).to_numpy()
-    f.loc[to, "volume"] += n[to]
+    f.loc[to, "volume_vehicles"] += n[to]
     return f
 
 
@@ -165,7 +165,7 @@ def industry_technology(industry: Any, years: Iterable[int], *,
     keep = industry.fleet["year"].isin(ys) | industry.fleet["year"].isin([y - 1 for y in ys])
     fleet = industry.fleet.loc[keep, [c for c in industry.fleet.columns
                                       if c in FLEET_COLUMNS]].reset_index(drop=True)
-    total = fleet.groupby(["enterprise", "year"])["volume"].sum()
+    total = fleet.groupby(["enterprise", "year"])["volume_vehicles"].sum()
     ice = _volumes(fleet, ICE).reindex(total.index).fillna(0)
     red = float(a["technology.efficiency.reduction_l_per_100km"]["value"])
     limits = {

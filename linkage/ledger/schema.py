@@ -6,7 +6,8 @@ One row per movement of credits::
     [, counterparty, cash_flow_cny, unit]
 
 ``quantity`` is a non-negative amount [credit] (``unit`` "credit"; t CO2e rows of the linkage
-levers say so in ``unit``). ``balance_after`` is the holding of (instrument, vintage) after the
+levers say so in ``unit``). ``balance_after_credits`` is the holding of (instrument,
+                                                                         vintage) after the
 row. ``cash_flow_cny`` is negative for payments [CNY].
 
 Instruments (buckets of one enterprise):
@@ -55,7 +56,7 @@ __all__ = [
 
 #: Columns of a transaction table (``LedgerResult.transactions``), in order.
 TRANSACTION_COLUMNS = [
-    "enterprise", "year", "instrument", "vintage", "action", "quantity", "balance_after",
+    "enterprise", "year", "instrument", "vintage", "action", "quantity", "balance_after_credits",
     "counterparty", "cash_flow_cny", "unit",
 ]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from conversions.vocabulary import renamed_attributes
 from linkage.errors import InputError
 from linkage.ledger.carry import carry_factor
 from linkage.ledger.schema import TRANSACTION_COLUMNS
@@ -72,6 +73,7 @@ class Strategy:
                 raise InputError(f"must lie in [0, 1], got {v}", key=f"Strategy.{name}")
 
 
+@renamed_attributes("python.LedgerResult")
 @dataclass
 class LedgerResult:
     """Result of :func:`simulate`.
@@ -95,8 +97,9 @@ class LedgerResult:
     assumptions: list[str] = field(default_factory=list)
 
     @property
-    def uncovered(self) -> pd.DataFrame:
-        """Deficits left uncovered: ``enterprise, year, instrument, quantity`` [credit]."""
+    def uncovered_deficits(self) -> pd.DataFrame:
+        """Deficits left uncovered: ``enterprise, year, instrument, quantity`` [credit]
+        (formerly ``uncovered``, still readable with a DeprecationWarning)."""
         t = self.transactions
         return t.loc[t["action"] == "uncovered",
                      ["enterprise", "year", "instrument", "quantity"]].reset_index(drop=True)
@@ -211,7 +214,7 @@ def simulate(
 
     tx = pd.DataFrame(book.rows, columns=TRANSACTION_COLUMNS)
     tx = tx.astype({"year": np.int64, "vintage": np.int64, "quantity": float,
-                    "balance_after": float, "cash_flow_cny": float})
+                    "balance_after_credits": float, "cash_flow_cny": float})
     bal = pd.DataFrame(balances, columns=["enterprise", "year", "instrument", "vintage",
                                           "quantity"])
     return LedgerResult(tx, bal, ratios, notes)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from conversions._checks import check_finite, check_year, check_years
+from conversions.vocabulary import rename_deprecated
 from linkage.errors import ArgumentTypeError, FleetError, InputError
 from linkage.fleet import _BOUNDS, _frame_rows, _read_csv, _read_xlsx, _to_bool, _to_numeric
 
@@ -85,6 +86,16 @@ def _source(table: pd.DataFrame | str | Path, what: str) -> tuple[pd.DataFrame, 
     return df, str(table), df.index.to_numpy()
 
 
+def _current_names(df: pd.DataFrame, where: str, name: str) -> pd.DataFrame:
+    """``df`` with the deprecated column names of context ``where`` under their current ones
+    (a DeprecationWarning naming the file for each; both spellings: InputError)."""
+    try:
+        found = rename_deprecated(df.columns, where, file=name, stacklevel=4)
+    except InputError as exc:
+        raise InputError(exc.rule, file=name, row=1, column=exc.key) from None
+    return df.rename(columns=found) if found else df
+
+
 def _whole(num: np.ndarray, column: str, check: _Check) -> np.ndarray:
     """Refuse fractions (2024.5 is no year and is never truncated)."""
     check.fail(~np.isnan(num) & (num != np.round(num)), column,
@@ -146,7 +157,9 @@ def prepare_statements(
         ``nev_credits`` [credit, signed]; optional ``group`` (affiliate group; default: the
         enterprise alone) and ``nev_carry_eligible`` (default True, reported). The CSV written
         by ``linkage credits --out`` qualifies (CSV in UTF-8, or XLSX). Other columns are
-        ignored.
+        ignored; deprecated column names (``conventional_fleet_meets_threshold``, the
+        statement columns before the one vocabulary) are read with a
+        :class:`DeprecationWarning` naming the file.
     years : iterable of int, optional
         The years to be simulated. When given (as the ``linkage ledger`` command does), every
         enterprise with a statement in one of them must have a statement in each (a year
@@ -166,6 +179,7 @@ def prepare_statements(
         Naming file, row and column.
     """
     raw, name, rows = _source(statements, "statements")
+    raw = _current_names(raw, "statements", name)
     check = _Check(name, rows)
     for col in _REQUIRED:
         if col not in raw.columns:
@@ -396,6 +410,7 @@ def normalise_prices(
 def _price_table(prices: pd.DataFrame) -> tuple[dict[int, float], dict[int, float], str]:
     """(buy, sell, source) of a price table; every cell checked."""
     df, name, rows = _source(prices, "prices")
+    df = _current_names(df, "prices", name)
     check = _Check(name, rows)
     unknown = [c for c in df.columns if c not in PRICE_COLUMNS]
     if unknown:
