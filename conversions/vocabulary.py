@@ -25,6 +25,7 @@ the same quantity.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -32,17 +33,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from conversions.errors import InputError
+import pint
+
+from conversions.errors import InputError, UnitExpressionError
+from conversions.registry import parse_unit
 
 __all__ = [
+    "CONTEXTS",
+    "DIMENSIONLESS_ENDINGS",
+    "NAME_QUALIFIERS",
     "NON_UNITS",
     "VOCABULARY_FILE",
     "Name",
+    "Term",
+    "canonical_names",
     "deprecated_aliases",
+    "naming_problems",
     "rename_deprecated",
     "rename_mapping",
     "renamed_parameters",
+    "suffix_problem",
     "suffixes",
+    "terms",
+    "units",
     "vocabulary",
 ]
 
@@ -51,8 +64,34 @@ VOCABULARY_FILE = Path(__file__).parent / "data" / "vocabulary.toml"
 
 #: ``unit`` values of names that are not quantities of a pint unit: labels and indexes
 #: (``text``), flags (``bool``), calendar years (``year``), counts of things that are not
-#: vehicles or credits (``count``) and dimensionless shares, ratios and factors (``-``).
-NON_UNITS = ("text", "bool", "year", "count", "-")
+#: vehicles or credits (``count``), dimensionless shares, ratios and factors (``-``) and
+#: numbers whose unit is given beside them, in the ``unit`` column or field of the same row or
+#: record (``per-row``: a ledger row's ``quantity``, a record's ``value``).
+NON_UNITS = ("text", "bool", "year", "count", "-", "per-row")
+
+#: Endings of the names of dimensionless quantities (unit ``-``).
+DIMENSIONLESS_ENDINGS = ("_share", "_ratio", "_factor", "_rate", "_weight", "_multiplier",
+                         "_error")
+
+#: Qualifiers a name may carry after its unit suffix: ``cost_cny_per_unit`` (per technology
+#: unit), ``max_credits_per_year`` (per year); the unit is the amount's.
+NAME_QUALIFIERS = ("_per_unit", "_per_year")
+
+#: The contexts a name may appear in (``where``), besides ``python.<object>`` (an argument or
+#: attribute of the Python API: ``python.MarketInput``, ``python.set_prices``).
+CONTEXTS = (
+    "fleet", "enterprises",  # input tables of compute_credits
+    "statements", "models",  # its outputs
+    "transactions", "positions", "ratios", "prices",  # the ledger (prices: its input file)
+    "plan", "summary",  # optimizer outputs (plan.csv, summary.json)
+    "industry.enterprises", "industry.prices",  # the industry model's tables
+    "sweep.results", "sweep.file",  # a sweep's results.csv, the keys of a sweep file's [sweep]
+    "backcast", "emissions",  # backcast.csv, the emissions ledger
+    "scenario.scenario", "scenario.enterprise", "scenario.opening", "scenario.market",
+    "scenario.linkage", "scenario.ets", "scenario.penalty", "scenario.technology",
+    "scenario.abatement",  # keys of the scenario file's tables
+)
+_PYTHON_CONTEXT = re.compile(r"python\.[A-Za-z_][A-Za-z0-9_]*")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,6 +112,9 @@ class Name:
         Contexts the name appears in (``statements``, ``scenario.market``, ``python``, ...).
     deprecated : tuple of str
         Old spellings still read, with a :class:`DeprecationWarning`.
+    pint : bool
+        The value is a pint Quantity (plain numbers are read in ``unit``): the unit travels
+        with it and the name carries no unit suffix.
     """
 
     name: str
@@ -80,11 +122,120 @@ class Name:
     meaning: str
     where: tuple[str, ...]
     deprecated: tuple[str, ...] = ()
+    pint: bool = False
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of the glossary (a concept, not a name of the code).
+
+    Attributes
+    ----------
+    term : str
+        The term (``CAFC credit``).
+    meaning : str
+        Its definition, with the unit in brackets where it has one.
+    """
+
+    term: str
+    meaning: str
+
+
+@functools.cache
+def _document(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise InputError(f"cannot read the vocabulary: {exc.strerror or exc}",
+                         file=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+
+
+def _generic_units(path: Path) -> dict[str, tuple[str, ...]]:
+    table = _document(path).get("generic_units", {})
+    return {str(k): tuple(str(u) for u in v) for k, v in table.items()}
+
+
+def _parse(unit: str, path: Path, key: str) -> tuple[pint.Unit, ...]:
+    """A vocabulary unit as pint units, one per choice of its generic units."""
+    choices = [unit]
+    for generic, alternatives in _generic_units(path).items():
+        pattern = re.compile(rf"\b{re.escape(generic)}\b")
+        if any(pattern.search(c) for c in choices):
+            choices = [pattern.sub(a, c) for c in choices for a in alternatives]
+    try:
+        return tuple(parse_unit(c) for c in choices)
+    except UnitExpressionError as exc:
+        raise InputError(f"unit {unit!r} does not parse: {exc}", file=str(path), key=key,
+                         rule="a unit is a pint expression of conversions/units.txt or one "
+                              f"of {', '.join(NON_UNITS)}") from None
+
+
+def _check_contexts(entry: Name, path: Path) -> None:
+    for w in entry.where:
+        if w not in CONTEXTS and not _PYTHON_CONTEXT.fullmatch(w):
+            raise InputError(f"unknown context {w!r}", file=str(path), key=entry.name,
+                             rule="a context is one of conversions.vocabulary.CONTEXTS or "
+                                  "python.<object>")
+
+
+def _entry(i: int, raw: Mapping[str, Any], path: Path) -> Name:
+    missing = [k for k in ("name", "unit", "where") if k not in raw]
+    if missing:
+        raise InputError(f"entry {i} lacks {', '.join(missing)}", file=str(path),
+                         key=str(raw.get("name", f"name[{i}]")),
+                         rule="a name has name, unit and where")
+    entry = Name(name=str(raw["name"]), unit=str(raw["unit"]),
+                 meaning=str(raw.get("meaning", "")), where=tuple(raw["where"]),
+                 deprecated=tuple(raw.get("deprecated", ())), pint=bool(raw.get("pint", False)))
+    if not entry.where:
+        raise InputError("no context", file=str(path), key=entry.name,
+                         rule="a name appears in at least one context")
+    _check_contexts(entry, path)
+    if entry.unit not in NON_UNITS:
+        _parse(entry.unit, path, entry.name)
+    return entry
+
+
+def _parsed_text(unit: str, path: Path, key: str) -> tuple[str, ...]:
+    return tuple(str(u) for u in _parse(unit, path, key))
+
+
+def _check_suffix_table(path: Path) -> None:
+    seen: dict[tuple[str, ...], str] = {}
+    for suffix, unit in suffixes(path).items():
+        parsed = _parsed_text(unit, path, f"suffixes.{suffix}")
+        if parsed in seen:
+            raise InputError(f"suffixes {seen[parsed]!r} and {suffix!r} both mean {unit!r}",
+                             file=str(path), key=f"suffixes.{suffix}",
+                             rule="one suffix per unit")
+        seen[parsed] = suffix
+
+
+def _check_deprecated(out: Mapping[str, Name], path: Path) -> None:
+    """An old spelling is no canonical name of the same context and renames to one name."""
+    owner: dict[tuple[str, str], str] = {}
+    for n in out.values():
+        for old in n.deprecated:
+            for w in n.where:
+                other = out.get(old)
+                if other is not None and w in other.where:
+                    raise InputError(f"{old!r} is a deprecated spelling of {n.name!r} and a "
+                                     f"canonical name in {w}", file=str(path), key=n.name,
+                                     rule="a deprecated spelling is never a canonical name "
+                                          "of the same context")
+                first = owner.setdefault((w, old), n.name)
+                if first != n.name:
+                    raise InputError(f"{old!r} is a deprecated spelling of both {first!r} and "
+                                     f"{n.name!r} in {w}", file=str(path), key=n.name,
+                                     rule="an old spelling renames to one name per context")
 
 
 @functools.cache
 def vocabulary(path: str | Path = VOCABULARY_FILE) -> dict[str, Name]:
-    """Every public name of the vocabulary file, by canonical spelling.
+    """Every public name of the vocabulary file, by canonical spelling, checked.
 
     Parameters
     ----------
@@ -97,34 +248,130 @@ def vocabulary(path: str | Path = VOCABULARY_FILE) -> dict[str, Name]:
     Raises
     ------
     InputError
-        A name given twice, an entry without ``name``/``unit``/``where`` (file and key
-        named).
+        The file and the name (``key``) of the first problem: an entry without
+        ``name``/``unit``/``where``, a name given twice, a unit that is neither a pint
+        expression of the library's registry nor one of :data:`NON_UNITS`, an unknown context,
+        two suffixes of the same unit, a deprecated spelling that is a canonical name of the
+        same context or renames to two names.
     """
     path = Path(path)
-    with path.open("rb") as fh:
-        doc = tomllib.load(fh)
     out: dict[str, Name] = {}
-    for i, entry in enumerate(doc.get("name", []), start=1):
-        missing = [k for k in ("name", "unit", "where") if k not in entry]
-        if missing:
-            raise InputError(f"entry {i} lacks {', '.join(missing)}", file=str(path),
-                             key=str(entry.get("name", f"name[{i}]")),
-                             rule="a name has name, unit and where")
-        name = entry["name"]
-        if name in out:
-            raise InputError(f"{name!r} is given twice", file=str(path), key=name,
+    for i, raw in enumerate(_document(path).get("name", []), start=1):
+        entry = _entry(i, raw, path)
+        if entry.name in out:
+            raise InputError(f"{entry.name!r} is given twice", file=str(path), key=entry.name,
                              rule="one entry per name")
-        out[name] = Name(name=name, unit=entry["unit"], meaning=entry.get("meaning", ""),
-                         where=tuple(entry["where"]),
-                         deprecated=tuple(entry.get("deprecated", ())))
+        out[entry.name] = entry
+    _check_suffix_table(path)
+    _check_deprecated(out, path)
     return out
 
 
 def suffixes(path: str | Path = VOCABULARY_FILE) -> dict[str, str]:
     """The unit suffix of each unit: ``{suffix: unit}``, longest suffix first."""
-    with Path(path).open("rb") as fh:
-        table = tomllib.load(fh).get("suffixes", {})
+    table = _document(Path(path)).get("suffixes", {})
     return dict(sorted(table.items(), key=lambda kv: -len(kv[0])))
+
+
+def terms(path: str | Path = VOCABULARY_FILE) -> list[Term]:
+    """The glossary's terms (``[[term]]`` entries), in the file's order."""
+    return [Term(term=str(t["term"]), meaning=str(t["meaning"]))
+            for t in _document(Path(path)).get("term", [])]
+
+
+def units(path: str | Path = VOCABULARY_FILE) -> dict[str, str]:
+    """The unit of every canonical name: ``{name: unit}`` (a pint expression or a
+    :data:`NON_UNITS` value)."""
+    return {n.name: n.unit for n in vocabulary(path).values()}
+
+
+def canonical_names(where: str, path: str | Path = VOCABULARY_FILE) -> set[str]:
+    """The canonical names registered in a context (``statements``, ``python.Scenario``)."""
+    return {n.name for n in vocabulary(path).values() if where in n.where}
+
+
+def _ends_in(name: str, ending: str) -> bool:
+    """``name`` ends in ``ending`` (``_credits``), or is it without the underscore."""
+    return name.endswith(ending) or name == ending.lstrip("_")
+
+
+def suffix_problem(entry: Name, path: str | Path = VOCABULARY_FILE) -> str | None:
+    """Why a name breaks the naming convention of its unit, or None.
+
+    A quantity's name ends in the suffix of its unit (optionally followed by one of
+    :data:`NAME_QUALIFIERS`); a dimensionless name (``-``) in one of
+    :data:`DIMENSIONLESS_ENDINGS`; a name of another :data:`NON_UNITS` value in no unit
+    suffix. Names of pint Quantities (``pint = true``) are exempt.
+
+    Parameters
+    ----------
+    entry : Name
+    path : str or Path, default :data:`VOCABULARY_FILE`
+        Vocabulary file whose suffix table applies.
+
+    Returns
+    -------
+    str or None
+        A sentence naming the name, its unit and the ending it needs.
+    """
+    if entry.pint:
+        return None
+    table = suffixes(path)
+    bare = entry.name
+    for qualifier in NAME_QUALIFIERS:
+        if bare.endswith(qualifier) and bare != qualifier.lstrip("_"):
+            bare = bare.removesuffix(qualifier)
+            break
+    if entry.unit == "-":
+        if not any(_ends_in(entry.name, e) for e in DIMENSIONLESS_ENDINGS):
+            return (f"{entry.name!r} is dimensionless [-]: its name ends in one of "
+                    f"{', '.join(DIMENSIONLESS_ENDINGS)}")
+        return None
+    carried = next((s for s in table if _ends_in(bare, s)), None)
+    if entry.unit in NON_UNITS:
+        if carried is not None:
+            return (f"{entry.name!r} ends in the suffix {carried!r} of {table[carried]!r} but "
+                    f"its unit is {entry.unit!r}")
+        return None
+    path = Path(path)
+    parsed = _parsed_text(entry.unit, path, entry.name)
+    wanted = [s for s, u in table.items() if _parsed_text(u, path, f"suffixes.{s}") == parsed]
+    if not wanted:
+        return f"no suffix for the unit {entry.unit!r} of {entry.name!r} in [suffixes]"
+    if carried != wanted[0]:
+        return (f"{entry.name!r} [{entry.unit}] must end in {wanted[0]!r}"
+                + (f", not {carried!r}" if carried else ""))
+    return None
+
+
+def naming_problems(path: str | Path = VOCABULARY_FILE) -> list[str]:
+    """Every break of the naming rules in a vocabulary file, as sentences.
+
+    Checks that each name ends in its unit (:func:`suffix_problem`), that no two canonical
+    names share a meaning (a second name of one quantity), and that no canonical name is a
+    deprecated spelling of another name.
+
+    Parameters
+    ----------
+    path : str or Path, default :data:`VOCABULARY_FILE`
+
+    Returns
+    -------
+    list of str
+        Empty when the vocabulary keeps the rules.
+    """
+    names = vocabulary(path)
+    problems = [p for n in names.values() if (p := suffix_problem(n, path)) is not None]
+    meanings: dict[str, str] = {}
+    for n in names.values():
+        first = meanings.setdefault(n.meaning.strip().lower(), n.name)
+        if first != n.name:
+            problems.append(f"{first!r} and {n.name!r} have the same meaning "
+                            f"({n.meaning!r}): one quantity, two names")
+    old = {o: n.name for n in names.values() for o in n.deprecated}
+    problems += [f"{n!r} is canonical but also a deprecated spelling of {old[n]!r}"
+                 for n in names if n in old]
+    return problems
 
 
 @functools.cache
