@@ -141,16 +141,22 @@ class Term:
     meaning: str
 
 
+def _error(message: str, *, hint: str = "", file: str | None = None,
+           key: str | None = None) -> InputError:
+    """A located :class:`InputError`: what is wrong, then the rule broken in brackets."""
+    return InputError(f"{message} ({hint})" if hint else message, file=file, key=key)
+
+
 @functools.cache
 def _document(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except OSError as exc:
-        raise InputError(f"cannot read the vocabulary: {exc.strerror or exc}",
+        raise _error(f"cannot read the vocabulary: {exc.strerror or exc}",
                          file=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+        raise _error(f"not valid TOML: {exc}", file=str(path)) from None
 
 
 def _generic_units(path: Path) -> dict[str, tuple[str, ...]]:
@@ -168,31 +174,31 @@ def _parse(unit: str, path: Path, key: str) -> tuple[pint.Unit, ...]:
     try:
         return tuple(parse_unit(c) for c in choices)
     except UnitExpressionError as exc:
-        raise InputError(f"unit {unit!r} does not parse: {exc}", file=str(path), key=key,
-                         rule="a unit is a pint expression of conversions/units.txt or one "
+        raise _error(f"unit {unit!r} does not parse: {exc}", file=str(path), key=key,
+                         hint="a unit is a pint expression of conversions/units.txt or one "
                               f"of {', '.join(NON_UNITS)}") from None
 
 
 def _check_contexts(entry: Name, path: Path) -> None:
     for w in entry.where:
         if w not in CONTEXTS and not _PYTHON_CONTEXT.fullmatch(w):
-            raise InputError(f"unknown context {w!r}", file=str(path), key=entry.name,
-                             rule="a context is one of conversions.vocabulary.CONTEXTS or "
+            raise _error(f"unknown context {w!r}", file=str(path), key=entry.name,
+                             hint="a context is one of conversions.vocabulary.CONTEXTS or "
                                   "python.<object>")
 
 
 def _entry(i: int, raw: Mapping[str, Any], path: Path) -> Name:
     missing = [k for k in ("name", "unit", "where") if k not in raw]
     if missing:
-        raise InputError(f"entry {i} lacks {', '.join(missing)}", file=str(path),
+        raise _error(f"entry {i} lacks {', '.join(missing)}", file=str(path),
                          key=str(raw.get("name", f"name[{i}]")),
-                         rule="a name has name, unit and where")
+                         hint="a name has name, unit and where")
     entry = Name(name=str(raw["name"]), unit=str(raw["unit"]),
                  meaning=str(raw.get("meaning", "")), where=tuple(raw["where"]),
                  deprecated=tuple(raw.get("deprecated", ())), pint=bool(raw.get("pint", False)))
     if not entry.where:
-        raise InputError("no context", file=str(path), key=entry.name,
-                         rule="a name appears in at least one context")
+        raise _error("no context", file=str(path), key=entry.name,
+                         hint="a name appears in at least one context")
     _check_contexts(entry, path)
     if entry.unit not in NON_UNITS:
         _parse(entry.unit, path, entry.name)
@@ -208,9 +214,9 @@ def _check_suffix_table(path: Path) -> None:
     for suffix, unit in suffixes(path).items():
         parsed = _parsed_text(unit, path, f"suffixes.{suffix}")
         if parsed in seen:
-            raise InputError(f"suffixes {seen[parsed]!r} and {suffix!r} both mean {unit!r}",
+            raise _error(f"suffixes {seen[parsed]!r} and {suffix!r} both mean {unit!r}",
                              file=str(path), key=f"suffixes.{suffix}",
-                             rule="one suffix per unit")
+                             hint="one suffix per unit")
         seen[parsed] = suffix
 
 
@@ -222,15 +228,15 @@ def _check_deprecated(out: Mapping[str, Name], path: Path) -> None:
             for w in n.where:
                 other = out.get(old)
                 if other is not None and w in other.where:
-                    raise InputError(f"{old!r} is a deprecated spelling of {n.name!r} and a "
+                    raise _error(f"{old!r} is a deprecated spelling of {n.name!r} and a "
                                      f"canonical name in {w}", file=str(path), key=n.name,
-                                     rule="a deprecated spelling is never a canonical name "
+                                     hint="a deprecated spelling is never a canonical name "
                                           "of the same context")
                 first = owner.setdefault((w, old), n.name)
                 if first != n.name:
-                    raise InputError(f"{old!r} is a deprecated spelling of both {first!r} and "
+                    raise _error(f"{old!r} is a deprecated spelling of both {first!r} and "
                                      f"{n.name!r} in {w}", file=str(path), key=n.name,
-                                     rule="an old spelling renames to one name per context")
+                                     hint="an old spelling renames to one name per context")
 
 
 @functools.cache
@@ -259,8 +265,8 @@ def vocabulary(path: str | Path = VOCABULARY_FILE) -> dict[str, Name]:
     for i, raw in enumerate(_document(path).get("name", []), start=1):
         entry = _entry(i, raw, path)
         if entry.name in out:
-            raise InputError(f"{entry.name!r} is given twice", file=str(path), key=entry.name,
-                             rule="one entry per name")
+            raise _error(f"{entry.name!r} is given twice", file=str(path), key=entry.name,
+                             hint="one entry per name")
         out[entry.name] = entry
     _check_suffix_table(path)
     _check_deprecated(out, path)
@@ -422,8 +428,8 @@ def rename_deprecated(names: Iterable[str], where: str, *, file: str | None = No
     found = {old: aliases[old] for old in present if old in aliases}
     for old, new in found.items():
         if new in present:
-            raise InputError(f"{old!r} and {new!r} are the same quantity; give only {new!r}",
-                             file=file, key=old, rule="one name per quantity")
+            raise _error(f"{old!r} and {new!r} are the same quantity; give only {new!r}",
+                             file=file, key=old, hint="one name per quantity")
         place = f"{file}: " if file else ""
         warnings.warn(f"{place}{old!r} is deprecated, use {new!r} ({where})",
                       DeprecationWarning, stacklevel=stacklevel)
