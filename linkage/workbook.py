@@ -54,7 +54,7 @@ COLUMN_UNITS: dict[str, str] = {
     "cafc_requirement": "-", "small_enterprise_relief_factor": "-",
     "cafc_credits": "credit", "nev_credits_earned": "credit", "nev_requirement": "credit",
     "nev_credits": "credit", "provisional_parameters": "count",
-    "seat_rows": "-", "nev_credit_per_vehicle": "credit/vehicle",
+    "seat_rows": "count", "nev_credit_per_vehicle": "credit/vehicle",
     "phev_utility_factor": "-", "nev_low_temperature_factor": "-", "cafc_multiplier": "-",
     "nev_requirement_weight": "-", "nev_standard_credit": "credit/vehicle",
     "nev_range_factor": "-", "nev_density_factor": "-", "nev_consumption_factor": "-",
