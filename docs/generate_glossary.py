@@ -50,7 +50,7 @@ GLOSSARY = DOCS / "glossary.md"
 #: The source tree documented (paths in the page are relative to it).
 SOURCE = Path(conversions.__file__).resolve().parents[1]
 #: The packages whose ``__all__`` the page documents, in the page's order.
-PACKAGES = ("linkage", "linkage.ledger", "optimize", "conversions")
+PACKAGES = ("linkage", "linkage.ledger", "optimize", "conversions", "conversions.vocabulary")
 #: Table contexts of the vocabulary with their headings, in the page's order.
 TABLES = {
     "fleet": "Fleet table",
@@ -194,6 +194,7 @@ def _head() -> list[str]:
         "Contents: [terms](#terms) · [`linkage`](#package-linkage) · "
         "[`linkage.ledger`](#package-linkageledger) · [`optimize`](#package-optimize) · "
         "[`conversions`](#package-conversions) · "
+        "[`conversions.vocabulary`](#package-conversionsvocabulary) · "
         "[arguments and attributes](#arguments-and-attributes-of-the-python-api) · "
         "[scenario and sweep files](#keys-of-scenario-and-sweep-files) · "
         "[columns of inputs and outputs](#columns-of-inputs-and-outputs) · "

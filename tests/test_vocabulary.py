@@ -30,7 +30,7 @@ from conversions.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-PACKAGES = (conversions, linkage, linkage.ledger, optimize)
+PACKAGES = (conversions, vocab, linkage, linkage.ledger, optimize)
 _LIBRARY = ("conversions", "linkage", "optimize")
 
 
@@ -150,6 +150,11 @@ def _ours(obj: Any) -> bool:
     return str(getattr(obj, "__module__", "")).split(".")[0] in _LIBRARY
 
 
+def _has_attribute(cls: type, name: str) -> bool:
+    fields = {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
+    return name in fields or any(name in vars(k) for k in cls.__mro__)
+
+
 def _scan_class(found: dict[str, dict[str, str]], cls: type, origin: str) -> None:
     owner = next((c for c in cls.__mro__ if "__init__" in vars(c)), object)
     if _ours(owner):
@@ -169,8 +174,10 @@ def _scan_class(found: dict[str, dict[str, str]], cls: type, origin: str) -> Non
             if attr.startswith("_"):
                 continue
             if isinstance(value, property):
-                if attr not in vocab.deprecated_aliases(f"python.{cls.__name__}"):
-                    # an old attribute name kept as a warning property is allowed
+                new = vocab.deprecated_aliases(f"python.{cls.__name__}").get(attr)
+                if new is None or not _has_attribute(cls, new):
+                    # an old attribute name kept beside the new one (a warning property) is
+                    # allowed; an old name alone is not
                     _frame_names(found, f"python.{cls.__name__}", [attr],
                                  f"{origin}.{attr} (property)")
             elif inspect.isfunction(value) or isinstance(value, classmethod | staticmethod):
@@ -470,3 +477,33 @@ def test_renamed_parameters_passes_the_keyword_on():
         set_prices(nev_buy_price=1.0, nev_buy_price_cny_per_credit=2.0)
     assert inspect.signature(set_prices).parameters.keys() == {
         "nev_buy_price_cny_per_credit", "penalty_cny_per_credit"}
+
+
+def test_an_old_attribute_alone_is_caught():
+    """(d) An old attribute name kept as a property beside the new one is allowed; an old
+    name without the new one is reported by the scan."""
+
+    @dataclasses.dataclass
+    class CarbonLink:  # the context python.CarbonLink: t_per_credit -> t_co2e_per_credit
+        t_co2e_per_credit: float = 0.1
+
+        @property
+        def t_per_credit(self) -> float:
+            return self.t_co2e_per_credit
+
+    class Old:
+        @property
+        def t_per_credit(self) -> float:
+            return 0.1
+
+    Old.__name__ = Old.__qualname__ = "CarbonLink"
+    for cls in (CarbonLink, Old):
+        cls.__module__ = "linkage.fake"
+    kept: dict[str, dict[str, str]] = {}
+    _scan_class(kept, CarbonLink, "fake.CarbonLink")
+    assert unregistered(kept) == []
+    alone: dict[str, dict[str, str]] = {}
+    _scan_class(alone, Old, "fake.Old")
+    assert unregistered(alone) == ["'t_per_credit' in python.CarbonLink (from fake.Old."
+                                   "t_per_credit (property)): a deprecated spelling: use "
+                                   "'t_co2e_per_credit'"]
