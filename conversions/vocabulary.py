@@ -5,11 +5,19 @@ every layer reads the same table):
 
 - ``[suffixes]``: the unit suffix of a name for each unit (``_l_per_100km`` -> ``L/100 km``);
   one suffix per unit, parsed by the library's pint registry;
+- ``[generic_units]``: units of the vocabulary standing for one of several registry units
+  (``credit`` is a ``cafc_credit`` or a ``nev_credit``);
 - ``[[name]]``: one entry per public name (a table column, a scenario key, an argument or
   attribute of the Python API, a key of a JSON summary), with its ``unit`` (a pint unit
   expression of the library's registry, or one of :data:`NON_UNITS`), its ``meaning``, the
-  contexts it appears in (``where``) and its ``deprecated`` spellings. A name of a quantity
-  ends in the suffix of its unit; the same name means the same thing wherever it appears.
+  contexts it appears in (``where``, one of :data:`CONTEXTS` or ``python.<object>``), its
+  ``deprecated`` spellings and ``pint = true`` when its value is a pint Quantity. A name of a
+  quantity ends in the suffix of its unit (:func:`suffix_problem`); the same name means the
+  same thing wherever it appears, and no quantity has two names (:func:`naming_problems`);
+- ``[[term]]``: the concepts of the glossary's Terms section (:func:`terms`).
+
+:func:`vocabulary` reads and checks the file (units parse, one suffix per unit, no name twice,
+known contexts, an old spelling never canonical in the same context).
 
 Old spellings stay readable for a deprecation period: :func:`deprecated_aliases` gives the
 ``old -> new`` map of a context, :func:`rename_deprecated` applies it to the keys of a mapping
