@@ -112,7 +112,7 @@ def _scan_tables(found: dict[str, dict[str, str]], tmp: Path) -> None:
                  "emissions_ledger()")
     for model in ("industry", "enterprise"):
         sweep = optimize.run_scenarios(EXAMPLES / "industry_market.toml",
-                                       [{"linkage.cea_price": 50}], model=model,
+                                       [{"market.supply_demand_ratio": 1.0}], model=model,
                                        progress=False)
         _frame_names(found, "sweep.results", sweep.columns,
                      f"run_scenarios(model={model!r})")
