@@ -1,14 +1,15 @@
-"""Generate ``docs/rules.md`` (and the rule-key block of ``docs/glossary.md``) from the rulebooks.
+"""Generate ``docs/rules.md`` from the rulebooks.
 
 Usage::
 
     python docs/generate_rules_page.py           # write the files
     python docs/generate_rules_page.py --check   # exit 1 if a file differs from what it would be
 
-The pages are built from the shipped rules only (``linkage.rules.default_rules()``: law
+The page is built from the shipped rules only (``linkage.rules.default_rules()``: law
 2021-2027 and the 2028-2030 scenario rulebook) and the rulebook schema
 (``linkage.rules.schema()``). Nothing machine-specific (paths, dates) goes into the output, so
-the page is identical wherever it is generated.
+the page is identical wherever it is generated. The rule keys of ``docs/glossary.md`` are
+written by ``docs/generate_glossary.py`` (which groups them with :func:`_collect` as here).
 """
 
 from __future__ import annotations
@@ -25,9 +26,6 @@ from linkage.rules import STATUSES, default_rules, schema
 
 DOCS = Path(__file__).resolve().parent
 RULES_PAGE = DOCS / "rules.md"
-GLOSSARY = DOCS / "glossary.md"
-BEGIN = "<!-- BEGIN GENERATED RULE KEYS (docs/generate_rules_page.py) -->"
-END = "<!-- END GENERATED RULE KEYS -->"
 
 
 def _cell(text: object) -> str:
@@ -284,35 +282,12 @@ def rules_page() -> str:
     return "\n".join(lines)
 
 
-def glossary_block() -> str:
-    """The generated rule-key block of ``docs/glossary.md`` (markers included)."""
-    _, families, key_family = _collect()
-    lines = [BEGIN, ""]
-    for fam in families:
-        lines += [f"Family `{fam}` ({families[fam]['title']}):", ""]
-        for k, spec in schema().items():
-            if key_family.get(k) == fam:
-                lines.append(f"- **`{k}`** — {spec['description']} [{spec['unit']}].")
-        lines.append("")
-    lines.append(END)
-    return "\n".join(lines)
-
-
-def _glossary_text(current: str) -> str:
-    if BEGIN not in current or END not in current:
-        raise SystemExit(f"{GLOSSARY}: the markers {BEGIN!r} and {END!r} are missing")
-    head, rest = current.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return head + glossary_block() + tail
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
-                        help="exit 1 if docs/rules.md or the glossary block is out of date")
+                        help="exit 1 if docs/rules.md is out of date")
     args = parser.parse_args(argv)
-    glossary_now = GLOSSARY.read_text(encoding="utf-8")
-    wanted = {RULES_PAGE: rules_page() + "\n", GLOSSARY: _glossary_text(glossary_now)}
+    wanted = {RULES_PAGE: rules_page() + "\n"}
     stale = [p for p, text in wanted.items()
              if not p.exists() or p.read_text(encoding="utf-8") != text]
     if args.check:

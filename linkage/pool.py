@@ -85,21 +85,22 @@ def pool_window(year: int, ratio: float, rulebook: Rulebook) -> PoolWindow:
 class ReserveVariant:
     """Policy variant: a reserve that sells released pool credits at a set price.
 
-    Off by default (``reserve_price_cny_per_credit=None``). When on, in years when the pool releases
-    (ratio below the release trigger) enterprises may buy, all together, up to
-    ``max_credits_per_year`` [credit] a year (None: unlimited; in the enterprise optimizer the
-    cap applies to the one enterprise modelled) at ``reserve_price_cny_per_credit``
+    Off by default (``reserve_price_cny_per_credit=None``). When on, in years when the pool
+    releases (ratio below the release trigger) enterprises may buy, all together, up to
+    ``reserve_max_credits_per_year`` [credit] a year (None: unlimited; in the enterprise
+    optimizer the cap applies to the one enterprise modelled) at ``reserve_price_cny_per_credit``
     [CNY/credit], like a price containment reserve. Not law: a design from the linkage
-    reference. (``price_cny_per_credit``, the field's name before the one-vocabulary rename,
-    is still read and accepted, with a :class:`DeprecationWarning`.)
+    reference. (``price_cny_per_credit`` and ``max_credits_per_year``, the fields' names before
+    the one-vocabulary rename, are still read and accepted, with a
+    :class:`DeprecationWarning`.)
     """
 
     reserve_price_cny_per_credit: float | None = None
-    max_credits_per_year: float | None = None
+    reserve_max_credits_per_year: float | None = None
 
     def __post_init__(self) -> None:
         # a negative or NaN price would make buying from the reserve earn money
-        for name in ("reserve_price_cny_per_credit", "max_credits_per_year"):
+        for name in ("reserve_price_cny_per_credit", "reserve_max_credits_per_year"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, check_finite(value, name, minimum=0.0))

@@ -89,7 +89,7 @@ class ScenarioResult:
                 "exchange_rate_credits_per_t_co2e": sc.link.exchange_rate_credits_per_t_co2e,
                 "allow_cea_for_deficits": sc.link.allow_cea_for_deficits,
                 "cea_clears": list(sc.link.cea_clears),
-                "max_cea_share_of_deficit": sc.link.max_cea_deficit_share,
+                "max_cea_deficit_share": sc.link.max_cea_deficit_share,
                 "allow_credit_offsets": sc.link.allow_credit_offsets,
                 "offset_cap_t_co2e": {str(k): v for k, v in sc.link.offset_cap_t_co2e.items()},
                 "basis_assumptions": sc.basis_assumptions,

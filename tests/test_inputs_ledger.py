@@ -266,7 +266,7 @@ def test_api_refuses_bad_reserve_price(price):
 
 def test_api_reserve_price_zero_and_ints_accepted():
     assert ReserveVariant(0).reserve_price_cny_per_credit == 0.0
-    assert ReserveVariant(800, 100).max_credits_per_year == 100.0
+    assert ReserveVariant(800, 100).reserve_max_credits_per_year == 100.0
 
 
 @pytest.mark.parametrize("ratio", ["2025=nan", "2025=inf", "2025=1,2", "2025.5=1.2",

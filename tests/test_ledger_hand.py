@@ -137,7 +137,7 @@ def test_expired_cafc_cannot_clear_2025_deficit(cafc_carry):
     v = verify_plan(bad, st[st["enterprise"] == "A"], years=years, supply_demand_ratio=ratios)
     hit = find(v, "expired_or_unheld_vintage")
     assert (hit.enterprise, hit.year, hit.vintage) == ("A", 2025, 2021)
-    assert hit.amount == pytest.approx(500.0)
+    assert hit.amount_credits == pytest.approx(500.0)
 
 
 def test_cafc_carried_credits_used_when_available(cafc_carry):
@@ -219,7 +219,7 @@ def test_nev_ineligible_vintage_expires_at_year_end(nev_carry):
     hit = find(verify_plan(bad, st, years=years, supply_demand_ratio=ratios),
                "expired_or_unheld_vintage")
     assert (hit.enterprise, hit.year, hit.vintage) == ("N2", 2022, 2021)
-    assert hit.amount == pytest.approx(200.0)
+    assert hit.amount_credits == pytest.approx(200.0)
 
 
 # --------------------------------------------------------------------------- the credit pool
@@ -314,7 +314,7 @@ def test_unused_withdrawal_returns_to_pool(pool_case):
     # 801 > 800 stored
     hit = find(verify_plan(_pool_plan(500, 801), st, **kw), "withdrawal_above_stored")
     assert (hit.enterprise, hit.year, hit.vintage) == ("P", 2029, 2024)
-    assert hit.amount == pytest.approx(1.0)
+    assert hit.amount_credits == pytest.approx(1.0)
 
 
 def test_pool_withdrawal_after_validity_refused(pool_case):
@@ -333,7 +333,7 @@ def test_pool_withdrawal_after_validity_refused(pool_case):
     v = verify_plan(bad, st, years=POOL_YEARS, supply_demand_ratio=POOL_RATIOS)
     hit = find(v, "expired_pool_vintage")  # 2030 - 2024 = 6 > 5
     assert (hit.enterprise, hit.year, hit.vintage) == ("P", 2030, 2024)
-    assert hit.amount == pytest.approx(100.0)
+    assert hit.amount_credits == pytest.approx(100.0)
 
 
 def test_pool_disabled_before_2024():
@@ -377,13 +377,13 @@ def test_deposit_above_share_refused(tmp_path):
     hit = find(verify_plan(bad, st, rules, years=[2024], supply_demand_ratio=ratios),
                "deposit_above_share")
     assert (hit.enterprise, hit.year, hit.vintage) == ("P", 2024, 2024)
-    assert hit.amount == pytest.approx(100.0)  # 600 - 0.5 * 1000
+    assert hit.amount_credits == pytest.approx(100.0)  # 600 - 0.5 * 1000
     # with the shipped 100 % share, 1,000 is fine and 1,200 is 200 too many
     assert verify_plan(plan(plan_row("P", 2024, "nev", 2024, "deposit", 1000)), st,
                        years=[2024], supply_demand_ratio=ratios) == []
     hit = find(verify_plan(plan(plan_row("P", 2024, "nev", 2024, "deposit", 1200)), st,
                            years=[2024], supply_demand_ratio=ratios), "deposit_above_share")
-    assert hit.amount == pytest.approx(200.0)
+    assert hit.amount_credits == pytest.approx(200.0)
 
 
 # --------------------------------------------------------------------------- affiliates
@@ -442,7 +442,7 @@ def test_affiliate_transfer_used_next_year_refused(affiliates):
     hit = find(verify_plan(bad, st, years=years, supply_demand_ratio=ratios),
                "affiliate_transfer_outside_year")
     assert (hit.enterprise, hit.year, hit.vintage) == ("R", 2025, 2024)
-    assert hit.amount == pytest.approx(300.0)
+    assert hit.amount_credits == pytest.approx(300.0)
 
 
 def test_transfer_to_non_affiliate_refused(affiliates):
@@ -460,7 +460,7 @@ def test_transfer_to_non_affiliate_refused(affiliates):
     v = verify_plan(bad, st, years=years, supply_demand_ratio=ratios)
     hit = find(v, "transfer_to_non_affiliate")
     assert (hit.enterprise, hit.year, hit.vintage) == ("D", 2024, 2024)
-    assert hit.amount == pytest.approx(200.0)
+    assert hit.amount_credits == pytest.approx(200.0)
     assert all(x.rule == "transfer_to_non_affiliate" for x in v)
 
 
@@ -507,7 +507,7 @@ def test_cafc_never_clears_nev(nev_cafc):
                plan_row("G", 2024, "nev_market", 2024, "offset_cafc", 100))
     hit = find(verify_plan(bad, st, years=[2024], supply_demand_ratio=ratios),
                "cafc_for_nev_deficit")
-    assert (hit.enterprise, hit.year, hit.vintage, hit.amount) == ("F", 2024, 2024, 300.0)
+    assert (hit.enterprise, hit.year, hit.vintage, hit.amount_credits) == ("F", 2024, 2024, 300.0)
 
 
 # --------------------------------------------------------------------------- supply/demand
@@ -620,7 +620,7 @@ def test_reserve_on_buys_at_reserve_price_up_to_cap(reserve_case):
     # verified without the variant, the same plan is refused
     hit = find(verify_plan(tx, st, years=years, supply_demand_ratio=ratios),
                "reserve_closed")
-    assert (hit.enterprise, hit.year, hit.amount) == ("U", 2026, 100.0)
+    assert (hit.enterprise, hit.year, hit.amount_credits) == ("U", 2026, 100.0)
 
 
 def test_reserve_off_by_default_and_not_dearer(reserve_case):
@@ -674,7 +674,7 @@ def test_opening_holdings_carried_by_age():
     assert verify_plan(tx, st, opening=opening, **kw) == []
     hit = find(verify_plan(tx, st, **kw), "expired_or_unheld_vintage")  # no opening given
     assert (hit.enterprise, hit.year, hit.vintage) == ("B", 2024, 2021)
-    assert hit.amount == pytest.approx(729.0)
+    assert hit.amount_credits == pytest.approx(729.0)
 
 
 def test_transaction_columns():

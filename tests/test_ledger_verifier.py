@@ -345,7 +345,7 @@ def test_illegal_plan_is_refused(name):
     assert hits, (f"expected {case.rule} for {case.enterprise} {case.year} vintage "
                   f"{case.vintage}; got {[str(v) for v in violations]}")
     if case.amount is not None:
-        assert hits[0].amount == pytest.approx(case.amount)
+        assert hits[0].amount_credits == pytest.approx(case.amount)
     assert hits[0].detail
 
 

@@ -485,7 +485,7 @@ def test_seeded_plan_breaks_this_rule_only(name):
     assert {v.rule for v in violations} == {rule_of(name)}, [str(v) for v in violations]
     v = violations[0]
     assert (v.enterprise, v.year, v.vintage) == case.at[:3]
-    assert v.amount == pytest.approx(case.at[3], nan_ok=True)
+    assert v.amount_credits == pytest.approx(case.at[3], nan_ok=True)
     assert v.detail
 
 
@@ -518,7 +518,7 @@ def test_zero_quantity_rows_are_legal():
                row("A", 2023, "cafc", 2021, "sell_offset", 0))(b.plan())
     # a zero offset sale is still an offset sale: refused without a design, amount 0
     v = b.verify(plan)
-    assert [(x.rule, x.year, x.amount) for x in v] == [("offsets_not_allowed", 2023, 0.0)]
+    assert [(x.rule, x.year, x.amount_credits) for x in v] == [("offsets_not_allowed", 2023, 0.0)]
     assert b.verify(plan.iloc[:-1]) == []
 
 
@@ -528,7 +528,7 @@ def test_years_and_ratio_default_to_the_plan_and_statements():
     assert verify_plan(b.plan(), b.statements) == []
     # ... and checked: F's 300 bought dropped leaves its NEV deficit undeclared
     v = verify_plan(drop_bought("F", 2024)(b.plan()), b.statements)
-    assert [(x.rule, x.enterprise, x.amount) for x in v] == [
+    assert [(x.rule, x.enterprise, x.amount_credits) for x in v] == [
         ("undeclared_uncovered_deficit", "F", 300.0)]
     # years from the plan: a plan with no row has nothing to check
     assert verify_plan(b.plan().iloc[:0], b.statements) == []
@@ -543,4 +543,4 @@ def test_legal_abatement_lowers_the_deficit():
     assert b.verify(plan) == []
     # without the abatement the 100 are neither cleared nor declared
     v = b.verify(plan.iloc[:-1])
-    assert [(x.rule, x.amount) for x in v] == [("undeclared_uncovered_deficit", 100.0)]
+    assert [(x.rule, x.amount_credits) for x in v] == [("undeclared_uncovered_deficit", 100.0)]

@@ -120,7 +120,6 @@ KEYS = [
      lambda sc: sc.ets.other_offsets_t_co2e, {2024: 5.0e7, 2025: 5.0e7}),
     ("penalty", "uncovered_credit_cny", "penalty_cny_per_credit",
      lambda sc: sc.penalty_cny_per_credit, 5000.0),
-    ("linkage", "emissions_basis", "basis", lambda sc: sc.basis_name, "ttw-real-world"),
     ("linkage", "max_cea_share_of_deficit", "max_cea_deficit_share",
      lambda sc: sc.link.max_cea_deficit_share, 0.5),
 ]
@@ -311,8 +310,9 @@ def test_verify_plan_old_offset_limit_keyword():
     new = verify_plan(plan, st, **kw, offset_limit_t_co2e={2025: 50.0})
     with pytest.warns(DeprecationWarning, match="'offset_limit_t' is deprecated"):
         old = verify_plan(plan, st, **kw, offset_limit_t={2025: 50.0})
-    assert [(v.rule, v.amount) for v in new] == [("offsets_within_limit", pytest.approx(20.0))]
-    assert [(v.rule, v.amount) for v in old] == [(v.rule, v.amount) for v in new]
+    assert [(v.rule, v.amount_credits) for v in new] == [
+        ("offsets_within_limit", pytest.approx(20.0))]
+    assert [(v.rule, v.amount_credits) for v in old] == [(v.rule, v.amount_credits) for v in new]
 
 
 def test_verify_plan_old_affiliate_supply_keyword():
@@ -330,9 +330,9 @@ def test_verify_plan_old_affiliate_supply_keyword():
                       affiliate_cafc_available_credits={("R", 2025): 100.0})
     with pytest.warns(DeprecationWarning, match="'affiliate_supply' is deprecated"):
         old = verify_plan(plan, st, **kw, affiliate_supply={("R", 2025): 100.0})
-    assert [(v.rule, v.amount) for v in new] == [("affiliate_supply_exceeded",
+    assert [(v.rule, v.amount_credits) for v in new] == [("affiliate_supply_exceeded",
                                                   pytest.approx(50.0))]
-    assert [(v.rule, v.amount) for v in old] == [(v.rule, v.amount) for v in new]
+    assert [(v.rule, v.amount_credits) for v in old] == [(v.rule, v.amount_credits) for v in new]
 
 
 def test_conversions_old_keywords():

@@ -122,7 +122,7 @@ class YearState:
     def __post_init__(self) -> None:
         self.stored_start = {e: sum(q for (i, _v), q in self.book.hold[e].items() if i == "pool")
                              for e in self.enterprises}
-        cap = self.reserve.max_credits_per_year
+        cap = self.reserve.reserve_max_credits_per_year
         self.reserve_left = cap if cap is not None else float("inf")
 
     def offset(self, e: str, kind: str, instrument: str, v: int, amount: float) -> float:

@@ -33,6 +33,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from conversions.vocabulary import renamed_attributes
 from linkage.carbon_link import CarbonLink
 from linkage.ledger.schema import ACTIONS, INSTRUMENTS
 from linkage.ledger.statements import prepare_statements
@@ -57,6 +58,7 @@ SAME_YEAR = ("nev_market", "affiliate_cafc", "reserve", "cea")
 BOUGHT = ("nev_market", "reserve", "cea")
 
 
+@renamed_attributes("python.Violation")
 @dataclass(frozen=True)
 class Violation:
     """One broken rule.
@@ -69,8 +71,9 @@ class Violation:
     rule : str
         Registered rule name, e.g. ``"cafc_for_nev_deficit"`` (see
         :data:`linkage.ledger.verify_rules.RULES`).
-    amount : float
-        Amount involved [credit].
+    amount_credits : float
+        Amount involved [credit] (``amount``, its name before the one-vocabulary rename, is
+        still read, with a :class:`DeprecationWarning`).
     detail : str
         Human-readable explanation.
     """
@@ -79,13 +82,13 @@ class Violation:
     year: int
     vintage: int | None
     rule: str
-    amount: float
+    amount_credits: float
     detail: str
 
     def __str__(self) -> str:
         v = "" if self.vintage is None else f" vintage {self.vintage}"
-        return (f"{self.enterprise} {self.year}{v}: {self.rule} ({self.amount:,.2f} credits): "
-                f"{self.detail}")
+        return (f"{self.enterprise} {self.year}{v}: {self.rule} "
+                f"({self.amount_credits:,.2f} credits): {self.detail}")
 
 
 def violation(e: object, y: object, v: object, rule: str, amount: float,

@@ -336,9 +336,9 @@ def check_reserve_closed(ctx: PlanContext) -> list[Violation]:
 def check_reserve_above_cap(ctx: PlanContext) -> list[Violation]:
     """The reserve sells at most its yearly cap, all enterprises together.
 
-    Source: :attr:`~linkage.pool.ReserveVariant.max_credits_per_year`.
+    Source: :attr:`~linkage.pool.ReserveVariant.reserve_max_credits_per_year`.
     """
-    cap = ctx.reserve.max_credits_per_year
+    cap = ctx.reserve.reserve_max_credits_per_year
     if cap is None:
         return []
     sold = ctx.sum_by_enterprise_year(ctx.is_("buy_reserve")).sum(axis=0)
