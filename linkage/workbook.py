@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from conversions.vocabulary import suffixes, vocabulary
+from conversions.vocabulary import NAME_QUALIFIERS, suffixes, vocabulary
 from linkage.outputs import OutputError, write_files
 from linkage.rules import RuleSet
 
@@ -100,7 +100,9 @@ def column_unit(name: str) -> str | None:
     if known is not None and known.unit in ("text", "bool"):
         return None
     if known is not None and name not in COLUMN_UNITS:
-        return _shown(known.unit)
+        # a qualified name (cost_cny_per_unit) has the amount's unit in the vocabulary
+        per = next((q for q in NAME_QUALIFIERS if name.endswith(q)), None)
+        return _shown(known.unit) + (f"/{per[len('_per_'):]}" if per else "")
     if name in COLUMN_UNITS:
         return COLUMN_UNITS[name]
     base, per_unit = (name[:-len("_per_unit")], "/unit") if name.endswith("_per_unit") \
