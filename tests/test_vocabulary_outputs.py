@@ -147,9 +147,11 @@ def test_ledger_command_reads_old_statement_headers(tmp_path):
     res.statements.to_csv(new_path, index=False)
     old_path = old_statement_file(tmp_path, res.statements)
     runner = CliRunner()
-    with pytest.warns(DeprecationWarning, match=DEPRECATED):
-        r_old = runner.invoke(main, ["ledger", old_path, "--years", "2021-2025",
-                                     "--out", str(tmp_path / "old_tx.csv")])
+    # the command shows each deprecated spelling as one `warning:` line
+    r_old = runner.invoke(main, ["ledger", old_path, "--years", "2021-2025",
+                                 "--out", str(tmp_path / "old_tx.csv")])
+    assert "warning: " in r_old.output
+    assert "'nev_credits_earned' is deprecated, use 'nev_earned_credits'" in r_old.output
     r_new = runner.invoke(main, ["ledger", str(new_path), "--years", "2021-2025",
                                  "--out", str(tmp_path / "new_tx.csv")])
     assert r_old.exit_code == 0 and r_new.exit_code == 0, r_old.output + r_new.output
