@@ -2,13 +2,12 @@
 
 One row per movement of credits::
 
-    enterprise, year, instrument, vintage, action, quantity, balance_after
+    enterprise, year, instrument, vintage, action, quantity, balance_after_credits
     [, counterparty, cash_flow_cny, unit]
 
 ``quantity`` is a non-negative amount [credit] (``unit`` "credit"; t CO2e rows of the linkage
-levers say so in ``unit``). ``balance_after_credits`` is the holding of (instrument,
-                                                                         vintage) after the
-row. ``cash_flow_cny`` is negative for payments [CNY].
+levers say so in ``unit``). ``balance_after_credits`` is the holding of (instrument, vintage)
+after the row [credit]. ``cash_flow_cny`` is negative for payments [CNY].
 
 Instruments (buckets of one enterprise):
 
