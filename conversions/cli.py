@@ -30,7 +30,7 @@ __all__ = ["convert"]
 _LIST_COLUMNS = [
     "name", "boundary", "fuel", "co2_per_litre_kg_co2e_per_l", "upstream_uplift_share",
     "lifetime_distance_km", "real_world_gap_factor", "t_co2e_per_credit",
-    "t_co2e_per_nev_credit_avoided",
+    "nev_avoided_t_co2e_per_credit",
 ]
 
 
@@ -75,16 +75,15 @@ def _list(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(
             [get_basis(name).to_dict() | {
-                "t_co2e_per_credit": float(t), "t_co2e_per_nev_credit_avoided": float(a)}
+                "t_co2e_per_credit": float(t), "nev_avoided_t_co2e_per_credit": float(a)}
              for name, t, a in zip(df["name"], df["t_co2e_per_credit"],
-                                   df["t_co2e_per_nev_credit_avoided"], strict=True)],
+                                   df["nev_avoided_t_co2e_per_credit"], strict=True)],
             indent=2,
         ))
         return
     shown = df[_LIST_COLUMNS].rename(columns={
         "co2_per_litre_kg_co2e_per_l": "kg_co2e_per_l", "upstream_uplift_share": "uplift",
         "lifetime_distance_km": "lifetime_km", "real_world_gap_factor": "gap",
-        "t_co2e_per_nev_credit_avoided": "t_co2e_per_nev_credit_avoided",
     })
     click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
     click.echo("\nt_co2e_per_credit: per CAFC credit (and per NEV credit by compliance "

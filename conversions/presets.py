@@ -171,7 +171,7 @@ def list_bases(*files: str | Path) -> pd.DataFrame:
         Columns ``name, description, boundary, fuel``, one column per assumption (e.g.
         ``lifetime_distance_km`` [km/vehicle], ``co2_per_litre_kg_co2e_per_l`` [kg_CO2e/L]),
         then ``t_co2e_per_credit`` [t_CO2e per CAFC credit, also per NEV credit by
-        compliance equivalence] and ``t_co2e_per_nev_credit_avoided`` [t_CO2e/nev_credit].
+        compliance equivalence] and ``nev_avoided_t_co2e_per_credit`` [t_CO2e/nev_credit].
     """
     bases = load_bases(*files) if files else _defaults()
     rows = []
@@ -182,6 +182,6 @@ def list_bases(*files: str | Path) -> pd.DataFrame:
         for spec in ASSUMPTIONS:
             row[spec.column] = float(getattr(b, spec.field).magnitude)
         row["t_co2e_per_credit"] = t_co2e_per_credit(b, "cafc", "compliance")
-        row["t_co2e_per_nev_credit_avoided"] = t_co2e_per_credit(b, "nev", "avoided")
+        row["nev_avoided_t_co2e_per_credit"] = t_co2e_per_credit(b, "nev", "avoided")
         rows.append(row)
     return pd.DataFrame(rows)

@@ -59,6 +59,7 @@ __all__ = [
     "canonical_names",
     "deprecated_aliases",
     "naming_problems",
+    "plain_form_of",
     "rename_deprecated",
     "rename_mapping",
     "renamed_attributes",
@@ -98,6 +99,8 @@ CONTEXTS = (
     "industry.enterprises", "industry.prices",  # the industry model's tables
     "sweep.results", "sweep.file",  # a sweep's results.csv, the keys of a sweep file's [sweep]
     "backcast", "emissions",  # backcast.csv, the emissions ledger
+    "miit", "bases",  # MIIT's published annual table, the conversion bases' table
+    "brief",  # the tables the brief writes (brief/*.csv)
     "scenario.scenario", "scenario.enterprise", "scenario.opening", "scenario.market",
     "scenario.linkage", "scenario.ets", "scenario.penalty", "scenario.technology",
     "scenario.abatement",  # keys of the scenario file's tables
@@ -391,6 +394,19 @@ def _old_clashes(n: Name, old: str, canonical: Name) -> bool:
     return any(not c or c in canonical.where for c in contexts)
 
 
+def plain_form_of(entry: Name, other: Name, path: str | Path = VOCABULARY_FILE) -> bool:
+    """Whether one of two names is a pint Quantity and the other its plain-number form: the
+    same name followed by the unit's suffix or a dimensionless ending, in the same unit
+    (``real_world_gap`` of a :class:`~conversions.ConversionBasis` and the bases table's
+    ``real_world_gap_factor``). One quantity, one name, two representations.
+    """
+    quantity, plain = (entry, other) if entry.pint else (other, entry)
+    if not quantity.pint or plain.pint or quantity.unit != plain.unit:
+        return False
+    return (plain.name.startswith(quantity.name + "_")
+            and suffix_problem(plain, path) is None)
+
+
 def naming_problems(path: str | Path = VOCABULARY_FILE) -> list[str]:
     """Every break of the naming rules in a vocabulary file, as sentences.
 
@@ -412,7 +428,7 @@ def naming_problems(path: str | Path = VOCABULARY_FILE) -> list[str]:
     meanings: dict[str, str] = {}
     for n in names.values():
         first = meanings.setdefault(n.meaning.strip().lower(), n.name)
-        if first != n.name:
+        if first != n.name and not plain_form_of(names[first], n, path):
             problems.append(f"{first!r} and {n.name!r} have the same meaning "
                             f"({n.meaning!r}): one quantity, two names")
     problems += [f"{old!r} is canonical but also a deprecated spelling of {n.name!r}"

@@ -68,9 +68,13 @@ TABLES = {
     "emissions": "Emissions ledger",
     "sweep.results": "Sweep results",
     "backcast": "Backcast",
+    "miit": "MIIT annual announcements (linkage.data.miit_annual)",
+    "bases": "Conversion bases (conversions.list_bases, linkage convert --list-bases)",
+    "brief": "Tables of the brief (linkage brief)",
 }
 #: Units as the page writes them (the vocabulary's pint expressions otherwise).
-_SHOWN_UNITS = {"L_per_100km": "L/100 km", "kWh_per_100km": "kWh/100 km"}
+_SHOWN_UNITS = {"L_per_100km": "L/100 km", "kWh_per_100km": "kWh/100 km",
+                "vehicle_10k": "10^4 vehicle", "credit_10k": "10^4 credit"}
 _ROLE = re.compile(r":[a-z:]+:`~?([^`<]+?)(?:\s*<[^>]+>)?`")
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 

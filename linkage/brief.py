@@ -746,8 +746,8 @@ def _plan_section(inp: _Inputs, b: Brief, d: _Doc, link: dict[str, Any]) -> dict
         r = solve_enterprise(parse_scenario(doc, file="<brief>", base=inp.base_dir), name)
         rows[design], totals[design] = r.cost_by_instrument_cny, r.total_cost_cny
     t = pd.DataFrame(rows).fillna(0.0).rename_axis("lever").reset_index()
-    t = t.rename(columns={"no linkage": "no_link_cny", "both ways": "both_ways_cny"})
-    t = t[(t["no_link_cny"].abs() > 0.5) | (t["both_ways_cny"].abs() > 0.5)]
+    t = t.rename(columns={"no linkage": "no_link_cost_cny", "both ways": "both_ways_cost_cny"})
+    t = t[(t["no_link_cost_cny"].abs() > 0.5) | (t["both_ways_cost_cny"].abs() > 0.5)]
     b.headlines.update({"plan_cost_no_link_cny": float(totals["no linkage"]),
                         "plan_cost_both_ways_cny": float(totals["both ways"])})
     d.h("6. One enterprise's least-cost plan with and without a link")
@@ -820,7 +820,8 @@ def _appendix_section(inp: _Inputs, used: ParameterLog, d: _Doc) -> None:
             floatfmt="{:,.4g}")
     if inp.assumptions:
         a = pd.DataFrame([{"assumption": k, **(v if isinstance(v, dict) else {"value": v})}
-                          for k, v in inp.assumptions.items()])
+                          for k, v in inp.assumptions.items()]).rename(
+                              columns={"text": "description"})
         d.table(a.astype({c: str for c in a.columns}), "industry_assumptions")
 
 

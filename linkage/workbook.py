@@ -60,7 +60,8 @@ COLUMN_UNITS: dict[str, str] = {
 def _shown(unit: str) -> str:
     """A vocabulary unit as a header shows it: ``L_per_100km`` -> ``L/100 km``,
     ``t_CO2e`` -> ``t CO2e``."""
-    return unit.replace("_per_100km", "/100 km").replace("t_CO2e", "t CO2e")
+    return (unit.replace("_per_100km", "/100 km").replace("t_CO2e", "t CO2e")
+            .replace("vehicle_10k", "10^4 vehicle").replace("credit_10k", "10^4 credit"))
 
 
 #: Unit suffixes of column names, the longest first [(suffix, unit)]: the vocabulary's

@@ -261,3 +261,23 @@ def test_outlook_draw_scales_requirement_and_costs():
     if "ICE efficiency" in t1:  # replaces no conventional vehicle: NEV effect unchanged
         assert t1["ICE efficiency"]["nev_credits_per_unit"]["2026"] == pytest.approx(
             t0["ICE efficiency"]["nev_credits_per_unit"]["2026"])
+
+
+#: The vocabulary context of each table the brief writes (the rest are the brief's own).
+TABLE_CONTEXTS = {"miit_annual": "miit", "conversion_bases": "bases", "backcast": "backcast"}
+
+
+def test_every_column_is_a_canonical_name(brief):
+    """Each column of each CSV the brief writes is a canonical name of the vocabulary in its
+    context (tests/test_vocabulary.py checks the other outputs the same way)."""
+    from conversions.vocabulary import canonical_names
+
+    out, _s, _r = brief
+    bad = []
+    for f in sorted(out.glob("*.csv")):
+        where = TABLE_CONTEXTS.get(f.stem, "brief")
+        known = canonical_names(where)
+        bad += [f"{f.name}: {c!r} is not a canonical name in {where!r}"
+                for c in pd.read_csv(f, nrows=0).columns if c not in known]
+    assert len(list(out.glob("*.csv"))) >= len(TABLES)
+    assert not bad, "\n".join(bad)

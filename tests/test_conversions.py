@@ -407,7 +407,7 @@ def test_list_bases():
     assert {"ttw-lab", "ttw-real-world", "wtw-real-world"} <= set(df["name"])
     for col in ("boundary", "fuel", "co2_per_litre_kg_co2e_per_l", "upstream_uplift_share",
                 "lifetime_distance_km", "real_world_gap_factor", "grid_factor_kg_co2e_per_kwh",
-                "t_co2e_per_credit", "t_co2e_per_nev_credit_avoided"):
+                "t_co2e_per_credit", "nev_avoided_t_co2e_per_credit"):
         assert col in df.columns
     row = df.set_index("name").loc["ttw-real-world"]
     assert row["t_co2e_per_credit"] == pytest.approx(4.82514, rel=REL)
