@@ -99,18 +99,18 @@ def _read_csv(name: str, numeric: dict[str, bool]) -> pd.DataFrame:
 
 @cache
 def _cea() -> pd.DataFrame:
-    return _read_csv("cea_prices.csv", {"year": True, "average_cny_per_t": True,
-                                        "close_cny_per_t": False})
+    return _read_csv("cea_prices.csv", {"year": True, "average_price_cny_per_t_co2e": True,
+                                        "close_price_cny_per_t_co2e": False})
 
 
 @cache
 def _grid() -> pd.DataFrame:
-    return _read_csv("grid_factors.csv", {"year": False, "kg_co2e_per_kwh": True})
+    return _read_csv("grid_factors.csv", {"year": False, "grid_factor_kg_co2e_per_kwh": True})
 
 
 @cache
 def _nev() -> pd.DataFrame:
-    return _read_csv("nev_credit_prices.csv", {"year": True, "average_cny_per_credit": True})
+    return _read_csv("nev_credit_prices.csv", {"year": True, "average_price_cny_per_credit": True})
 
 
 def cea_prices() -> pd.DataFrame:
@@ -119,7 +119,8 @@ def cea_prices() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``year``, ``average_cny_per_t`` [CNY/t_CO2e], ``close_cny_per_t`` [CNY/t_CO2e] (NaN
+        ``year``, ``average_price_cny_per_t_co2e`` [CNY/t_CO2e],
+        ``close_price_cny_per_t_co2e`` [CNY/t_CO2e] (NaN
         where not given), ``note``, ``status``, ``source``.
     """
     return _cea().copy()
@@ -156,7 +157,7 @@ def cea_price(year: int, kind: str = "average") -> pint.Quantity:
     if kind not in ("average", "close"):
         raise ArgumentError(f"kind must be 'average' or 'close', got {kind!r}")
     row = _year_row(_cea(), check_year(year), "CEA price")
-    value = row[f"{kind}_cny_per_t"]
+    value = row[f"{kind}_price_cny_per_t_co2e"]
     if math.isnan(value):
         raise ArgumentError(f"the data give no {kind} CEA price for {year} ({row['note']})")
     return Q_(float(value), _CNY_PER_T)
@@ -170,7 +171,7 @@ def grid_factors() -> pd.DataFrame:
     pandas.DataFrame
         ``year`` (missing for the reporting factor), ``region`` (``national``, ``north``,
         ``north-east``, ``east``, ``central``, ``north-west``, ``south``, ``south-west``),
-        ``kind`` (``average`` or ``reporting``), ``kg_co2e_per_kwh`` [kg_CO2e/kWh],
+        ``kind`` (``average`` or ``reporting``), ``grid_factor_kg_co2e_per_kwh`` [kg_CO2e/kWh],
         ``status``, ``source``.
     """
     return _grid().copy()
@@ -212,7 +213,7 @@ def grid_factor(
             for y, r, k in zip(df["year"], df["region"], df["kind"], strict=True)
         )
         raise ArgumentError(f"no {kind} grid factor for {year} {region}; the data hold: {have}")
-    return Q_(float(hit["kg_co2e_per_kwh"].iloc[0]), "kg_CO2e / kWh")
+    return Q_(float(hit["grid_factor_kg_co2e_per_kwh"].iloc[0]), "kg_CO2e / kWh")
 
 
 def nev_credit_prices() -> pd.DataFrame:
@@ -221,7 +222,8 @@ def nev_credit_prices() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``year``, ``average_cny_per_credit`` [CNY/nev_credit], ``note``, ``status``, ``source``.
+        ``year``, ``average_price_cny_per_credit`` [CNY/nev_credit], ``note``, ``status``,
+        ``source``.
     """
     return _nev().copy()
 
@@ -229,7 +231,7 @@ def nev_credit_prices() -> pd.DataFrame:
 def nev_credit_price(year: int) -> pint.Quantity:
     """Average NEV credit price of a year [CNY/nev_credit] (2020-2022 in the data)."""
     row = _year_row(_nev(), check_year(year), "NEV credit price")
-    return Q_(float(row["average_cny_per_credit"]), _CNY / ureg.nev_credit)
+    return Q_(float(row["average_price_cny_per_credit"]), _CNY / ureg.nev_credit)
 
 #: Units of the facts whose value is not a quantity.
 _TEXT_UNITS = ("date", "year", "text")

@@ -100,6 +100,7 @@ CONTEXTS = (
     "sweep.results", "sweep.file",  # a sweep's results.csv, the keys of a sweep file's [sweep]
     "backcast", "emissions",  # backcast.csv, the emissions ledger
     "miit", "bases",  # MIIT's published annual table, the conversion bases' table
+    "data",  # the published price and grid-factor tables (conversions.cea_prices, ...)
     "brief",  # the tables the brief writes (brief/*.csv)
     "scenario.scenario", "scenario.enterprise", "scenario.opening", "scenario.market",
     "scenario.linkage", "scenario.ets", "scenario.penalty", "scenario.technology",

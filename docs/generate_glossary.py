@@ -70,6 +70,8 @@ TABLES = {
     "backcast": "Backcast",
     "miit": "MIIT annual announcements (linkage.data.miit_annual)",
     "bases": "Conversion bases (conversions.list_bases, linkage convert --list-bases)",
+    "data": "Published prices and grid factors (conversions.cea_prices, nev_credit_prices, "
+            "grid_factors)",
     "brief": "Tables of the brief (linkage brief)",
 }
 #: Units as the page writes them (the vocabulary's pint expressions otherwise).

@@ -80,7 +80,7 @@ at_central = implied_carbon_price(price, BASE).m_as("CNY/t_CO2e")
 print(f"\nA {price.m:,.0f} CNY NEV credit implies {lo:,.0f}\u2013{hi:,.0f} CNY/t CO2e "
       f"({100 * LEVEL:g} % interval; median {med:,.0f}, preset {at_central:,.0f}):\n"
       "the CEA price at which surrendering allowances costs as much as buying the credit.")
-cea = cea_prices().set_index("year")["average_cny_per_t"]
+cea = cea_prices().set_index("year")["average_price_cny_per_t_co2e"]
 print("Against the average CEA price of each year:")
 for year, p in cea.items():
     print(f"    {year}: CEA {p:6.2f} CNY/t -> the credit prices carbon at "

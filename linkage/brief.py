@@ -355,7 +355,7 @@ def _history_section(plt: Any, b: Brief, d: _Doc) -> dict[str, Any]:
     obs = bt.dropna(subset=["observed_price_cny_per_credit"])
     tpc = _physical_t_per_credit()
     prices = nev_credit_prices()
-    p21 = float(prices.loc[prices["year"] == 2021, "average_cny_per_credit"].iloc[0])
+    p21 = float(prices.loc[prices["year"] == 2021, "average_price_cny_per_credit"].iloc[0])
     b.headlines["t_co2e_per_credit_ttw_real_world"] = tpc
     b.headlines["implied_carbon_price_2021"] = p21 / tpc
     b.headlines["backcast_rms_relative_error"] = float(bc.fit["rms_relative_error"])

@@ -61,8 +61,8 @@ _GOLDEN_STEPS = 20
 
 def observed_nev_prices() -> pd.DataFrame:
     """Observed average NEV credit prices shipped in ``conversions/data/nev_credit_prices.csv``:
-    ``year``, ``average_cny_per_credit`` [CNY/credit], ``status``, ``source``."""
-    return nev_credit_prices()[["year", "average_cny_per_credit", "status", "source"]]
+    ``year``, ``average_price_cny_per_credit`` [CNY/credit], ``status``, ``source``."""
+    return nev_credit_prices()[["year", "average_price_cny_per_credit", "status", "source"]]
 
 
 @dataclass
@@ -182,7 +182,7 @@ def _table(industry: Industry, res: IndustryResult, observed: pd.DataFrame) -> p
     status = miit[miit["group"] == "all"].set_index("year")["status"]
     rows = []
     for y in years:
-        o = float(obs.at[y, "average_cny_per_credit"]) if y in obs.index else math.nan
+        o = float(obs.at[y, "average_price_cny_per_credit"]) if y in obs.index else math.nan
         row: dict[str, Any] = {
             "year": y,
             "observed_price_cny_per_credit": o,
@@ -273,7 +273,7 @@ def backcast(
                      float(a["backcast.penalty_cny_per_credit"]["value"]))
     observed = observed_nev_prices()
     obs = observed[observed["year"].isin(industry.years)].set_index("year")[
-        "average_cny_per_credit"].astype(float)
+        "average_price_cny_per_credit"].astype(float)
     fitted = scale is None
     if fitted:
         lo, hi = (float(x) for x in a["backcast.scale_range"]["value"])

@@ -65,15 +65,15 @@ def test_ets_penalty_rejects_negative_and_wrong_units():
 def test_cea_prices():
     df = cea_prices().set_index("year")
     assert list(df.index) == [2021, 2022, 2023, 2024, 2025]
-    assert df["average_cny_per_t"].to_dict() == {2021: 42.8, 2022: 55.30, 2023: 68.15,
+    assert df["average_price_cny_per_t_co2e"].to_dict() == {2021: 42.8, 2022: 55.30, 2023: 68.15,
                                                   2024: 95.8, 2025: 62.36}
-    assert df.loc[2022, "close_cny_per_t"] == 55.00
-    assert df.loc[2023, "close_cny_per_t"] == 79.42
-    assert df.loc[2024, "close_cny_per_t"] == 97.49
-    assert math.isnan(df.loc[2021, "close_cny_per_t"])
-    assert math.isnan(df.loc[2025, "close_cny_per_t"])
+    assert df.loc[2022, "close_price_cny_per_t_co2e"] == 55.00
+    assert df.loc[2023, "close_price_cny_per_t_co2e"] == 79.42
+    assert df.loc[2024, "close_price_cny_per_t_co2e"] == 97.49
+    assert math.isnan(df.loc[2021, "close_price_cny_per_t_co2e"])
+    assert math.isnan(df.loc[2025, "close_price_cny_per_t_co2e"])
     # 2021: 7.661 bn CNY / 179 Mt = 42.799 CNY/t
-    assert df.loc[2021, "average_cny_per_t"] == pytest.approx(7.661e9 / 179e6, abs=0.01)
+    assert df.loc[2021, "average_price_cny_per_t_co2e"] == pytest.approx(7.661e9 / 179e6, abs=0.01)
     assert set(df["status"]) <= STATUSES
     assert (df["source"].str.len() > 10).all()
     assert cea_price(2024, "close") == Q_(97.49, "CNY/t_CO2e")
@@ -86,21 +86,22 @@ def test_cea_prices():
 
 def test_cea_prices_returns_a_copy():
     df = cea_prices()
-    df.loc[0, "average_cny_per_t"] = -1
+    df.loc[0, "average_price_cny_per_t_co2e"] = -1
     assert cea_price(2021).magnitude == 42.8
 
 
 def test_grid_factors():
     df = grid_factors()
     nat = df[(df["region"] == "national") & (df["kind"] == "average")].set_index("year")
-    assert nat["kg_co2e_per_kwh"].to_dict() == {2021: 0.5568, 2022: 0.5366, 2023: 0.5306}
+    assert nat["grid_factor_kg_co2e_per_kwh"].to_dict() == {2021: 0.5568, 2022: 0.5366,
+                                                            2023: 0.5306}
     assert set(nat["status"]) == {"official"}
-    regional = df[(df["region"] != "national")].set_index("region")["kg_co2e_per_kwh"]
+    regional = df[(df["region"] != "national")].set_index("region")["grid_factor_kg_co2e_per_kwh"]
     assert regional.to_dict() == {"north": 0.6361, "north-east": 0.5122, "east": 0.5500,
                                   "central": 0.5271, "north-west": 0.5543, "south": 0.4042,
                                   "south-west": 0.2472}
     rep = df[df["kind"] == "reporting"]
-    assert rep["kg_co2e_per_kwh"].tolist() == [0.5703]
+    assert rep["grid_factor_kg_co2e_per_kwh"].tolist() == [0.5703]
     assert rep["status"].tolist() == ["provisional"]
     assert grid_factor(2023, "south-west") == Q_(0.2472, "kg_CO2e/kWh")
     assert grid_factor(None, kind="reporting").magnitude == 0.5703
@@ -112,7 +113,7 @@ def test_grid_factors():
 
 def test_nev_credit_prices():
     df = nev_credit_prices().set_index("year")
-    assert df["average_cny_per_credit"].to_dict() == {2020: 1204, 2021: 2088, 2022: 1128}
+    assert df["average_price_cny_per_credit"].to_dict() == {2020: 1204, 2021: 2088, 2022: 1128}
     # 2022: secondary (MIIT via the press), corrected from provisional by the audit (issue 11)
     assert df["status"].to_dict() == {2020: "secondary", 2021: "secondary",
                                       2022: "secondary"}

@@ -84,6 +84,6 @@ def test_average_curb_mass_is_volume_weighted(miit, year):
 
 def test_nev_credit_prices():
     p = nev_credit_prices().set_index("year")
-    assert p.loc[2021, "average_cny_per_credit"] == 2088
-    assert p.loc[2020, "average_cny_per_credit"] == 1204
+    assert p.loc[2021, "average_price_cny_per_credit"] == 2088
+    assert p.loc[2020, "average_price_cny_per_credit"] == 1204
     assert set(p["status"]) <= {"official", "secondary", "provisional"}

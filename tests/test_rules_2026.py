@@ -234,4 +234,5 @@ def test_2022_nev_credit_price_is_secondary():
     from linkage.data import nev_credit_prices
 
     p = nev_credit_prices().set_index("year")
-    assert (p.loc[2022, "average_cny_per_credit"], p.loc[2022, "status"]) == (1128, "secondary")
+    assert (p.loc[2022, "average_price_cny_per_credit"], p.loc[2022, "status"]) == (
+        1128, "secondary")

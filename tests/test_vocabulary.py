@@ -79,6 +79,9 @@ def _scan_tables(found: dict[str, dict[str, str]], tmp: Path) -> None:
     _frame_names(found, "backcast", BACKCAST_COLUMNS, "optimize.backcasting.BACKCAST_COLUMNS")
     _frame_names(found, "miit", linkage.data.miit_annual().columns, "linkage.data.miit_annual()")
     _frame_names(found, "bases", conversions.list_bases().columns, "conversions.list_bases()")
+    for table in (conversions.cea_prices, conversions.nev_credit_prices, conversions.grid_factors,
+                  linkage.data.nev_credit_prices):
+        _frame_names(found, "data", table().columns, f"{table.__module__}.{table.__name__}()")
     res = linkage.compute_credits(EXAMPLES / "data" / "demo_fleet.csv",
                                   EXAMPLES / "data" / "demo_enterprises.csv")
     _frame_names(found, "statements", res.statements.columns, "compute_credits().statements")

@@ -45,6 +45,6 @@ def nev_credit_prices() -> pd.DataFrame:
     """Average NEV credit prices by year [CNY/credit] with status and source.
 
     The data live with the carbon-market data in :func:`conversions.nev_credit_prices`; this is
-    the same table (column ``average_cny_per_credit``).
+    the same table (column ``average_price_cny_per_credit``).
     """
     return _prices()
