@@ -7,7 +7,11 @@
   sourced assumptions; credit <-> CO2e conversions happen only inside a basis's pint context;
 - conversion functions (:func:`cafc_credits_to_co2e`, :func:`implied_carbon_price`, ...);
 - uncertainty (:func:`sample_bases`, :func:`exchange_rate_interval`);
-- the national carbon market's prices, grid factors and rules (:mod:`conversions.carbon_market`).
+- the national carbon market's prices, grid factors and rules (:mod:`conversions.carbon_market`);
+- the library's vocabulary (:mod:`conversions.vocabulary`): every public name with its unit,
+  meaning and old spellings, and the helpers that read old spellings with a warning;
+- the root exceptions (:class:`LinkageError`, :class:`InputError`) and the one sourced-record
+  loader (:func:`load_records`).
 
 ``conversions`` imports neither :mod:`linkage` nor :mod:`optimize`.
 """
