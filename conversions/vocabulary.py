@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 
 import pint
 
-from conversions.errors import InputError, UnitExpressionError
+from conversions.errors import InputError, UnitExpressionError, did_you_mean
 from conversions.registry import parse_unit
 
 __all__ = [
@@ -183,12 +183,67 @@ def _error(message: str, *, hint: str = "", file: str | None = None,
 def _document(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            doc = tomllib.load(fh)
     except OSError as exc:
         raise _error(f"cannot read the vocabulary: {exc.strerror or exc}",
                          file=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise _error(f"not valid TOML: {exc}", file=str(path)) from None
+    _check_shape(doc, path)
+    return doc
+
+
+#: The fields of each array of tables of the file: field -> (type, required).
+_FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
+    "name": {"name": (str, True), "unit": (str, True), "where": (list, True),
+             "meaning": (str, False), "deprecated": (list, False), "pint": (bool, False)},
+    "term": {"term": (str, True), "meaning": (str, True)},
+}
+#: The tables of the file: table -> the type of each value.
+_TABLES: dict[str, type] = {"suffixes": str, "generic_units": list}
+
+
+def _check_value(value: Any, kind: type, path: Path, key: str) -> None:
+    """``value`` is of ``kind`` (lists: of text); never coerced."""
+    if not isinstance(value, kind) or (kind is list and not all(
+            isinstance(v, str) for v in value)):
+        wanted = "a list of text" if kind is list else {str: "text", bool: "true or false"}[kind]
+        raise _error(f"{key} must be {wanted}, got {value!r}", file=str(path), key=key,
+                     hint="the vocabulary's fields are typed")
+
+
+def _check_shape(doc: Mapping[str, Any], path: Path) -> None:
+    """Known tables and fields only, each of its type (file and key named otherwise)."""
+    for top, value in doc.items():
+        if top in _TABLES and isinstance(value, dict):
+            for k, v in value.items():
+                _check_value(v, _TABLES[top], path, f"{top}.{k}")
+        elif top in _FIELDS and isinstance(value, list) and all(
+                isinstance(raw, dict) for raw in value):
+            for i, raw in enumerate(value, start=1):
+                _check_fields(raw, top, i, path)
+        elif top in _TABLES or top in _FIELDS:
+            shape = f"[{top}] must be a table" if top in _TABLES else \
+                f"[[{top}]] must be an array of tables"
+            raise _error(shape, file=str(path), key=top, hint="the vocabulary's layout")
+        else:
+            raise _error(f"unknown table {top!r}{did_you_mean(top, [*_TABLES, *_FIELDS])}",
+                         file=str(path), key=top, hint="the vocabulary's tables are "
+                         "[suffixes], [generic_units], [[name]] and [[term]]")
+
+
+def _check_fields(raw: Mapping[str, Any], table: str, i: int, path: Path) -> None:
+    label = f"{table}[{i}]" if "name" not in raw else str(raw["name"])
+    fields = _FIELDS[table]
+    for k, v in raw.items():
+        if k not in fields:
+            raise _error(f"unknown field {k!r} of {label}{did_you_mean(k, fields)}",
+                         file=str(path), key=label, hint=f"fields: {', '.join(fields)}")
+        _check_value(v, fields[k][0], path, f"{label}.{k}")
+    missing = [k for k, (_t, required) in fields.items() if required and k not in raw]
+    if missing:
+        raise _error(f"entry {i} lacks {', '.join(missing)}", file=str(path), key=label,
+                     hint=f"a {table} has {', '.join(k for k in fields if fields[k][1])}")
 
 
 def _generic_units(path: Path) -> dict[str, tuple[str, ...]]:
@@ -219,15 +274,11 @@ def _check_contexts(entry: Name, path: Path) -> None:
                                   "python.<object>")
 
 
-def _entry(i: int, raw: Mapping[str, Any], path: Path) -> Name:
-    missing = [k for k in ("name", "unit", "where") if k not in raw]
-    if missing:
-        raise _error(f"entry {i} lacks {', '.join(missing)}", file=str(path),
-                         key=str(raw.get("name", f"name[{i}]")),
-                         hint="a name has name, unit and where")
-    entry = Name(name=str(raw["name"]), unit=str(raw["unit"]),
-                 meaning=str(raw.get("meaning", "")), where=tuple(raw["where"]),
-                 deprecated=tuple(raw.get("deprecated", ())), pint=bool(raw.get("pint", False)))
+def _entry(raw: Mapping[str, Any], path: Path) -> Name:
+    """One ``[[name]]`` entry (its fields and types checked by :func:`_check_shape`)."""
+    entry = Name(name=raw["name"], unit=raw["unit"], meaning=raw.get("meaning", ""),
+                 where=tuple(raw["where"]), deprecated=tuple(raw.get("deprecated", ())),
+                 pint=raw.get("pint", False))
     if not entry.where:
         raise _error("no context", file=str(path), key=entry.name,
                          hint="a name appears in at least one context")
@@ -300,8 +351,8 @@ def vocabulary(path: str | Path = VOCABULARY_FILE) -> dict[str, Name]:
     """
     path = Path(path)
     out: dict[str, Name] = {}
-    for i, raw in enumerate(_document(path).get("name", []), start=1):
-        entry = _entry(i, raw, path)
+    for raw in _document(path).get("name", []):
+        entry = _entry(raw, path)
         if entry.name in out:
             raise _error(f"{entry.name!r} is given twice", file=str(path), key=entry.name,
                              hint="one entry per name")
@@ -319,7 +370,7 @@ def suffixes(path: str | Path = VOCABULARY_FILE) -> dict[str, str]:
 
 def terms(path: str | Path = VOCABULARY_FILE) -> list[Term]:
     """The glossary's terms (``[[term]]`` entries), in the file's order."""
-    return [Term(term=str(t["term"]), meaning=str(t["meaning"]))
+    return [Term(term=t["term"], meaning=t["meaning"])
             for t in _document(Path(path)).get("term", [])]
 
 

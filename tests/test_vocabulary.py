@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 import textwrap
 import warnings
 from collections.abc import Iterator, Mapping
@@ -399,6 +400,18 @@ def test_seeded_good_vocabulary_passes(tmp_path):
      "'cafc_actual' is a deprecated spelling of 'cafc_actual_l_per_100km' and a canonical name"),
     ('\n[[name]]\nname = "x_credits"\nunit = "credit"\nmeaning = "m"\n',
      "entry 4 lacks where"),
+    # typed fields, never coerced: a text `where` is not split into letters
+    ('\n[[name]]\nname = "x_credits"\nunit = "credit"\nmeaning = "m"\nwhere = "plan"\n',
+     "x_credits.where must be a list of text, got 'plan'"),
+    (_entry("x_credits", "credit", "m", extra='pint = "yes"\n'),
+     "x_credits.pint must be true or false"),
+    (_entry("x_credits", "credit", "m", extra="deprecated = [1]\n"),
+     "x_credits.deprecated must be a list of text"),
+    ('\n[[name]]\nname = 5\nunit = "credit"\nwhere = ["plan"]\n', "name must be text, got 5"),
+    (_entry("x_credits", "credit", "m", extra='meening = "m"\n'),
+     "unknown field 'meening' of x_credits; did you mean 'meaning'?"),
+    ('\n[[term]]\nterm = "CAFC"\n', "entry 1 lacks meaning"),
+    ('\n[sufixes]\n"_km" = "km"\n', "unknown table 'sufixes'; did you mean 'suffixes'?"),
 ])
 def test_seeded_bad_vocabulary_is_refused(tmp_path, extra, words):
     """(d) A duplicate, an unparsable unit, an unknown context, an old spelling reused:
@@ -408,6 +421,16 @@ def test_seeded_bad_vocabulary_is_refused(tmp_path, extra, words):
         vocab.vocabulary(p)
     assert words in str(err.value)
     assert err.value.file == str(p)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ('[name]\nname = "x_credits"\n', "[[name]] must be an array of tables"),
+    ('suffixes = ["_km"]\n', "[suffixes] must be a table"),
+])
+def test_seeded_wrong_layout_is_refused(tmp_path, text, words):
+    with pytest.raises(InputError, match=re.escape(words)) as err:
+        vocab.vocabulary(_write(tmp_path, text))
+    assert err.value.file == str(tmp_path / "vocabulary.toml")
 
 
 def test_seeded_two_suffixes_of_one_unit(tmp_path):
